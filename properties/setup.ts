@@ -1,0 +1,2 @@
+// Global fast-check configuration is installed here (see properties/config.ts).
+export {};

@@ -1,0 +1,45 @@
+/** The reference oracle and formulas: the public surface of reference/. */
+export { checkConvOperands, referenceConv } from './conv.ts';
+export { formatDescriptor, type ParsedDescriptor, parseDescriptor } from './descriptor.ts';
+export { ProblemError, show } from './errors.ts';
+export { exactConv, exactFraction, fractionToNumber } from './exact.ts';
+export { effectiveKernel, outputSize, type SameSide, samePadding, volume } from './formulas.ts';
+export {
+  type ConvGeometry,
+  convGeometry,
+  defaultLimits,
+  type GeometryLimits,
+  lift3,
+  type PoolGeometry,
+  poolGeometry,
+  type SpatialGeometry,
+  stridesOf,
+} from './geometry.ts';
+export {
+  flops,
+  macs,
+  parameterCount,
+  type ReceptiveField,
+  type ReceptiveLayer,
+  receptiveField,
+} from './layer.ts';
+export {
+  type ExplicitPads,
+  onnxPads,
+  type PaddingConvention,
+  padsFor,
+  pairedPads,
+  type SamePaddingInput,
+  torchPads,
+} from './padding.ts';
+export { referencePool } from './pool.ts';
+export type {
+  ConvKernel,
+  ConvMode,
+  ConvProblem,
+  DType,
+  FloatArray,
+  PoolOp,
+  PoolProblem,
+} from './problem.ts';
+export { checkTensorLength } from './tensors.ts';

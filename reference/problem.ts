@@ -1,0 +1,121 @@
+/**
+ * The problem model: the public contract shared by the oracle, the kernels,
+ * fixtures and reports. Field names are stable; do not rename them.
+ *
+ * Tensors are dense and row-major (C order):
+ * - input:  [batch, inChannels, ...inputSize]
+ * - weight: [outChannels, inChannels / groups, ...kernelSize]
+ * - bias:   [outChannels]
+ * - output: [batch, outChannels, ...outputSize]
+ *
+ * Spatial arrays have 1 to 3 entries: [W], [H, W] or [D, H, W].
+ */
+
+/**
+ * 'cross-correlation' is what deep-learning frameworks call convolution:
+ * y[o] = Σ x[o·s + k·d] w[k]. 'convolution' is the textbook (true) convolution:
+ * the kernel is flipped in every spatial dimension, y[o] = Σ x[o·s + k·d] w[K−1−k].
+ */
+export type ConvMode = 'cross-correlation' | 'convolution';
+
+/**
+ * One convolution layer, fully explicit: every pad is given at both ends.
+ *
+ * @example
+ * ```ts
+ * const p: ConvProblem = {
+ *   mode: 'cross-correlation', batch: 1, inChannels: 3, outChannels: 8, groups: 1,
+ *   inputSize: [32, 32], kernelSize: [5, 5], stride: [1, 1], dilation: [1, 1],
+ *   padBegin: [0, 0], padEnd: [0, 0], bias: true,
+ * };
+ * ```
+ */
+export interface ConvProblem {
+  mode: ConvMode;
+  batch: number;
+  inChannels: number;
+  outChannels: number;
+  groups: number;
+  inputSize: number[];
+  kernelSize: number[];
+  stride: number[];
+  dilation: number[];
+  padBegin: number[];
+  padEnd: number[];
+  bias: boolean;
+}
+
+/** The pooling operators of the oracle. */
+export type PoolOp = 'maxpool' | 'avgpool';
+
+/**
+ * One pooling layer. Input and output are [batch, channels, ...spatial].
+ *
+ * - `ceilMode`: output size uses ⌈⌉, but a window that would start inside the end
+ *   padding is dropped (PyTorch and ONNX semantics).
+ * - `countIncludePad`: average pooling divides by the window size including the
+ *   explicit padding (never the extra ceil-mode overhang), instead of by the
+ *   number of real input elements.
+ *
+ * @example
+ * ```ts
+ * const p: PoolProblem = {
+ *   op: 'maxpool', batch: 1, channels: 64, inputSize: [55, 55], kernelSize: [3, 3],
+ *   stride: [2, 2], dilation: [1, 1], padBegin: [0, 0], padEnd: [0, 0],
+ *   ceilMode: false, countIncludePad: false,
+ * };
+ * ```
+ */
+export interface PoolProblem {
+  op: PoolOp;
+  batch: number;
+  channels: number;
+  inputSize: number[];
+  kernelSize: number[];
+  stride: number[];
+  dilation: number[];
+  padBegin: number[];
+  padEnd: number[];
+  ceilMode: boolean;
+  countIncludePad: boolean;
+}
+
+/** Element type a kernel computes in. */
+export type DType = 'float32' | 'float64';
+
+/** A typed array of either supported dtype. */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * The contract every kernel under test implements: built-in ones, third-party JS
+ * modules (their default export) and, through the subprocess protocol, programs
+ * in any language.
+ *
+ * @example
+ * ```ts
+ * const kernel: ConvKernel = {
+ *   name: 'my-conv',
+ *   dtype: 'float32',
+ *   supports: (p) => (p.inputSize.length === 2 ? true : 'only 2-D'),
+ *   conv: (p, input, weight, bias) => myConv2d(p, input, weight, bias),
+ * };
+ * ```
+ */
+export interface ConvKernel {
+  /** Shown in reports. */
+  name: string;
+  /** Element type of every array passed and returned; default 'float32'. */
+  dtype?: DType;
+  /** `true` when the problem is supported; otherwise the reason it is skipped. */
+  supports?(p: ConvProblem): true | string;
+  /**
+   * Computes the output, [batch, outChannels, ...outputSize], row-major.
+   * `bias` is given only when `p.bias` is true. Must not write into its inputs.
+   */
+  conv(
+    p: ConvProblem,
+    input: FloatArray,
+    weight: FloatArray,
+    bias?: FloatArray,
+  ): FloatArray | Promise<FloatArray>;
+}
