@@ -141,6 +141,9 @@ export function parseDescriptor(text: string): ParsedDescriptor {
   const colon = trimmed.indexOf(':');
   if (colon < 0) bad(text, "'<kind>:<body>' with kind xcorr, trueconv, maxpool or avgpool");
   const kindWord = trimmed.slice(0, colon);
+  if (!['xcorr', 'trueconv', 'maxpool', 'avgpool'].includes(kindWord)) {
+    bad(text, `a kind of xcorr, trueconv, maxpool or avgpool (got '${kindWord}')`);
+  }
   const { values, flags } = tokenize(text, trimmed.slice(colon + 1));
   const axes = rankOf(text, values);
   const common = {
@@ -169,17 +172,15 @@ export function parseDescriptor(text: string): ParsedDescriptor {
       bias: flag(text, flags, 'bias', 'nobias'),
     };
     result = { kind: 'conv', problem };
-  } else if (kindWord === 'maxpool' || kindWord === 'avgpool') {
+  } else {
     const problem: PoolProblem = {
-      op: kindWord,
+      op: kindWord as PoolProblem['op'],
       channels: take(text, values, 'c'),
       ...common,
       ceilMode: flag(text, flags, 'ceil', 'floor'),
       countIncludePad: flag(text, flags, 'incpad', 'excpad'),
     };
     result = { kind: 'pool', problem };
-  } else {
-    bad(text, `a kind of xcorr, trueconv, maxpool or avgpool (got '${kindWord}')`);
   }
   if (values.size > 0) {
     bad(

@@ -24,6 +24,15 @@ export {
   receptiveField,
 } from './layer.ts';
 export {
+  analyzeNetwork,
+  type LayerReport,
+  type LayerSpec,
+  type NetworkReport,
+  type NetworkSpec,
+  parseNetwork,
+  type SpatialAttribute,
+} from './network.ts';
+export {
   type ExplicitPads,
   onnxPads,
   type PaddingConvention,

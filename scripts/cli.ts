@@ -1,0 +1,35 @@
+/**
+ * The `convcheck` command line. Each subcommand lives in scripts/commands/ and
+ * registers itself on the program; this file only wires them and maps errors
+ * to exit codes: a bad argument, file or problem prints one line and exits 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { ProblemError } from '../reference/index.ts';
+import { EXIT_USAGE, UsageError } from './cli-error.ts';
+import { registerParams } from './commands/params.ts';
+import { registerShape } from './commands/shape.ts';
+
+const program = new Command('convcheck')
+  .description('Conformance harness for convolution kernels')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+registerShape(program);
+registerParams(program);
+
+function fatal(message: string): never {
+  process.stderr.write(`convcheck: ${message}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  if (e instanceof UsageError || e instanceof ProblemError) {
+    fatal(e.message);
+  }
+  throw e;
+}
