@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { dgemm, GemmWorkspace, gemmBlocking, sgemm } from './index.ts';
+
+const { MR, NR, MC, KC, NC } = gemmBlocking;
+
+/** Deterministic integers in [-8, 8]: products and sums stay exact in float32. */
+function integers(length: number, seed: number): number[] {
+  let state = seed >>> 0 || 1;
+  return Array.from({ length }, () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state % 17) - 8;
+  });
+}
+
+interface Layout {
+  M: number;
+  N: number;
+  K: number;
+  aOffset: number;
+  lda: number;
+  bOffset: number;
+  ldb: number;
+  cOffset: number;
+  ldc: number;
+}
+
+function layout(M: number, N: number, K: number, offset = 0, extraLd = 0): Layout {
+  return {
+    M,
+    N,
+    K,
+    aOffset: offset,
+    lda: K + extraLd,
+    bOffset: 2 * offset,
+    ldb: N + extraLd,
+    cOffset: 3 * offset,
+    ldc: N + 2 * extraLd,
+  };
+}
+
+/** The definition, one dot product per element in k order, in float64. */
+function naiveGemm(
+  l: Layout,
+  A: ArrayLike<number>,
+  B: ArrayLike<number>,
+  C: number[],
+  acc: boolean,
+) {
+  for (let i = 0; i < l.M; i++) {
+    for (let j = 0; j < l.N; j++) {
+      let sum = 0;
+      for (let k = 0; k < l.K; k++) {
+        sum += A[l.aOffset + i * l.lda + k]! * B[l.bOffset + k * l.ldb + j]!;
+      }
+      const c = l.cOffset + i * l.ldc + j;
+      C[c] = acc ? C[c]! + sum : sum;
+    }
+  }
+}
+
+function operandLength(offset: number, ld: number, rows: number): number {
+  return offset + rows * ld + 5; // a tail that must stay untouched
+}
+
+/** sgemm or dgemm, with the array type erased so one driver serves both. */
+type Api = (
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array | Float64Array,
+  aOffset: number,
+  lda: number,
+  B: Float32Array | Float64Array,
+  bOffset: number,
+  ldb: number,
+  C: Float32Array | Float64Array,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+  ws?: GemmWorkspace,
+) => void;
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+function runCase(api: Api, Type: Ctor, l: Layout, accumulate: boolean, ws?: GemmWorkspace) {
+  const seed = l.M * 7919 + l.N * 104729 + l.K * 31;
+  const A = new Type(integers(operandLength(l.aOffset, l.lda, l.M), seed));
+  const B = new Type(integers(operandLength(l.bOffset, l.ldb, l.K), seed + 1));
+  const initial = integers(operandLength(l.cOffset, l.ldc, l.M), seed + 2);
+  const C = new Type(initial);
+  const expected = [...initial];
+  naiveGemm(l, A, B, expected, accumulate);
+  api(l.M, l.N, l.K, A, l.aOffset, l.lda, B, l.bOffset, l.ldb, C, l.cOffset, l.ldc, accumulate, ws);
+  // Every element, including the gaps between rows and the tail, must match.
+  expect(Array.from(C)).toEqual(expected);
+}
+
+const edgeSizes = [1, MR - 1, MR + 1, 2 * MR + 3];
+const variants: [string, Api, Ctor][] = [
+  ['sgemm', sgemm as Api, Float32Array],
+  ['dgemm', dgemm as Api, Float64Array],
+];
+
+describe.each(variants)(
+  '%s against the naive triple loop (integer data, bit-exact)',
+  (_, api, Type) => {
+    it('small odd sizes: remainders of MR and NR, all combinations', () => {
+      for (const M of edgeSizes) {
+        for (const N of [1, NR - 1, NR + 1, 2 * NR + 3]) {
+          for (const K of [1, 2, 7]) {
+            for (const accumulate of [false, true]) runCase(api, Type, layout(M, N, K), accumulate);
+          }
+        }
+      }
+    });
+
+    it('offsets and leading dimensions larger than the width', () => {
+      for (const [M, N, K] of [
+        [5, 7, 3],
+        [9, 6, 11],
+        [4, 4, 4],
+      ] as const) {
+        for (const accumulate of [false, true]) {
+          runCase(api, Type, layout(M, N, K, 13, 3), accumulate);
+        }
+      }
+    });
+
+    it('sizes beyond every block: M > MC, N > NC, K > KC (several K slices)', () => {
+      const ws = new GemmWorkspace();
+      runCase(api, Type, layout(MC + 3, 9, 2 * KC + 5, 2, 1), false, ws);
+      runCase(api, Type, layout(6, NC + 7, 3, 1, 2), true, ws);
+      runCase(api, Type, layout(MC + MR + 1, NR + 2, KC + 1), true, ws);
+    });
+
+    it('K = 0 gives C = 0, or leaves C unchanged when accumulating', () => {
+      runCase(api, Type, layout(3, 5, 0, 2, 1), false);
+      runCase(api, Type, layout(3, 5, 0, 2, 1), true);
+    });
+
+    it('M = 0 or N = 0 touches nothing', () => {
+      runCase(api, Type, layout(0, 5, 3, 1, 1), false);
+      runCase(api, Type, layout(4, 0, 3, 1, 1), false);
+    });
+  },
+);
+
+describe('GEMM numerics', () => {
+  it('overwrites C (NaN before) unless accumulating', () => {
+    const A = new Float32Array([1, 2, 3, 4]);
+    const B = new Float32Array([5, 6, 7, 8]);
+    const C = new Float32Array(4).fill(Number.NaN);
+    sgemm(2, 2, 2, A, 0, 2, B, 0, 2, C, 0, 2, false);
+    expect(Array.from(C)).toEqual([19, 22, 43, 50]);
+  });
+
+  it('dgemm with real data and K ≤ KC sums in the order of the definition: bit-exact', () => {
+    const l = layout(MR + 3, NR + 5, KC - 1, 3, 2);
+    let state = 12345;
+    const real = (n: number) =>
+      Float64Array.from({ length: n }, () => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return state / 2 ** 32 - 0.5;
+      });
+    const A = real(operandLength(l.aOffset, l.lda, l.M));
+    const B = real(operandLength(l.bOffset, l.ldb, l.K));
+    const C = real(operandLength(l.cOffset, l.ldc, l.M));
+    const expected = Array.from(C);
+    naiveGemm(l, A, B, expected, false);
+    dgemm(l.M, l.N, l.K, A, l.aOffset, l.lda, B, l.bOffset, l.ldb, C, l.cOffset, l.ldc, false);
+    expect(Array.from(C)).toEqual(expected);
+  });
+
+  it('sgemm rounds each element once per K slice (float64 sum inside the slice)', () => {
+    // 1 + 2^-30 is not a float32, but the sum 1 + 2^-30 − 1 is formed in float64.
+    const A = new Float32Array([1, 2 ** -15, -1]);
+    const B = new Float32Array([1, 2 ** -15, 1]);
+    const C = new Float32Array(1);
+    sgemm(1, 1, 3, A, 0, 3, B, 0, 1, C, 0, 1, false);
+    expect(C[0]).toBe(2 ** -30);
+  });
+
+  it('propagates Inf and NaN like the definition, and padded lanes do not leak', () => {
+    // 3×5 · 5×3 leaves padded lanes in both panels; Inf in A meets their zeros.
+    const A = new Float64Array(15).fill(1);
+    A[0] = Number.POSITIVE_INFINITY;
+    const B = new Float64Array(15).fill(1);
+    B[2] = Number.NaN;
+    const C = new Float64Array(9);
+    dgemm(3, 3, 5, A, 0, 5, B, 0, 3, C, 0, 3, false);
+    expect(Array.from(C)).toEqual([Infinity, Infinity, NaN, 5, 5, NaN, 5, 5, NaN]);
+  });
+});
+
+describe('GEMM argument checks', () => {
+  const A = new Float32Array(6);
+  const B = new Float32Array(6);
+  const C = new Float32Array(4);
+  it.each([
+    ['M', () => sgemm(-1, 2, 3, A, 0, 3, B, 0, 2, C, 0, 2, false), /sgemm: M must be/],
+    ['K', () => sgemm(2, 2, 1.5, A, 0, 3, B, 0, 2, C, 0, 2, false), /sgemm: K must be/],
+    ['lda', () => sgemm(2, 2, 3, A, 0, 2, B, 0, 2, C, 0, 2, false), /sgemm: lda must be/],
+    ['aOffset', () => sgemm(2, 2, 3, A, -1, 3, B, 0, 2, C, 0, 2, false), /aOffset must be/],
+    ['A short', () => sgemm(2, 2, 3, A, 1, 3, B, 0, 2, C, 0, 2, false), /A \(length 6\)/],
+    ['C short', () => sgemm(2, 2, 3, A, 0, 3, B, 0, 2, C, 0, 3, false), /C \(length 4\)/],
+  ])('rejects a bad %s', (_, call, message) => {
+    expect(call).toThrow(message);
+  });
+
+  it('a workspace grows on demand and is reused', () => {
+    const ws = new GemmWorkspace();
+    expect(ws.packed.length).toBe(0);
+    sgemm(2, 2, 3, A, 0, 3, B, 0, 2, C, 0, 2, false, ws);
+    const grown = ws.packed;
+    expect(grown.length).toBeGreaterThan(0);
+    sgemm(1, 1, 1, A, 0, 1, B, 0, 1, C, 0, 1, false, ws);
+    expect(ws.packed).toBe(grown);
+  });
+});
