@@ -1,0 +1,15 @@
+/** im2col + packed GEMM convolution, 1-D to 3-D, every problem the oracle handles. */
+export { type Im2colOptions, im2colConv, im2colConv64, workspaceRefusal } from './conv.ts';
+export {
+  createIm2colKernel,
+  type Im2colKernelOptions,
+  im2colKernel,
+  im2colKernel64,
+} from './kernel.ts';
+export {
+  columnBlockElements,
+  columnBlockWidth,
+  defaultMaxWorkspaceBytes,
+  im2colWorkspaceBytes,
+  releaseIm2colWorkspace,
+} from './workspace.ts';
