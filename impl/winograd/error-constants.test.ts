@@ -1,0 +1,137 @@
+import type { Fraction } from 'mathjs';
+import { describe, expect, it } from 'vitest';
+import { referenceConv } from '../../reference/index.ts';
+import { winogradErrorBound } from './error-bound.ts';
+import { unitRoundoff, winogradErrorConstants, winogradRoundingFactor } from './error-constants.ts';
+import { winogradMagnitudes } from './kernel.ts';
+import { randomFloat32, seededRandom } from './random.ts';
+import { rational, winogradTransforms } from './transforms.ts';
+
+const gamma = (n: number, u: number) => (n * u) / (1 - n * u);
+
+describe('winogradErrorConstants', () => {
+  it("reads F(4,3)'s norms off Lavin & Gray's matrices", () => {
+    const k = winogradErrorConstants(4, 3);
+    expect(k.alpha).toBe(6);
+    expect(k.normAT).toBe(19); // row [0, 1, −1, 8, −8, 1]
+    expect(k.normG).toBe(1); // row [0, 0, 1]; the 1/6 rows sum to 1/2
+    expect(k.normBT).toBe(10); // rows [4, 0, −5, 0, 1, 0] and [0, 4, 0, −5, 0, 1]
+    expect(k.dotLengths).toEqual({ AT: 5, G: 3, BT: 4 });
+    expect(k.exact.float32).toEqual({ AT: true, G: false, BT: true });
+    expect(k.nested2D.normProduct).toBe((19 * 1 * 10) ** 2);
+  });
+
+  it('amp_i is the exact W_i of all-ones data, and bounds it for any data', () => {
+    for (const [m, r] of [
+      [2, 3],
+      [4, 3],
+      [6, 3],
+      [3, 2],
+    ] as const) {
+      const t = winogradTransforms(m, r);
+      const k = winogradErrorConstants(m, r);
+      const absMatVec = (a: Fraction[][], v: Fraction[]) =>
+        a.map((row) => row.reduce((s, x, j) => s.add(x.abs().mul(v[j]!)), rational(0)));
+      const ones = (n: number) => Array.from({ length: n }, () => rational(1));
+      const u = absMatVec(t.G, ones(r));
+      const v = absMatVec(t.BT, ones(t.alpha));
+      const W = absMatVec(
+        t.AT,
+        u.map((x, i) => x.mul(v[i]!)),
+      );
+      expect(k.amplification).toEqual(W.map((w) => w.valueOf()));
+      expect(k.maxAmplification).toBe(Math.max(...k.amplification));
+      expect(k.nested2D.amplification[m + 1]).toBe(k.amplification[1]! ** 2);
+      expect(k.maxAmplification).toBeLessThanOrEqual(k.normAT * k.normG * k.normBT);
+    }
+  });
+
+  it('grows fast past α = 8 (why maxAlpha defaults to 8)', () => {
+    const amp = (m: number) => winogradErrorConstants(m, 3).nested2D.maxAmplification;
+    expect(amp(7) / amp(6)).toBeGreaterThan(15);
+    // ±1/2 instead of ±3 for F(6,3): about 100× smaller (NNPACK#8).
+    const pm3 = [0, 1, -1, 2, -2, 3, -3].map((v) => rational(v));
+    const withThree = winogradErrorConstants(6, 3, [...pm3, 'inf']).nested2D.maxAmplification;
+    expect(withThree / amp(6)).toBeGreaterThan(50);
+  });
+
+  it('treats F(1,1) as exact: no rounding terms', () => {
+    const k = winogradErrorConstants(1, 1);
+    expect(k.dotLengths).toEqual({ AT: 0, G: 0, BT: 0 });
+    expect(k.maxAmplification).toBe(1);
+  });
+});
+
+describe('winogradRoundingFactor', () => {
+  it('is the product formula of the module comment', () => {
+    const u = unitRoundoff('float32');
+    // F(2,3): all entries dyadic, rows of Aᵀ/G/Bᵀ have 3/3/2 nonzeros; K = 5.
+    const expected = (1 + u) * (1 + gamma(5, u)) * (1 + gamma(3, u)) ** 2 * (1 + gamma(2, u)) - 1;
+    const c = winogradRoundingFactor({
+      dimensions: [{ m: 2, r: 3 }],
+      dtype: 'float32',
+      channelsPerGroup: 5,
+    });
+    expect(c).toBeCloseTo(expected, 20);
+    // F(4,3)'s G holds 1/6: one storage rounding (u + 2^-53) more.
+    const c4 = winogradRoundingFactor({
+      dimensions: [{ m: 4, r: 3 }],
+      dtype: 'float32',
+      channelsPerGroup: 5,
+    });
+    const expected4 =
+      (1 + u) *
+        (1 + gamma(5, u)) *
+        (1 + gamma(5, u)) *
+        (1 + u + 2 ** -53) *
+        (1 + gamma(3, u)) *
+        (1 + gamma(4, u)) -
+      1;
+    expect(c4).toBeCloseTo(expected4, 20);
+  });
+});
+
+describe('winogradErrorBound', () => {
+  it('uses the tile of each output: W of one tile equals the exact absolute Winograd', () => {
+    const random = seededRandom(3);
+    const p = {
+      mode: 'cross-correlation' as const,
+      batch: 1,
+      inChannels: 2,
+      outChannels: 1,
+      groups: 1,
+      inputSize: [6],
+      kernelSize: [3],
+      stride: [1],
+      dilation: [1],
+      padBegin: [0],
+      padEnd: [0],
+      bias: false,
+    };
+    const x = randomFloat32(random, 12, -1, 1);
+    const w = randomFloat32(random, 6, -1, 1);
+    const W = winogradMagnitudes(p, x, w, { m: 4 });
+    const t = winogradTransforms(4, 3);
+    const abs = (a: Fraction[][]) => a.map((row) => row.map((v) => Math.abs(v.valueOf())));
+    const [AT, G, BT] = [abs(t.AT), abs(t.G), abs(t.BT)];
+    const expected = [0, 1, 2, 3].map((i) => {
+      let sum = 0;
+      for (let xi = 0; xi < 6; xi++) {
+        for (let c = 0; c < 2; c++) {
+          let gu = 0;
+          let dv = 0;
+          for (let k = 0; k < 3; k++) gu += G[xi]![k]! * Math.abs(w[c * 3 + k]!);
+          for (let j = 0; j < 6; j++) dv += BT[xi]![j]! * Math.abs(x[c * 6 + j]!);
+          sum += AT[i]![xi]! * gu * dv;
+        }
+      }
+      return sum;
+    });
+    for (const [i, e] of expected.entries()) expect(W[i]).toBeCloseTo(e, 12);
+    const bound = winogradErrorBound(p, x, w, undefined, { m: 4, dtype: 'float32' });
+    const sums = referenceConv(p, x.map(Math.abs), w.map(Math.abs));
+    // The tile holds more than each output's window: W exceeds Σ|x·w|.
+    for (let i = 0; i < 4; i++) expect(W[i]).toBeGreaterThan(sums[i]!);
+    expect(bound.absolute[3]! / (bound.factor * W[3]!)).toBeCloseTo(1 + 1e-12, 14);
+  });
+});

@@ -1,0 +1,434 @@
+/**
+ * The Winograd kernel against the float64 oracle.
+ *
+ * Real data is checked per element with the derived bound (error-constants.ts):
+ *
+ *   |ŷ − ref| ≤ c·amp(i,j)·S + u_b·|ref| + e_ref,
+ *
+ * with c = winogradRoundingFactor(...) (≈ (3·Σ_dims γ-terms + γ_K)·u), amp the
+ * product of the per-dimension amplification factors Σ_ξ |Aᵀ[i][ξ]|·Σ_k|G[ξ][k]|·Σ_j|Bᵀ[ξ][j]|
+ * of the output's position in its tile, S = Σ_c ‖g_c‖∞·‖d_c‖∞ over the output's input
+ * tile (the tile analogue of Σ|x·w|: Winograd mixes every input of the tile into
+ * every output, so the output's own Σ|x·w| cannot bound it), u_b the bias rounding
+ * and e_ref = γ_(K·ΠK+1)(float64)·(Σ|x·w| + |b|) the oracle's own rounding.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  type ConvProblem,
+  convGeometry,
+  type FloatArray,
+  formatDescriptor,
+  referenceConv,
+} from '../../reference/index.ts';
+import { convProblem } from '../../reference/testing.ts';
+import { winogradErrorBound } from './error-bound.ts';
+import {
+  createWinogradKernel,
+  type WinogradKernelOptions,
+  winogradF2Kernel,
+  winogradF4Kernel,
+} from './kernel.ts';
+import { winogradPlan, winogradWorkspaceBytes } from './plan.ts';
+import { type Random, randomFloat32, randomInteger, seededRandom } from './random.ts';
+
+/** A 2-D (or the rank of `inputSize`) problem with a 6-wide input and 3-wide kernel by default. */
+function problem(over: Partial<ConvProblem>): ConvProblem {
+  const rank = over.inputSize?.length ?? 2;
+  return convProblem({
+    inputSize: Array(rank).fill(6),
+    kernelSize: Array(rank).fill(3),
+    ...over,
+  });
+}
+
+interface Operands {
+  x: Float32Array;
+  w: Float32Array;
+  b: Float32Array | undefined;
+}
+
+function realOperands(p: ConvProblem, random: Random): Operands {
+  const g = convGeometry(p);
+  return {
+    x: randomFloat32(random, g.inputLength, -1, 1),
+    w: randomFloat32(random, g.weightLength, -1, 1),
+    b: p.bias ? randomFloat32(random, g.outChannels, -1, 1) : undefined,
+  };
+}
+
+function integerOperands(p: ConvProblem, random: Random): Operands {
+  const g = convGeometry(p);
+  const ints = (n: number) => Float32Array.from({ length: n }, () => randomInteger(random, -8, 8));
+  return {
+    x: ints(g.inputLength),
+    w: ints(g.weightLength),
+    b: p.bias ? ints(g.outChannels) : undefined,
+  };
+}
+
+/** Runs the kernel and checks every element against the oracle within the derived bound. */
+async function expectWithinBound(options: WinogradKernelOptions, p: ConvProblem, ops: Operands) {
+  const kernel = createWinogradKernel(options);
+  expect(kernel.supports?.(p)).toBe(true);
+  const y = await kernel.conv(p, ops.x, ops.w, ops.b);
+  const ref = referenceConv(p, ops.x, ops.w, ops.b);
+  const sums = referenceConv(p, ops.x.map(Math.abs), ops.w.map(Math.abs), ops.b?.map(Math.abs));
+  const dtype = options.dtype ?? 'float32';
+  const bound = winogradErrorBound(p, ops.x, ops.w, ops.b, {
+    m: options.m,
+    dtype,
+    ...(options.points ? { points: options.points } : {}),
+  });
+  const g = convGeometry(p);
+  const terms = g.reductionLength + 1;
+  const oracleError = ((terms * 2 ** -53) / (1 - terms * 2 ** -53)) * (1 + bound.relative);
+  expect(y.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    const limit = bound.absolute[i]! + bound.relative * Math.abs(ref[i]!) + oracleError * sums[i]!;
+    const err = Math.abs(y[i]! - ref[i]!);
+    if (!(err <= limit)) {
+      throw new Error(
+        `${formatDescriptor(p)} m=${options.m} ${dtype}: element ${i}: got ${y[i]}, ` +
+          `oracle ${ref[i]}, |error| ${err} > bound ${limit}`,
+      );
+    }
+  }
+  return y;
+}
+
+/** A random stride-1 problem with every size small enough for the oracle. */
+function randomProblem(random: Random, rank: 1 | 2, kernelMax: number): ConvProblem {
+  const groups = randomInteger(random, 1, 3);
+  const kernelSize = Array.from({ length: rank }, () => randomInteger(random, 1, kernelMax));
+  const padBegin = kernelSize.map((k) => randomInteger(random, 0, k + 1));
+  const padEnd = kernelSize.map((k) => randomInteger(random, 0, k + 1));
+  const inputSize = kernelSize.map((k, i) =>
+    Math.max(1, k - padBegin[i]! - padEnd[i]!, randomInteger(random, 1, 11)),
+  );
+  return problem({
+    mode: random() < 0.5 ? 'convolution' : 'cross-correlation',
+    batch: randomInteger(random, 1, 2),
+    inChannels: groups * randomInteger(random, 1, 3),
+    outChannels: groups * randomInteger(random, 1, 3),
+    groups,
+    inputSize,
+    kernelSize,
+    stride: Array(rank).fill(1),
+    dilation: Array(rank).fill(1),
+    padBegin,
+    padEnd,
+    bias: random() < 0.5,
+  });
+}
+
+describe('winograd kernel vs the oracle, real data, per-element derived bound', () => {
+  const random = seededRandom(0xc0ffee);
+
+  it.each([2, 4, 6])(
+    'F(%i): random 2-D problems (ragged, padded, grouped, both modes)',
+    async (m) => {
+      for (let trial = 0; trial < 25; trial++) {
+        const p = randomProblem(random, 2, m === 6 ? 3 : 4);
+        await expectWithinBound({ m }, p, realOperands(p, random));
+      }
+    },
+  );
+
+  it.each([2, 4, 6])('F(%i): random 1-D problems', async (m) => {
+    for (let trial = 0; trial < 25; trial++) {
+      const p = randomProblem(random, 1, 9 - m);
+      await expectWithinBound({ m }, p, realOperands(p, random));
+    }
+  });
+
+  it('ragged outputs of every size 1..11 along each dimension', async () => {
+    for (let out = 1; out <= 11; out++) {
+      const p = problem({
+        inChannels: 2,
+        outChannels: 2,
+        inputSize: [out + 2, 14 - out],
+        bias: true,
+      });
+      await expectWithinBound({ m: 4 }, p, realOperands(p, random));
+      await expectWithinBound({ m: 2 }, p, realOperands(p, random));
+    }
+  });
+
+  it('kernel as large as the input (one output), 1-D and 2-D', async () => {
+    for (const p of [
+      problem({ inputSize: [5, 5], kernelSize: [5, 5], inChannels: 3, outChannels: 2 }),
+      problem({ inputSize: [7], kernelSize: [7], inChannels: 2 }),
+    ]) {
+      await expectWithinBound({ m: 2 }, p, realOperands(p, random));
+    }
+  });
+
+  it('pads beyond r − 1: whole windows and whole tiles in the padding', async () => {
+    const p = problem({
+      inputSize: [2, 3],
+      padBegin: [4, 5],
+      padEnd: [5, 3],
+      inChannels: 2,
+      outChannels: 3,
+      bias: true,
+    });
+    await expectWithinBound({ m: 4 }, p, realOperands(p, random));
+    await expectWithinBound({ m: 2 }, p, realOperands(p, random));
+  });
+
+  it('asymmetric padding, batch > 1, bias, true convolution', async () => {
+    const p = problem({
+      mode: 'convolution',
+      batch: 3,
+      inChannels: 3,
+      outChannels: 4,
+      inputSize: [9, 10],
+      padBegin: [2, 0],
+      padEnd: [0, 1],
+      bias: true,
+    });
+    await expectWithinBound({ m: 4 }, p, realOperands(p, random));
+  });
+
+  it('groups and depthwise', async () => {
+    const grouped = problem({
+      groups: 2,
+      inChannels: 4,
+      outChannels: 6,
+      inputSize: [8, 9],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+    });
+    const depthwise = problem({
+      groups: 5,
+      inChannels: 5,
+      outChannels: 10,
+      inputSize: [7, 11],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+      bias: true,
+    });
+    for (const p of [grouped, depthwise])
+      await expectWithinBound({ m: 4 }, p, realOperands(p, random));
+  });
+
+  it('non-square kernels nest F(m, r_h) × F(m, r_w)', async () => {
+    for (const kernelSize of [
+      [1, 3],
+      [3, 1],
+      [2, 5],
+      [5, 2],
+      [1, 1],
+      [3, 4],
+    ]) {
+      const p = problem({
+        kernelSize,
+        inputSize: [9, 8],
+        inChannels: 2,
+        outChannels: 2,
+        padBegin: [1, 2],
+        padEnd: [2, 1],
+      });
+      await expectWithinBound({ m: 4 }, p, realOperands(p, random));
+    }
+  });
+
+  it('float64: within the bound for u = 2^-53', async () => {
+    for (let trial = 0; trial < 10; trial++) {
+      const p = randomProblem(random, 2, 3);
+      const y = await expectWithinBound({ m: 4, dtype: 'float64' }, p, realOperands(p, random));
+      expect(y).toBeInstanceOf(Float64Array);
+    }
+  });
+
+  it('the componentwise bound is below the norm-based one and not vacuous', () => {
+    // No padding: every window is full, so Σ|x·w| is of the order of the tile's S.
+    const p = problem({ inChannels: 16, outChannels: 4, inputSize: [14, 14] });
+    const ops = realOperands(p, random);
+    const bound = winogradErrorBound(p, ops.x, ops.w, undefined, { m: 4, dtype: 'float32' });
+    const sums = referenceConv(p, ops.x.map(Math.abs), ops.w.map(Math.abs));
+    for (let i = 0; i < sums.length; i++) {
+      // W ≤ amp·S is the amplification theorem of error-constants.ts.
+      expect(bound.absolute[i]!).toBeLessThanOrEqual(bound.coarse[i]!);
+      // A bug as small as 10^-3 relative to Σ|x·w| would break the bound.
+      expect(bound.absolute[i]!).toBeLessThan(1e-3 * sums[i]!);
+    }
+  });
+});
+
+describe('winograd kernel, dyadic small-integer data', () => {
+  const random = seededRandom(77);
+
+  // F(2,3)'s transforms hold only 0, ±1 and ±1/2, so on small integers every
+  // intermediate is a short dyadic rational: the result is exact, bit for bit.
+  it('F(2×2,3×3) and F(2,3) equal the oracle exactly', async () => {
+    for (const p of [
+      problem({
+        inChannels: 4,
+        outChannels: 3,
+        inputSize: [9, 7],
+        padBegin: [1, 2],
+        padEnd: [1, 0],
+        bias: true,
+      }),
+      problem({
+        mode: 'convolution',
+        batch: 2,
+        inChannels: 3,
+        outChannels: 2,
+        inputSize: [11],
+        kernelSize: [3],
+        stride: [1],
+        dilation: [1],
+        padBegin: [2],
+        padEnd: [1],
+      }),
+    ]) {
+      const ops = integerOperands(p, random);
+      const y = await winogradF2Kernel.conv(p, ops.x, ops.w, ops.b);
+      expect(Array.from(y)).toEqual(Array.from(referenceConv(p, ops.x, ops.w, ops.b)));
+    }
+  });
+
+  it('F(4×4,3×3) stays within the bound on integers (1/6 in G is not dyadic)', async () => {
+    const p = problem({
+      inChannels: 4,
+      outChannels: 3,
+      inputSize: [10, 10],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+    });
+    await expectWithinBound({ m: 4 }, p, integerOperands(p, random));
+  });
+});
+
+describe('winograd kernel: compiled tile transforms', () => {
+  it('give bit-identical results to the generic matrix form', async () => {
+    const random = seededRandom(5);
+    for (const m of [2, 4, 6]) {
+      for (const kernelSize of [
+        [3, 3],
+        [2, 3],
+        [3, 1],
+      ]) {
+        const p = problem({
+          kernelSize,
+          inputSize: [10, 11],
+          inChannels: 3,
+          outChannels: 2,
+          padBegin: [1, 1],
+          padEnd: [1, 1],
+          bias: true,
+        });
+        const ops = realOperands(p, random);
+        const compiled = await createWinogradKernel({ m }).conv(p, ops.x, ops.w, ops.b);
+        const generic = await createWinogradKernel({ m, tileTransforms: 'generic' }).conv(
+          p,
+          ops.x,
+          ops.w,
+          ops.b,
+        );
+        expect(Array.from(compiled)).toEqual(Array.from(generic));
+      }
+    }
+  });
+
+  it('tile blocks of any size give the same result', async () => {
+    const random = seededRandom(6);
+    const p = problem({
+      batch: 2,
+      inChannels: 3,
+      outChannels: 2,
+      inputSize: [13, 9],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+    });
+    const ops = realOperands(p, random);
+    const whole = await createWinogradKernel({ m: 4 }).conv(p, ops.x, ops.w);
+    for (const tilesPerBlock of [1, 5, 7]) {
+      const blocked = await createWinogradKernel({ m: 4, tilesPerBlock }).conv(p, ops.x, ops.w);
+      expect(Array.from(blocked)).toEqual(Array.from(whole));
+    }
+  });
+});
+
+describe('winograd kernel: supports() and options', () => {
+  const base = problem({ inputSize: [8, 8] });
+
+  it('names what it does not support', () => {
+    const f4 = winogradF4Kernel;
+    expect(f4.supports?.(base)).toBe(true);
+    expect(f4.supports?.({ ...base, stride: [2, 2] })).toMatch(/stride \[2, 2\] is not supported/);
+    expect(f4.supports?.({ ...base, dilation: [1, 2] })).toMatch(
+      /dilation \[1, 2\] is not supported/,
+    );
+    const threeD = problem({ inputSize: [4, 4, 4] });
+    expect(f4.supports?.(threeD)).toMatch(/3-D problems are not supported/);
+    expect(f4.supports?.({ ...base, kernelSize: [7, 3] })).toMatch(
+      /F\(4, 7\) with tile α = 10 > maxAlpha = 8/,
+    );
+    expect(f4.supports?.({ ...base, batch: 0 })).toMatch(/batch/);
+    const small = createWinogradKernel({ m: 4, maxWorkspaceBytes: 1000 });
+    expect(small.supports?.(base)).toMatch(/bytes of workspace > maxWorkspaceBytes = 1000/);
+  });
+
+  it('conv() refuses unsupported problems with the same reason', () => {
+    const x = new Float32Array(64);
+    const w = new Float32Array(9);
+    expect(() => winogradF4Kernel.conv({ ...base, stride: [2, 2] }, x, w)).toThrow(
+      /winograd-f4: stride \[2, 2\]/,
+    );
+  });
+
+  it('validates its options, naming the field', () => {
+    expect(() => createWinogradKernel({ m: 0 })).toThrow(
+      /options\.m must be a positive integer, got 0/,
+    );
+    expect(() => createWinogradKernel({ m: 2, maxAlpha: 1.5 })).toThrow(/options\.maxAlpha/);
+    expect(winogradF2Kernel.name).toBe('winograd-f2');
+    expect(createWinogradKernel({ m: 6, dtype: 'float64' }).name).toBe('winograd-f6-f64');
+  });
+
+  it('reports the workspace it allocates, growing with the channels', () => {
+    const g = convGeometry(base);
+    const plan = winogradPlan(g, { m: 4 });
+    const bytes = winogradWorkspaceBytes(g, 4, 'float32');
+    const floats =
+      plan.alphaArea * (plan.matrixStride.U + plan.matrixStride.V + plan.matrixStride.M);
+    expect(bytes).toBeGreaterThan(4 * floats);
+    const wide = convGeometry({ ...base, inChannels: 32, outChannels: 32 });
+    expect(winogradWorkspaceBytes(wide, 4, 'float32')).toBeGreaterThan(bytes);
+    expect(winogradWorkspaceBytes(g, 4, 'float64')).toBeGreaterThan(bytes);
+  });
+});
+
+describe('winograd kernel: operands', () => {
+  it('does not modify its inputs and returns a fresh array each call', async () => {
+    const random = seededRandom(9);
+    const p = problem({
+      inChannels: 2,
+      outChannels: 2,
+      inputSize: [7, 7],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+      bias: true,
+      mode: 'convolution',
+    });
+    const ops = realOperands(p, random);
+    const copies = [ops.x.slice(), ops.w.slice(), ops.b!.slice()];
+    const first: FloatArray = await winogradF4Kernel.conv(p, ops.x, ops.w, ops.b);
+    const second = await winogradF4Kernel.conv(p, ops.x, ops.w, ops.b);
+    expect([ops.x, ops.w, ops.b]).toEqual(copies);
+    expect(second).not.toBe(first);
+    expect(first.buffer).not.toBe(ops.x.buffer);
+    expect(Array.from(second)).toEqual(Array.from(first));
+    expect(first).toBeInstanceOf(Float32Array);
+  });
+
+  it('rejects operands of the wrong length, naming them', () => {
+    const p = problem({});
+    expect(() => winogradF4Kernel.conv(p, new Float32Array(3), new Float32Array(9))).toThrow(
+      /input/,
+    );
+  });
+});

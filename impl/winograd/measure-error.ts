@@ -1,0 +1,150 @@
+/**
+ * Measures the float32 Winograd kernels' worst error against the float64 oracle on
+ * many random problems and prints it next to the derived bounds (the table of
+ * docs/winograd.md).
+ *
+ *   npx tsx impl/winograd/measure-error.ts [problemsPerRow] [seed]
+ *
+ * Per output element: err = |ŷ − ref|, Σ|x·w| = the oracle on |x| and |w|, and
+ * S = Σ_c ‖g_c‖∞·‖d_c‖∞ over the element's input tile. Columns, in units of
+ * u = 2^-24: the worst err/Σ|x·w| (elements with Σ|x·w| = 0, windows wholly in
+ * padding, are counted apart), the worst err/S next to the derived c·max amp, and
+ * the worst err/bound of winogradErrorBound (must stay ≤ 1).
+ */
+import {
+  type ConvProblem,
+  convGeometry,
+  formatDescriptor,
+  referenceConv,
+} from '../../reference/index.ts';
+import { winogradErrorBound } from './error-bound.ts';
+import { createWinogradKernel } from './kernel.ts';
+import type { WinogradPointChooser } from './plan.ts';
+import { type Random, randomFloat32, randomInteger, seededRandom } from './random.ts';
+import { rational } from './transforms.ts';
+
+const U32 = 2 ** -24;
+
+interface Row {
+  label: string;
+  m: number;
+  r: number;
+  rank: 1 | 2;
+  points?: WinogradPointChooser;
+  low: number;
+}
+
+interface Worst {
+  perSum: number;
+  perScale: number;
+  perBound: number;
+  /** Largest c·amp met (depends on C_in/groups through γ_K), in units of u. */
+  derived: number;
+  zeroSumElements: number;
+  zeroSumWorst: number;
+  elements: number;
+  worstProblem: string;
+}
+
+/** A random stride-1 problem of the row's rank and kernel size, with up to 16 input channels. */
+function randomProblem(random: Random, row: Row): ConvProblem {
+  const rank = row.rank;
+  const inputSize = Array.from({ length: rank }, () => randomInteger(random, row.r, row.r + 13));
+  const groups = randomInteger(random, 1, 2);
+  return {
+    mode: random() < 0.5 ? 'cross-correlation' : 'convolution',
+    batch: 1,
+    inChannels: groups * randomInteger(random, 1, 8),
+    outChannels: groups * randomInteger(random, 1, 3),
+    groups,
+    inputSize,
+    kernelSize: Array(rank).fill(row.r),
+    stride: Array(rank).fill(1),
+    dilation: Array(rank).fill(1),
+    padBegin: Array.from({ length: rank }, () => randomInteger(random, 0, row.r)),
+    padEnd: Array.from({ length: rank }, () => randomInteger(random, 0, row.r)),
+    bias: false,
+  };
+}
+
+function measureRow(row: Row, problems: number, seed: number): Worst {
+  const random = seededRandom(seed);
+  const points = row.points ? { points: row.points } : {};
+  const kernel = createWinogradKernel({ m: row.m, ...points });
+  const worst: Worst = {
+    perSum: 0,
+    perScale: 0,
+    perBound: 0,
+    derived: 0,
+    zeroSumElements: 0,
+    zeroSumWorst: 0,
+    elements: 0,
+    worstProblem: '',
+  };
+  for (let i = 0; i < problems; i++) {
+    const p = randomProblem(random, row);
+    const g = convGeometry(p);
+    const x = randomFloat32(random, g.inputLength, row.low, 1);
+    const w = randomFloat32(random, g.weightLength, row.low, 1);
+    const y = kernel.conv(p, x, w) as Float32Array;
+    const ref = referenceConv(p, x, w);
+    const sums = referenceConv(p, x.map(Math.abs), w.map(Math.abs));
+    const bound = winogradErrorBound(p, x, w, undefined, { m: row.m, dtype: 'float32', ...points });
+    for (let j = 0; j < ref.length; j++) {
+      const err = Math.abs(y[j]! - ref[j]!);
+      const limit = bound.absolute[j]! + bound.relative * Math.abs(ref[j]!);
+      worst.elements++;
+      worst.derived = Math.max(worst.derived, (bound.factor * bound.amplification[j]!) / U32);
+      worst.perBound = Math.max(worst.perBound, limit > 0 ? err / limit : err > 0 ? Infinity : 0);
+      if (bound.scale[j]! > 0)
+        worst.perScale = Math.max(worst.perScale, err / bound.scale[j]! / U32);
+      if (sums[j] === 0) {
+        worst.zeroSumElements++;
+        worst.zeroSumWorst = Math.max(worst.zeroSumWorst, err / U32);
+        continue;
+      }
+      const ratio = err / sums[j]! / U32;
+      if (ratio > worst.perSum) {
+        worst.perSum = ratio;
+        worst.worstProblem = formatDescriptor(p);
+      }
+    }
+  }
+  return worst;
+}
+
+function format(value: number): string {
+  if (value === 0) return '0';
+  return value >= 1000 || value < 0.01 ? value.toExponential(2) : value.toPrecision(3);
+}
+
+const plusMinusThree: WinogradPointChooser = () => [
+  ...[0, 1, -1, 2, -2, 3, -3].map((v) => rational(v)),
+  'inf',
+];
+
+const rows: Row[] = [];
+for (const rank of [1, 2] as const) {
+  for (const low of [-1, 0]) {
+    for (const m of [2, 4, 6]) rows.push({ label: `F(${m},3)`, m, r: 3, rank, low });
+    rows.push({ label: 'F(6,3) ±3', m: 6, r: 3, rank, low, points: plusMinusThree });
+  }
+}
+
+const problems = Number(process.argv[2] ?? 200);
+const seed = Number(process.argv[3] ?? 20_251_128);
+console.log(`${problems} random problems per row, seed ${seed}; figures in units of u = 2^-24`);
+console.log(
+  '| F | 1-D/2-D | data | max err/Σ|x·w| | max err/S | derived c·amp | max err/bound | Σ|x·w|=0: n, max err/u |',
+);
+console.log('|---|---|---|---|---|---|---|---|');
+rows.forEach((row, i) => {
+  const worst = measureRow(row, problems, seed + i);
+  const name = row.rank === 2 ? row.label.replace(/F\((\d),3\)/, 'F($1×$1,3×3)') : row.label;
+  console.log(
+    `| ${name} | ${row.rank}-D | ${row.low < 0 ? 'U(−1,1)' : 'U(0,1)'} | ${format(worst.perSum)} | ` +
+      `${format(worst.perScale)} | ${format(worst.derived)} | ${format(worst.perBound)} | ` +
+      `${worst.zeroSumElements}, ${format(worst.zeroSumWorst)} |`,
+  );
+  console.error(`  worst err/Σ|x·w| of ${name}: ${worst.worstProblem}`);
+});

@@ -1,0 +1,185 @@
+/**
+ * The tile transforms of nested Winograd, Out = L · In · Rᵀ, in the generic
+ * matrix form: L and R are the exact transforms (as doubles) stored by rows with
+ * their zeros dropped, so a row costs only its nonzeros. Arithmetic is in
+ * float64; the dtype's rounding happens once, when the result is stored.
+ */
+import type { FloatArray } from '../../reference/index.ts';
+
+/** A row-major matrix stored as its nonzeros, row by row (CSR). */
+export interface SparseRows {
+  rows: number;
+  cols: number;
+  /** Row i's nonzeros are entries rowStart[i] … rowStart[i+1] − 1. */
+  rowStart: Int32Array;
+  /** Column of each nonzero. */
+  column: Int32Array;
+  /** Value of each nonzero. */
+  value: Float64Array;
+}
+
+/**
+ * Compresses a dense row-major matrix to its nonzeros.
+ *
+ * @example
+ * ```ts
+ * sparseRows(Float64Array.of(1, 0, 0, 2), 2, 2).column; // Int32Array [0, 1]
+ * ```
+ */
+export function sparseRows(dense: Float64Array, rows: number, cols: number): SparseRows {
+  const rowStart = new Int32Array(rows + 1);
+  const column: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = dense[i * cols + j]!;
+      if (v !== 0) {
+        column.push(j);
+        value.push(v);
+      }
+    }
+    rowStart[i + 1] = column.length;
+  }
+  return { rows, cols, rowStart, column: Int32Array.from(column), value: Float64Array.from(value) };
+}
+
+/** Where a 2-D block lives in a flat array: offset plus row and column strides. */
+export interface BlockLayout {
+  offset: number;
+  rowStride: number;
+  colStride: number;
+}
+
+/**
+ * Out = L · In · Rᵀ for an In of L.cols × R.cols, giving L.rows × R.rows. One
+ * instance owns its scratch row buffer, so it is reused across calls without
+ * allocation.
+ *
+ * @example
+ * ```ts
+ * const t = new SeparableTransform(sparseRows(BTf, 4, 4), sparseRows(BTf, 4, 4));
+ * t.apply(x, { offset: 0, rowStride: 8, colStride: 1 }, v, { offset: 0, rowStride: 4, colStride: 1 }, 0);
+ * ```
+ */
+export class SeparableTransform {
+  readonly left: SparseRows;
+  readonly right: SparseRows;
+  private readonly partial: Float64Array;
+
+  constructor(left: SparseRows, right: SparseRows) {
+    this.left = left;
+    this.right = right;
+    this.partial = new Float64Array(left.rows * right.cols);
+  }
+
+  /** Writes L · In · Rᵀ + addend (the addend is added to every entry, after the products). */
+  apply(
+    input: FloatArray,
+    from: BlockLayout,
+    output: FloatArray,
+    to: BlockLayout,
+    addend: number,
+  ): void {
+    const { left, right, partial } = this;
+    const inner = right.cols;
+    // partial = L · In: row i of L combines rows of In.
+    for (let i = 0; i < left.rows; i++) {
+      const start = left.rowStart[i]!;
+      const end = left.rowStart[i + 1]!;
+      for (let c = 0; c < inner; c++) {
+        const base = from.offset + c * from.colStride;
+        let sum = 0;
+        for (let p = start; p < end; p++) {
+          sum += left.value[p]! * input[base + left.column[p]! * from.rowStride]!;
+        }
+        partial[i * inner + c] = sum;
+      }
+    }
+    // Out = partial · Rᵀ: entry (i, j) is row i of partial dotted with row j of R.
+    for (let i = 0; i < left.rows; i++) {
+      const rowBase = i * inner;
+      const outRow = to.offset + i * to.rowStride;
+      for (let j = 0; j < right.rows; j++) {
+        const end = right.rowStart[j + 1]!;
+        let sum = 0;
+        for (let p = right.rowStart[j]!; p < end; p++) {
+          sum += right.value[p]! * partial[rowBase + right.column[p]!]!;
+        }
+        // The addend (bias) comes last so that it is rounded once, with the result.
+        output[outRow + j * to.colStride] = sum + addend;
+      }
+    }
+  }
+}
+
+/** Signature shared by {@link SeparableTransform.apply} and compiled transforms. */
+export type SeparableApply = (
+  input: FloatArray,
+  from: BlockLayout,
+  output: FloatArray,
+  to: BlockLayout,
+  addend: number,
+) => void;
+
+/** `c·x` as source text, with the multiply by ±1 (exact either way) left out. */
+function term(coefficient: number, operand: string, first: boolean): string {
+  const sign = coefficient < 0 ? '-' : '+';
+  const magnitude = Math.abs(coefficient);
+  const product = magnitude === 1 ? operand : `${magnitude} * ${operand}`;
+  if (first) return coefficient < 0 ? `-${product}` : product;
+  return ` ${sign} ${product}`;
+}
+
+function sumText(matrix: SparseRows, row: number, operand: (column: number) => string): string {
+  let text = '';
+  for (let p = matrix.rowStart[row]!; p < matrix.rowStart[row + 1]!; p++) {
+    text += term(matrix.value[p]!, operand(matrix.column[p]!), text === '');
+  }
+  return text === '' ? '0' : text;
+}
+
+/**
+ * Compiles L · In · Rᵀ + addend into straight-line code: the same nonzeros, the
+ * same summation order and so the same results as {@link SeparableTransform}, with
+ * the loops and the index arithmetic unrolled away. The source is generated only
+ * from the matrices' numbers (each printed so it reads back as the same double).
+ *
+ * @example
+ * ```ts
+ * const apply = compileSeparable(sparseRows(BTf, 6, 6), sparseRows(BTf, 6, 6));
+ * apply(x, from, v, to, 0);
+ * ```
+ */
+export function compileSeparable(left: SparseRows, right: SparseRows): SeparableApply {
+  const lines: string[] = [
+    'const o = from.offset, rs = from.rowStride, cs = from.colStride;',
+    'const p = to.offset, ors = to.rowStride, ocs = to.colStride;',
+  ];
+  const used = new Set<string>();
+  for (let p = 0; p < left.column.length; p++) {
+    for (let c = 0; c < right.cols; c++) used.add(`${left.column[p]}_${c}`);
+  }
+  for (const key of [...used].sort()) {
+    const [k, c] = key.split('_').map(Number) as [number, number];
+    lines.push(`const x${key} = input[o + ${k} * rs + ${c} * cs];`);
+  }
+  for (let i = 0; i < left.rows; i++) {
+    for (let c = 0; c < right.cols; c++) {
+      lines.push(`const t${i}_${c} = ${sumText(left, i, (k) => `x${k}_${c}`)};`);
+    }
+  }
+  for (let i = 0; i < left.rows; i++) {
+    for (let j = 0; j < right.rows; j++) {
+      const sum = sumText(right, j, (c) => `t${i}_${c}`);
+      lines.push(`output[p + ${i} * ors + ${j} * ocs] = (${sum}) + addend;`);
+    }
+  }
+  return new Function(
+    'input',
+    'from',
+    'output',
+    'to',
+    'addend',
+    lines.join('\n'),
+  ) as SeparableApply;
+}
