@@ -76,6 +76,24 @@ export interface OracleOutput {
 }
 
 /**
+ * The scale of each output's rounding error: the oracle on |x|, |w|, |b|.
+ *
+ * @example
+ * ```ts
+ * const bnd = magnitudeOf(p, x, w, b);
+ * ```
+ */
+export function magnitudeOf(
+  p: ConvProblem,
+  input: FloatArray,
+  weight: FloatArray,
+  bias?: FloatArray,
+): Float64Array {
+  const abs = (a: FloatArray) => Float64Array.from(a, Math.abs);
+  return referenceConv(p, abs(input), abs(weight), bias && abs(bias));
+}
+
+/**
  * Runs the oracle on the data and on its absolute values.
  *
  * @example
@@ -89,10 +107,9 @@ export function oracleOutput(
   weight: FloatArray,
   bias?: FloatArray,
 ): OracleOutput {
-  const abs = (a: FloatArray) => Float64Array.from(a, Math.abs);
   return {
     expected: referenceConv(p, input, weight, bias),
-    magnitude: referenceConv(p, abs(input), abs(weight), bias && abs(bias)),
+    magnitude: magnitudeOf(p, input, weight, bias),
   };
 }
 
@@ -120,7 +137,7 @@ function sameNonFinite(got: number, expected: number): boolean {
 
 /**
  * Compares `got` with the oracle element by element, each within
- * `toleranceOf(magnitude[i])`.
+ * `toleranceOf(magnitude[i], i)`.
  *
  * @example
  * ```ts
@@ -132,7 +149,7 @@ function sameNonFinite(got: number, expected: number): boolean {
 export function compareWithTolerance(
   got: ArrayLike<number>,
   oracle: OracleOutput,
-  toleranceOf: (magnitude: number) => number,
+  toleranceOf: (magnitude: number, index: number) => number,
 ): Comparison {
   const { expected, magnitude } = oracle;
   if (got.length !== expected.length) {
@@ -144,7 +161,7 @@ export function compareWithTolerance(
   for (let i = 0; i < expected.length; i++) {
     const y = got[i]!;
     const e = expected[i]!;
-    const tolerance = toleranceOf(magnitude[i]!);
+    const tolerance = toleranceOf(magnitude[i]!, i);
     const finite = Number.isFinite(e);
     const error = Math.abs(y - e);
     const ok = finite ? error <= tolerance : sameNonFinite(y, e);

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { computeRatios, formatReport } from './report.ts';
+import type { CellResult } from './run.ts';
+import { benchShapes } from './shapes.ts';
+import { summarizeTimes, timeRuns } from './timing.ts';
+
+function measured(shape: string, impl: string, gflops: number, ok = true): CellResult {
+  const timing = { runs: 3, medianMs: 1, minMs: 1, maxMs: 1 };
+  const check = { ok, failures: ok ? 0 : 5, worstRatio: ok ? 0.1 : 9, bound: 'test bound' };
+  return { shape, impl, status: 'measured', timing, gflops, check };
+}
+
+describe('bench timing', () => {
+  it('summarizes median, min and max of odd and even counts', () => {
+    expect(summarizeTimes([5, 1, 3])).toEqual({ runs: 3, medianMs: 3, minMs: 1, maxMs: 5 });
+    expect(summarizeTimes([4, 1, 3, 2]).medianMs).toBe(2.5);
+    expect(() => summarizeTimes([])).toThrow(/no run times/);
+  });
+
+  it('stops starting runs once over budget, but always times at least one', async () => {
+    let calls = 0;
+    const run = () => {
+      calls++;
+    };
+    const timing = await timeRuns(run, { warmups: 5, repetitions: 10, budgetMs: 10 }, 1e6);
+    expect(calls).toBe(1);
+    expect(timing.runs).toBe(1);
+    calls = 0;
+    await timeRuns(run, { warmups: 2, repetitions: 4, budgetMs: 60_000 });
+    expect(calls).toBe(6);
+  });
+});
+
+describe('bench ratios and report', () => {
+  it('computes target ratios from GFLOP/s, and refuses them for wrong or missing cells', () => {
+    const cells: CellResult[] = [
+      measured('a', 'im2col', 3),
+      measured('a', 'tfjs-cpu', 0.5),
+      measured('b', 'im2col', 3),
+      measured('b', 'tfjs-cpu', 0.5, false),
+      measured('a', 'winograd-f4', 4),
+      { shape: 'b', impl: 'winograd-f4', status: 'n/a', reason: 'not yet' },
+    ];
+    const ratios = computeRatios(cells);
+    const find = (n: string, s: string) => ratios.find((r) => r.numerator === n && r.shape === s);
+    expect(find('im2col', 'a')).toMatchObject({ ratio: 6, met: true });
+    expect(find('im2col', 'b')).toMatchObject({ ratio: null, why: 'tfjs-cpu output wrong' });
+    expect(find('winograd-f4', 'a')?.ratio).toBeCloseTo(4 / 3);
+    expect(find('winograd-f4', 'a')?.met).toBe(false);
+    expect(find('winograd-f4', 'b')).toMatchObject({ ratio: null, why: 'winograd-f4 n/a' });
+  });
+
+  it('marks wrong outputs with ✗ and n/a cells with a footnoted reason', () => {
+    const cells: CellResult[] = [
+      measured('a', 'im2col', 3, false),
+      { shape: 'a', impl: 'ort', status: 'n/a', reason: 'package missing' },
+    ];
+    const text = formatReport(benchShapes.slice(0, 1), ['im2col', 'ort'], cells).join('\n');
+    expect(text).toMatch(/3\.00 ✗/);
+    expect(text).toMatch(/n\/a \[1\]/);
+    expect(text).toMatch(/\[1\] package missing/);
+    expect(text).toMatch(/✗ a × im2col: 5 elements outside test bound/);
+  });
+});
