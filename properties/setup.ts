@@ -1,2 +1,57 @@
-// Global fast-check configuration is installed here (see properties/config.ts).
-export {};
+/**
+ * Vitest setup file (registered in vitest.config.ts): installs the property
+ * configuration (runs, seed) in every test worker and prints the seed once.
+ *
+ * Vitest runs setup files in each worker process. When no CONVCHECK_SEED is
+ * given, the seed is chosen once per vitest run and shared through a small
+ * temp file named after the parent (vitest) process and its start time, so
+ * that every test file uses the same seed and only the first worker prints it.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readPropertyConfig, seedBanner, useRunConfig } from './config.ts';
+
+/** The parent's start time (Linux /proc), so a reused process id never shares a seed. */
+function parentStartTime(): string {
+  try {
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    // Field 22 (starttime) counted after the parenthesised command name.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Claims the run's seed file; the first claimant's seed wins. */
+function sharedSeed(proposed: number): { seed: number; first: boolean } {
+  const file = join(tmpdir(), `convcheck-seed-${process.ppid}-${parentStartTime()}`);
+  try {
+    // 'wx' fails when another worker of this run created the file first.
+    const fd = openSync(file, 'wx');
+    writeSync(fd, String(proposed));
+    closeSync(fd);
+    return { seed: proposed, first: true };
+  } catch {
+    const seed = Number(readFileSync(file, 'utf8'));
+    // A file being written right now reads empty: keep our own seed, stay quiet.
+    return { seed: Number.isSafeInteger(seed) && seed !== 0 ? seed : proposed, first: false };
+  }
+}
+
+function install(): void {
+  const config = readPropertyConfig();
+  let shared: { seed: number; first: boolean };
+  try {
+    shared = sharedSeed(config.seed);
+  } catch {
+    // No usable temp dir: each worker keeps its own seed and says so.
+    shared = { seed: config.seed, first: true };
+  }
+  // A seed from the environment is never overridden, only announced once.
+  const seed = config.seedSource === 'env' ? config.seed : shared.seed;
+  useRunConfig({ ...config, seed });
+  if (shared.first) console.log(seedBanner(seed));
+}
+
+install();

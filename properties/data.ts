@@ -1,0 +1,314 @@
+/**
+ * Deterministic test data. A test case is a problem, a data kind and a seed;
+ * its tensors are a pure function of the three, so the problem shrinks and the
+ * data follows (shrinking thousands of floats one by one would be useless).
+ *
+ * Data kinds:
+ * - 'exact': nonzero integers in [−R, R] (bias in [−R², R²]) with R adapted to
+ *   the reduction length so that every partial sum, in any order, stays below
+ *   2^24: float32 arithmetic on them is exact and results must match bit for bit
+ *   (benchdnn's scheme, with R shrinking instead of the density).
+ * - 'real': uniform values in [−1, 1]; one seed in four uses a wide dynamic range
+ *   instead (±m·2^e, e in [−12, 12]) to stress cancellation.
+ * - 'special': 'real' data with NaN, ±Inf, −0 and subnormals sprinkled into the
+ *   input (−0 and subnormals only into the weights), propagated as the oracle does.
+ *
+ * Every tensor has its own stream, so shrinking one tensor's size does not
+ * reshuffle the values of the others.
+ */
+import { convGeometry } from '../reference/geometry.ts';
+import type { ConvProblem, DType, FloatArray } from '../reference/problem.ts';
+
+/** The kinds of data a property can run on. */
+export type DataKind = 'exact' | 'real' | 'special';
+
+/** One test case: the problem and how to fill its tensors. */
+export interface ConvCase {
+  problem: ConvProblem;
+  data: DataKind;
+  /** Seed of the tensors' values; any 32-bit integer. */
+  dataSeed: number;
+}
+
+/** The operands of a convolution, in the dtype the kernel computes in. */
+export interface ConvOperands {
+  input: FloatArray;
+  weight: FloatArray;
+  bias?: FloatArray;
+}
+
+/** Largest integer below which float32 integer arithmetic is exact. */
+export const EXACT_LIMIT = 2 ** 24;
+/** benchdnn's default range of integer test data. */
+export const EXACT_MAX_RANGE = 32;
+/** benchdnn's trust threshold: more zero outputs than this fraction tested nothing. */
+export const MISTRUST_ZERO_FRACTION = 0.3;
+
+/**
+ * mulberry32: a tiny 32-bit PRNG, good enough for test data and identical in
+ * every JS engine. Returns a function yielding uint32 values.
+ *
+ * @example
+ * ```ts
+ * const next = mulberry32(42);
+ * next(); // 2581720956
+ * ```
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/**
+ * The seed of one tensor's stream: the case seed mixed with the tensor's index
+ * (murmur3's finalizer), so that streams are unrelated.
+ *
+ * @example
+ * ```ts
+ * streamSeed(7, 0) !== streamSeed(7, 1); // true
+ * ```
+ */
+export function streamSeed(seed: number, stream: number): number {
+  let h = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A uniform number in [0, 1) with 53 random bits (or 24 when `bits24`). */
+function unit(next: () => number, bits24: boolean): number {
+  if (bits24) return (next() >>> 8) / 2 ** 24;
+  return ((next() >>> 5) * 2 ** 26 + (next() >>> 6)) / 2 ** 53;
+}
+
+/**
+ * The integer range and nonzero density of 'exact' data for a reduction of
+ * `ksb` terms (reduction length, plus one for a bias): R is the largest value
+ * ≤ 32 with ksb·R² < 2^24, so no partial sum in any order can round. When even
+ * R = 1 is too large (ksb ≥ 2^24) the density drops as benchdnn's does,
+ * min(1, safe_n_acc / n_acc), and exactness holds only in expectation.
+ *
+ * @example
+ * ```ts
+ * exactDataRange(27);    // { range: 32, density: 1 }
+ * exactDataRange(4609);  // { range: 60 → capped at 32, density: 1 }
+ * exactDataRange(1e6);   // { range: 4, density: 1 }
+ * ```
+ */
+export function exactDataRange(ksb: number): { range: number; density: number } {
+  const range = Math.max(
+    1,
+    Math.min(EXACT_MAX_RANGE, Math.floor(Math.sqrt((EXACT_LIMIT - 1) / ksb))),
+  );
+  const safeTerms = Math.floor((EXACT_LIMIT - 1) / (range * range));
+  return { range, density: Math.min(1, safeTerms / ksb) };
+}
+
+function fillExact(out: FloatArray, next: () => number, range: number, density: number): void {
+  for (let i = 0; i < out.length; i++) {
+    if (density < 1 && unit(next, true) >= density) {
+      out[i] = 0;
+      continue;
+    }
+    // Nonzero values: a zero would only hide taps, and zero outputs are what MISTRUSTED counts.
+    const magnitude = 1 + (next() % range);
+    out[i] = next() & 1 ? magnitude : -magnitude;
+  }
+}
+
+function fillUniform(out: FloatArray, next: () => number, wide: boolean): void {
+  const bits24 = out instanceof Float32Array;
+  for (let i = 0; i < out.length; i++) {
+    if (!wide) {
+      out[i] = 2 * unit(next, bits24) - 1;
+      continue;
+    }
+    const exponent = (next() % 25) - 12;
+    const mantissa = 1 + unit(next, bits24);
+    out[i] = (next() & 1 ? mantissa : -mantissa) * 2 ** exponent;
+  }
+}
+
+/** A random subnormal of the dtype: k·2^−149 (float32) or k·2^−1074 (float64), k ≥ 1. */
+function subnormal(next: () => number, dtype: DType): number {
+  if (dtype === 'float32') return (1 + (next() % (2 ** 23 - 1))) * 2 ** -149;
+  return (1 + (next() % 2 ** 31)) * 2 ** -1074 * 2 ** (next() % 21);
+}
+
+const INPUT_SPECIALS = ['nan', 'inf', '-inf', '-0', 'subnormal', '-subnormal'] as const;
+const WEIGHT_SPECIALS = ['-0', 'subnormal', '-subnormal'] as const;
+type Special = (typeof INPUT_SPECIALS)[number];
+
+function specialValue(kind: Special, next: () => number, dtype: DType): number {
+  switch (kind) {
+    case 'nan':
+      return Number.NaN;
+    case 'inf':
+      return Number.POSITIVE_INFINITY;
+    case '-inf':
+      return Number.NEGATIVE_INFINITY;
+    case '-0':
+      return -0;
+    case 'subnormal':
+      return subnormal(next, dtype);
+    case '-subnormal':
+      return -subnormal(next, dtype);
+  }
+}
+
+/** Replaces about one element in 16 by a special value; element `forced` always. */
+function sprinkle(
+  out: FloatArray,
+  next: () => number,
+  kinds: readonly Special[],
+  dtype: DType,
+  forced: number,
+): void {
+  for (let i = 0; i < out.length; i++) {
+    if (i !== forced && next() % 16 !== 0) continue;
+    out[i] = specialValue(kinds[next() % kinds.length]!, next, dtype);
+  }
+}
+
+function allocate(dtype: DType, length: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+/**
+ * The tensors of a case in a dtype. Deterministic: the same case gives the
+ * same bits on every run and machine.
+ *
+ * @example
+ * ```ts
+ * const { input, weight, bias } = materializeConvCase({ problem: p, data: 'exact', dataSeed: 1 });
+ * ```
+ */
+export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): ConvOperands {
+  const g = convGeometry(c.problem);
+  const input = allocate(dtype, g.inputLength);
+  const weight = allocate(dtype, g.weightLength);
+  const bias = c.problem.bias ? allocate(dtype, g.outChannels) : undefined;
+  const streams = [0, 1, 2].map((s) => mulberry32(streamSeed(c.dataSeed, s))) as [
+    () => number,
+    () => number,
+    () => number,
+  ];
+  if (c.data === 'exact') {
+    const { range, density } = exactDataRange(g.reductionLength + (c.problem.bias ? 1 : 0));
+    fillExact(input, streams[0], range, density);
+    fillExact(weight, streams[1], range, density);
+    if (bias) fillExact(bias, streams[2], range * range, 1);
+  } else {
+    const wide = c.data === 'real' && (c.dataSeed >>> 0) % 4 === 3;
+    fillUniform(input, streams[0], wide);
+    fillUniform(weight, streams[1], wide);
+    if (bias) fillUniform(bias, streams[2], wide);
+    if (c.data === 'special') {
+      const next = mulberry32(streamSeed(c.dataSeed, 3));
+      sprinkle(input, next, INPUT_SPECIALS, dtype, (c.dataSeed >>> 0) % input.length);
+      sprinkle(weight, next, WEIGHT_SPECIALS, dtype, -1);
+    }
+  }
+  return bias ? { input, weight, bias } : { input, weight };
+}
+
+/**
+ * A deterministic tensor of `length` values of a data kind (no specials for
+ * 'special' beyond the input rules) — for laws that build their own operands.
+ *
+ * @example
+ * ```ts
+ * integerTensor(9, 7, 4); // Float64Array of 9 nonzero integers in [−4, 4]
+ * ```
+ */
+export function integerTensor(length: number, seed: number, range: number): Float64Array {
+  const out = new Float64Array(length);
+  fillExact(out, mulberry32(streamSeed(seed, 7)), range, 1);
+  return out;
+}
+
+/**
+ * A deterministic tensor of uniform values in [−1, 1] (float64 precision).
+ *
+ * @example
+ * ```ts
+ * uniformTensor(16, 3); // Float64Array of 16 values in [−1, 1]
+ * ```
+ */
+export function uniformTensor(length: number, seed: number): Float64Array {
+  const out = new Float64Array(length);
+  fillUniform(out, mulberry32(streamSeed(seed, 8)), false);
+  return out;
+}
+
+/** Outcome of benchdnn's MISTRUSTED check on a reference output. */
+export interface TrustCheck {
+  /** Outputs whose window covers at least one input element (the others are legitimately bias-only). */
+  counted: number;
+  /** Fraction of those that are zero. */
+  zeroFraction: number;
+  /** True when more than {@link MISTRUST_ZERO_FRACTION} of them are zero: the case tested little. */
+  mistrusted: boolean;
+}
+
+/** Per axis, whether output o's window covers an input element. */
+function touchMask(size: number, outSize: number, k: number, s: number, d: number, pb: number) {
+  const mask = new Uint8Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    for (let t = 0; t < k; t++) {
+      const i = o * s - pb + t * d;
+      if (i >= 0 && i < size) {
+        mask[o] = 1;
+        break;
+      }
+    }
+  }
+  return mask;
+}
+
+/**
+ * benchdnn's MISTRUSTED rule: a result that is mostly zeros tested nothing.
+ * Outputs whose window lies wholly in padding are not counted (their value is
+ * the bias by construction).
+ *
+ * @example
+ * ```ts
+ * mistrustCheck(p, referenceConv(p, x, w, b)).mistrusted; // false for healthy data
+ * ```
+ */
+export function mistrustCheck(problem: ConvProblem, reference: ArrayLike<number>): TrustCheck {
+  const g = convGeometry(problem);
+  const masks = g.inputSize.map((size, d) =>
+    touchMask(
+      size,
+      g.outputSize[d]!,
+      g.kernelSize[d]!,
+      g.stride[d]!,
+      g.dilation[d]!,
+      g.padBegin[d]!,
+    ),
+  );
+  let counted = 0;
+  let zeros = 0;
+  const spatial = g.outputVolume;
+  for (let index = 0; index < g.outputLength; index++) {
+    let rest = index % spatial;
+    let touches = true;
+    for (let d = g.rank - 1; d >= 0; d--) {
+      const extent = g.outputSize[d]!;
+      touches &&= masks[d]![rest % extent] === 1;
+      rest = Math.floor(rest / extent);
+    }
+    if (!touches) continue;
+    counted++;
+    if (reference[index] === 0) zeros++;
+  }
+  const zeroFraction = counted === 0 ? 0 : zeros / counted;
+  return { counted, zeroFraction, mistrusted: zeroFraction > MISTRUST_ZERO_FRACTION };
+}
