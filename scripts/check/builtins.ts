@@ -1,0 +1,75 @@
+/**
+ * The kernels `check` knows by name (--builtin): our own kernels, run in
+ * process, and the peer libraries, each run isolated in a child process or over
+ * the subprocess protocol like any third-party kernel.
+ */
+import { fileURLToPath } from 'node:url';
+import type { ConvKernel } from '../../reference/index.ts';
+import { UsageError } from '../cli-error.ts';
+import { shellQuote } from '../shell-quote.ts';
+import type { KernelHost } from './hosts/index.ts';
+import { openCommandHost, openInProcessHost, openModuleHost } from './hosts/index.ts';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+/** A script path quoted for the shell. */
+const script = (path: string) => shellQuote(here(path));
+
+type Opener = () => Promise<KernelHost>;
+
+async function ownKernel(pick: () => Promise<ConvKernel>): Promise<KernelHost> {
+  return openInProcessHost(await pick());
+}
+
+const OPENERS: Record<string, Opener> = {
+  im2col: () => ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel),
+  'im2col-f64': () =>
+    ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel64),
+  'winograd-f2': () =>
+    ownKernel(async () => (await import('../../impl/winograd/index.ts')).winogradF2Kernel),
+  'winograd-f4': () =>
+    ownKernel(async () => (await import('../../impl/winograd/index.ts')).winogradF4Kernel),
+  ort: () => openModuleHost(here('./kernels/ort.ts')),
+  'tfjs-cpu': () => openModuleHost(here('./kernels/tfjs-cpu.ts')),
+  'tfjs-wasm': () => openModuleHost(here('./kernels/tfjs-wasm.ts')),
+  torch: () =>
+    openCommandHost(`/usr/bin/python3 ${script('../clients/torch_client.py')}`, {
+      dtype: 'float64',
+      name: 'torch',
+    }),
+  'torch-f32': () =>
+    openCommandHost(`/usr/bin/python3 ${script('../clients/torch_client.py')}`, {
+      dtype: 'float32',
+      name: 'torch-f32',
+    }),
+  scipy: () =>
+    openCommandHost(`python3 ${script('../clients/scipy_client.py')}`, {
+      dtype: 'float64',
+      name: 'scipy',
+    }),
+  'numpy-reference': () =>
+    openCommandHost(`python3 ${script('../clients/reference_client.py')}`, {
+      dtype: 'float64',
+      name: 'numpy-reference',
+    }),
+};
+
+/** Names accepted by --builtin. */
+export const BUILTIN_NAMES = Object.keys(OPENERS);
+
+/** The kernels `check` runs when no kernel is named. */
+export const DEFAULT_BUILTINS = ['im2col', 'winograd-f2', 'winograd-f4'];
+
+/**
+ * Opens a built-in kernel by name; a UsageError lists the names otherwise.
+ *
+ * @example
+ * ```ts
+ * const host = await openBuiltin('im2col');
+ * ```
+ */
+export function openBuiltin(name: string): Promise<KernelHost> {
+  const open = OPENERS[name];
+  if (!open)
+    throw new UsageError(`--builtin must name one of ${BUILTIN_NAMES.join(', ')}, got '${name}'`);
+  return open();
+}

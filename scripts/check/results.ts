@@ -1,0 +1,77 @@
+/**
+ * The results of a `convcheck check` run, as plain data: what the JSON report
+ * holds and what the JUnit and Markdown writers read.
+ */
+import type { ConvProblem } from '../../reference/index.ts';
+
+/** The verdict of one case or one phase. */
+export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
+
+/** A case that failed or errored, after shrinking. */
+export interface CaseFailure {
+  verdict: 'fail' | 'error';
+  descriptor: string;
+  problem: ConvProblem;
+  data: string;
+  dataSeed: number;
+  /** fast-check replay parameters. */
+  seed: number;
+  path: string;
+  /** One line: why. */
+  message: string;
+  /** Multi-line human report (worst elements, pattern, ...). */
+  details: string;
+  /** A command line that replays this case. */
+  repro: string;
+  /** Where the counterexample was saved as a fixture, if asked. */
+  savedTo?: string;
+}
+
+/** One property run (a kernel × a data kind, or a fixed shape list). */
+export interface PhaseResult {
+  kernel: string;
+  phase: string;
+  seed: number;
+  /** Cases generated (before skips). */
+  cases: number;
+  passed: number;
+  skipped: number;
+  /** Reason → how many cases were skipped for it. */
+  skipReasons: Record<string, number>;
+  /** Largest |error| / bound seen over passing cases (0 for exact data). */
+  worstBoundRatio: number;
+  verdict: Verdict;
+  failure?: CaseFailure;
+  durationMs: number;
+}
+
+/** The whole run. */
+export interface CheckReport {
+  tool: { name: 'convcheck'; version: string };
+  startedAt: string;
+  seed: number;
+  suite: string;
+  shard: { index: number; count: number };
+  kernels: { name: string; dtype: string; source: string }[];
+  phases: PhaseResult[];
+  totals: Record<Verdict, number>;
+  exitCode: 0 | 1;
+}
+
+/**
+ * Counts phases by verdict and derives the exit code: 1 when anything failed or
+ * errored, else 0 (skips are allowed).
+ *
+ * @example
+ * ```ts
+ * summarize(phases).exitCode; // 0 or 1
+ * ```
+ */
+export function summarize(phases: PhaseResult[]): {
+  totals: Record<Verdict, number>;
+  exitCode: 0 | 1;
+} {
+  const totals: Record<Verdict, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
+  for (const p of phases) totals[p.verdict]++;
+  return { totals, exitCode: totals.fail + totals.error > 0 ? 1 : 0 };
+}

@@ -1,0 +1,194 @@
+/**
+ * The check runner: for each kernel and each phase of a suite, generates cases
+ * with the property suite's arbitraries, runs the kernel (isolated by its host),
+ * compares with the oracle under the tolerance model, and on a failure lets
+ * fast-check shrink to a minimal counterexample.
+ */
+import fc from 'fast-check';
+import { convProblemArbitrary } from '../../properties/arbitraries/convProblem.ts';
+import type { ConvProblem } from '../../reference/index.ts';
+import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
+import type { KernelHost } from './hosts/index.ts';
+import { phaseSeed } from './options.ts';
+import type { Progress } from './progress.ts';
+import type { CaseFailure, PhaseResult } from './results.ts';
+import type { DataKind, SuiteSpec } from './suites.ts';
+
+/** A kernel to check, with how to name it in repro commands. */
+export interface CheckTarget {
+  host: KernelHost;
+  /** The command-line flags that select this kernel, e.g. `--impl my.mjs`. */
+  implFlags: string;
+  tolerance: ToleranceChoice;
+}
+
+/** Options shared by every phase of a run. */
+export interface RunOptions {
+  suite: SuiteSpec;
+  seed: number;
+  runs: number;
+  dims: (1 | 2 | 3)[];
+  shard: { index: number; count: number };
+  timeoutMs: number;
+  /** Re-run every n-th passing case to detect nondeterminism (0 = never). */
+  determinismEvery: number;
+  progress: Progress;
+  /** Called with each shrunk failure, e.g. to save it as a fixture. */
+  onFailure?: (failure: CaseFailure, outcome: CaseOutcome) => Promise<string | undefined>;
+  /** Replays one phase at a fast-check path (from a failure report). */
+  replay?: { data: DataKind; path: string };
+}
+
+/** One generated case: the problem shrinks, the data is a seeded function of it. */
+export interface ConvCase {
+  problem: ConvProblem;
+  data: DataKind;
+  dataSeed: number;
+}
+
+/** Error carrying the outcome of a failing case through fast-check. */
+class CaseFailed extends Error {
+  constructor(readonly outcome: CaseOutcome) {
+    super(outcome.message);
+  }
+}
+
+function caseArbitrary(
+  target: CheckTarget,
+  data: DataKind,
+  options: RunOptions,
+): fc.Arbitrary<ConvCase> {
+  const problem = convProblemArbitrary({
+    dims: options.dims,
+    maxMacs: options.suite.maxMacs,
+    ...target.tolerance.constraints,
+  });
+  return fc.record({
+    problem,
+    data: fc.constant(data),
+    dataSeed: fc.noShrink(fc.integer({ min: 0, max: 2 ** 31 - 1 })),
+  });
+}
+
+function reproFor(target: CheckTarget, c: ConvCase, options: RunOptions): string {
+  return `npx convcheck check ${target.implFlags} --problem '${formatProblem(c.problem)}' --data ${c.data} --data-seed ${c.dataSeed}`;
+}
+
+import { formatDescriptor as formatProblem } from '../../reference/index.ts';
+
+/**
+ * Runs one generated phase (one kernel × one data kind) and returns its result.
+ *
+ * @example
+ * ```ts
+ * const result = await runGeneratedPhase(target, 'real', 1, options);
+ * ```
+ */
+export async function runGeneratedPhase(
+  target: CheckTarget,
+  data: DataKind,
+  phaseIndex: number,
+  options: RunOptions,
+): Promise<PhaseResult> {
+  const started = Date.now();
+  const seed = phaseSeed(options.seed, phaseIndex, options.shard.index);
+  const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
+  const label = `${target.host.name} / ${data} data`;
+  const stats = { cases: 0, passed: 0, skipped: 0, worst: 0, shrinking: false };
+  const skipReasons: Record<string, number> = {};
+  options.progress.phaseStart(label, runs);
+
+  const property = fc.asyncProperty(caseArbitrary(target, data, options), async (c) => {
+    const outcome = await evaluateCase(target.host, c, target.tolerance, {
+      timeoutMs: options.timeoutMs,
+      checkDeterminism:
+        options.determinismEvery > 0 && stats.passed % options.determinismEvery === 0,
+    });
+    if (!stats.shrinking) {
+      stats.cases++;
+      options.progress.tick(stats.cases);
+    }
+    if (outcome.verdict === 'skip') {
+      if (!stats.shrinking) {
+        stats.skipped++;
+        skipReasons[outcome.message] = (skipReasons[outcome.message] ?? 0) + 1;
+      }
+      return true;
+    }
+    if (outcome.verdict === 'pass') {
+      if (!stats.shrinking) {
+        stats.passed++;
+        stats.worst = Math.max(stats.worst, outcome.boundRatio);
+      }
+      return true;
+    }
+    stats.shrinking = true;
+    throw new CaseFailed(outcome);
+  });
+
+  const details = await fc.check(property, {
+    seed,
+    numRuns: runs,
+    ...(options.replay ? { path: options.replay.path, endOnFailure: true } : {}),
+  });
+
+  let failure: CaseFailure | undefined;
+  if (details.failed && details.counterexample) {
+    const [c] = details.counterexample;
+    const outcome =
+      details.errorInstance instanceof CaseFailed ? details.errorInstance.outcome : undefined;
+    failure = {
+      verdict: outcome?.verdict === 'fail' ? 'fail' : 'error',
+      descriptor: formatProblem(c.problem),
+      problem: c.problem,
+      data: c.data,
+      dataSeed: c.dataSeed,
+      seed,
+      path: details.counterexamplePath ?? '',
+      message: outcome?.message ?? String(details.errorInstance),
+      details: [
+        `fast-check: { seed: ${seed}, path: "${details.counterexamplePath}", endOnFailure: true } (shrunk ${details.numShrinks} times)`,
+        `problem: ${JSON.stringify(c.problem)}`,
+        outcome?.details ?? '',
+      ]
+        .filter((s) => s !== '')
+        .join('\n'),
+      repro: reproFor(target, c, options),
+    };
+    if (options.onFailure && outcome) {
+      const saved = await options.onFailure(failure, outcome);
+      if (saved) failure.savedTo = saved;
+    }
+  }
+
+  const verdict = failure
+    ? failure.verdict
+    : stats.passed === 0
+      ? stats.skipped > 0
+        ? 'skip'
+        : 'error'
+      : 'pass';
+  const result: PhaseResult = {
+    kernel: target.host.name,
+    phase: `${data} data`,
+    seed,
+    cases: stats.cases,
+    passed: stats.passed,
+    skipped: stats.skipped,
+    skipReasons,
+    worstBoundRatio: stats.worst,
+    verdict,
+    durationMs: Date.now() - started,
+    ...(failure ? { failure } : {}),
+  };
+  options.progress.phaseEnd(phaseSummary(result));
+  return result;
+}
+
+/** One line for the end of a phase. */
+export function phaseSummary(r: PhaseResult): string {
+  const base = `${r.verdict.toUpperCase()} — ${r.cases} cases, ${r.passed} passed, ${r.skipped} skipped`;
+  const worst =
+    r.passed > 0 ? `, worst error ${r.worstBoundRatio.toPrecision(3)} of the bound` : '';
+  return `${base}${worst} (${(r.durationMs / 1000).toFixed(1)} s)`;
+}

@@ -1,0 +1,44 @@
+/**
+ * `check --save-failures DIR`: writes a shrunk counterexample as a one-case
+ * regression fixture, so `convcheck fixtures verify` replays it in CI.
+ */
+import { boundParameters } from '../../properties/tolerance.ts';
+import { saveFailureFixture } from '../fixtures/failure.ts';
+import type { CaseOutcome } from './evaluate.ts';
+import type { CaseFailure } from './results.ts';
+
+/**
+ * Saves one failure; returns the fixture directory, or undefined when the case
+ * never produced operands (e.g. an error before the kernel ran).
+ *
+ * @example
+ * ```ts
+ * const dir = await saveFailure('regressions', failure, outcome);
+ * ```
+ */
+export async function saveFailure(
+  parent: string,
+  failure: CaseFailure,
+  outcome: CaseOutcome,
+): Promise<string | undefined> {
+  if (!outcome.operands || !outcome.reference || !outcome.model) return undefined;
+  const dtype = outcome.operands.input instanceof Float64Array ? 'float64' : 'float32';
+  const params = boundParameters(failure.problem, dtype, outcome.model);
+  return saveFailureFixture({
+    dir: parent,
+    problem: failure.problem,
+    input: outcome.operands.input,
+    weight: outcome.operands.weight,
+    ...(outcome.operands.bias ? { bias: outcome.operands.bias } : {}),
+    output: outcome.reference,
+    ...(outcome.magnitude ? { magnitude: outcome.magnitude } : {}),
+    bound: {
+      model: params.model,
+      unitRoundoff: params.unitRoundoff,
+      ksb: params.ksb,
+      factor: params.factor,
+    },
+    note: `${failure.message}; repro: ${failure.repro}`,
+    seed: failure.seed,
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Opens the kernels a check run targets: the built-in kernels in process, a JS
+ * module in a child process, or a program over the subprocess protocol.
+ */
+import { resolve } from 'node:path';
+import type { DType } from '../../reference/index.ts';
+import { UsageError } from '../cli-error.ts';
+import { shellQuote } from '../shell-quote.ts';
+import { DEFAULT_BUILTINS, openBuiltin } from './builtins.ts';
+import { parseToleranceChoice, type ToleranceChoice, toleranceForKernel } from './evaluate.ts';
+import { openCommandHost, openModuleHost } from './hosts/index.ts';
+import type { CheckTarget } from './runner.ts';
+
+/** What the command line selected. */
+export interface TargetOptions {
+  impl?: string;
+  implCmd?: string;
+  dtype?: string;
+  tolerance?: string;
+  /** Comma-separated built-in kernel names (see builtins.ts). */
+  builtin?: string;
+}
+
+function parseDtype(text: string | undefined): DType {
+  if (text === undefined || text === 'float32') return 'float32';
+  if (text === 'float64') return 'float64';
+  throw new UsageError(`--dtype must be float32 or float64, got '${text}'`);
+}
+
+async function builtinTargets(
+  names: string[],
+  tolerance: ToleranceChoice | undefined,
+): Promise<CheckTarget[]> {
+  const targets: CheckTarget[] = [];
+  try {
+    for (const name of names) {
+      const host = await openBuiltin(name);
+      targets.push({
+        host,
+        implFlags: `--builtin ${name}`,
+        tolerance: tolerance ?? toleranceForKernel(name),
+      });
+    }
+  } catch (e) {
+    await Promise.all(targets.map((t) => t.host.close()));
+    throw e;
+  }
+  return targets;
+}
+
+/**
+ * Opens every target of a run. Throws HostStartError (exit 2) when a module or
+ * command cannot be used, and UsageError for bad option values.
+ *
+ * @example
+ * ```ts
+ * const targets = await openTargets({ impl: 'my-kernel.mjs' });
+ * ```
+ */
+export async function openTargets(options: TargetOptions): Promise<CheckTarget[]> {
+  const tolerance =
+    options.tolerance === undefined ? undefined : parseToleranceChoice(options.tolerance);
+  const chosen = [options.impl, options.implCmd, options.builtin].filter((x) => x !== undefined);
+  if (chosen.length > 1) throw new UsageError('give only one of --impl, --impl-cmd and --builtin');
+  if (options.impl !== undefined) {
+    if (options.dtype !== undefined)
+      throw new UsageError('--dtype applies to --impl-cmd only; a module declares its dtype');
+    const host = await openModuleHost(resolve(options.impl));
+    return [
+      {
+        host,
+        implFlags: `--impl ${shellQuote(options.impl)}`,
+        tolerance: tolerance ?? toleranceForKernel(host.name),
+      },
+    ];
+  }
+  if (options.implCmd !== undefined) {
+    const dtype = parseDtype(options.dtype);
+    const host = await openCommandHost(options.implCmd, { dtype });
+    const flags = `--impl-cmd ${shellQuote(options.implCmd)}${dtype === 'float64' ? ' --dtype float64' : ''}`;
+    return [{ host, implFlags: flags, tolerance: tolerance ?? toleranceForKernel(host.name) }];
+  }
+  const names =
+    options.builtin === undefined
+      ? DEFAULT_BUILTINS
+      : options.builtin.split(',').map((s) => s.trim());
+  return builtinTargets(names, tolerance);
+}
