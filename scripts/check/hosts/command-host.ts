@@ -1,0 +1,233 @@
+/**
+ * Runs a kernel written in any language as a long-lived program speaking the
+ * subprocess protocol (docs/protocol.md) on its stdin and stdout.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { convGeometry } from '../../../reference/geometry.ts';
+import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import {
+  answerJudge,
+  assertLittleEndian,
+  decodeFloats,
+  encodeFloats,
+  LineSplitter,
+  type WireAnswer,
+  type WireRequest,
+} from './command-wire.ts';
+import { checkRunOperands } from './run-case.ts';
+import { SerialQueue } from './serial-queue.ts';
+import { ChildSupervisor } from './supervisor.ts';
+import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
+import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
+
+/** Options of {@link openCommandHost}. */
+export interface CommandHostOptions {
+  /** Element type the program computes in, sent with every request; default 'float32'. */
+  dtype?: DType;
+  /** Name shown in reports; default the command line. */
+  name?: string;
+  /** Working directory of the program; default the harness's. */
+  cwd?: string;
+  /** Environment of the program; default the harness's. */
+  env?: NodeJS.ProcessEnv;
+  /** How long the program must stay up after it is spawned for `open` to succeed; default 500 ms. */
+  startupGraceMs?: number;
+  /**
+   * Extra time granted to the first request sent to each (re)started program,
+   * for interpreters that load heavy libraries (importing torch takes seconds);
+   * default 15 000 ms.
+   */
+  startupAllowanceMs?: number;
+  /** Characters of stderr kept for error messages; default 4096. */
+  tailChars?: number;
+  /** Longest answer line accepted; default 256 MiB. */
+  maxLineBytes?: number;
+}
+
+/** One spawned program and how many requests it has been sent. */
+interface Program {
+  child: ChildProcessWithoutNullStreams;
+  supervisor: ChildSupervisor<string, WireAnswer>;
+  requestsSent: number;
+}
+
+/** How long `close` lets a program exit by itself after its stdin closes. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Spawns `commandLine` through the shell, in its own process group, and checks
+ * it stays up for a moment. The program then lives for the whole run; it is
+ * killed (with everything it started) on timeout, and restarted lazily after
+ * any death. `supports()` always answers true: a program declines a problem by
+ * answering "unsupported" to it. `ms` is the round trip of one request.
+ *
+ * Rejects with {@link HostStartError} when the command cannot be started or exits
+ * within the startup grace period.
+ *
+ * @example
+ * ```ts
+ * const host = await openCommandHost('python3 scripts/clients/reference_client.py', {
+ *   dtype: 'float64',
+ * });
+ * const r = await host.run(p, x, w, undefined, 10_000);
+ * await host.close();
+ * ```
+ */
+export async function openCommandHost(
+  commandLine: string,
+  options: CommandHostOptions = {},
+): Promise<KernelHost> {
+  assertLittleEndian();
+  if (commandLine.trim() === '') throw new HostStartError('(command)', 'the command line is empty');
+  const program = spawnProgram(commandLine, options);
+  await Promise.race([program.supervisor.finished, sleep(options.startupGraceMs ?? 500)]);
+  const death = program.supervisor.describeDeath();
+  if (death !== undefined) {
+    await program.supervisor.stop();
+    throw new HostStartError(commandLine, `did not start: ${death}`);
+  }
+  return new CommandHost(commandLine, program, options);
+}
+
+class CommandHost implements KernelHost {
+  readonly name: string;
+  readonly dtype: DType;
+  private readonly queue = new SerialQueue();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly commandLine: string,
+    private program: Program,
+    private readonly options: CommandHostOptions,
+  ) {
+    this.name = options.name ?? commandLine;
+    this.dtype = options.dtype ?? 'float32';
+  }
+
+  async supports(_problem: ConvProblem): Promise<true | string> {
+    return true;
+  }
+
+  async run(
+    problem: ConvProblem,
+    input: FloatArray,
+    weight: FloatArray,
+    bias: FloatArray | undefined,
+    timeoutMs: number,
+  ): Promise<RunOutcome> {
+    checkRunOperands(this.dtype, problem, { input, weight, bias });
+    const outputLength = convGeometry(problem).outputLength;
+    return this.queue.run(async () => {
+      if (this.closed) throw new Error(`kernel host '${this.name}' is closed`);
+      const program = this.liveProgram();
+      const id = ++this.nextId;
+      const request: WireRequest = {
+        id,
+        problem: problemFields(problem),
+        dtype: this.dtype,
+        input: encodeFloats(input),
+        weight: encodeFloats(weight),
+        bias: bias === undefined ? null : encodeFloats(bias),
+      };
+      const allowance =
+        program.requestsSent === 0 ? (this.options.startupAllowanceMs ?? 15_000) : 0;
+      program.requestsSent++;
+      const answered = program.supervisor.expect(
+        answerJudge(id),
+        timeoutMs + allowance,
+        `no answer within ${timeoutMs} ms` +
+          (allowance > 0 ? ` (+${allowance} ms startup allowance)` : '') +
+          ' (timed out; the program was killed and restarts for the next case)',
+      );
+      const started = performance.now();
+      program.child.stdin.write(`${JSON.stringify(request)}\n`);
+      const settled = await answered;
+      const ms = performance.now() - started;
+      if ('failure' in settled) return { kind: 'error', message: settled.failure };
+      return toOutcome(settled.value, this.dtype, outputLength, ms);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const { child, supervisor } = this.program;
+    // A well-behaved program leaves at end of input; any other is killed.
+    child.stdin.end();
+    await Promise.race([supervisor.finished, sleep(CLOSE_GRACE_MS)]);
+    await supervisor.stop();
+  }
+
+  private liveProgram(): Program {
+    if (!this.program.supervisor.alive) this.program = spawnProgram(this.commandLine, this.options);
+    return this.program;
+  }
+}
+
+function toOutcome(answer: WireAnswer, dtype: DType, outputLength: number, ms: number): RunOutcome {
+  if ('unsupported' in answer) return { kind: 'unsupported', reason: answer.unsupported };
+  if ('error' in answer) return { kind: 'error', message: `the program reported: ${answer.error}` };
+  const output = decodeFloats(answer.output, dtype, outputLength);
+  if (typeof output === 'string') return { kind: 'error', message: output };
+  // The program worked on copies: it cannot have written into the harness's arrays.
+  return { kind: 'output', output, mutatedInputs: [], ms };
+}
+
+/** The problem's protocol fields only, in a fixed order. */
+function problemFields(p: ConvProblem): ConvProblem {
+  const { mode, batch, inChannels, outChannels, groups, inputSize, kernelSize } = p;
+  const { stride, dilation, padBegin, padEnd, bias } = p;
+  return {
+    mode,
+    batch,
+    inChannels,
+    outChannels,
+    groups,
+    inputSize,
+    kernelSize,
+    stride,
+    dilation,
+    padBegin,
+    padEnd,
+    bias,
+  };
+}
+
+function spawnProgram(commandLine: string, options: CommandHostOptions): Program {
+  // detached: the program leads its own process group, so a timeout kills the
+  // shell, the program and anything it started, with one signal.
+  const child = spawn(commandLine, {
+    shell: true,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    env: options.env,
+  });
+  const stderr = new TailBuffer(options.tailChars ?? DEFAULT_TAIL_CHARS);
+  const supervisor = new ChildSupervisor<string, WireAnswer>(child, {
+    label: 'program',
+    tails: { stderr },
+    kill: () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+    },
+  });
+  const maxLineBytes = options.maxLineBytes ?? 256 * 2 ** 20;
+  const lines = new LineSplitter(
+    maxLineBytes,
+    (line) => {
+      if (line.trim() !== '') supervisor.deliver(line);
+    },
+    () => supervisor.abort(`garbage on stdout: a line longer than ${maxLineBytes} bytes`),
+  );
+  child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.append(chunk));
+  // Writing to a program that died raises EPIPE here; the exit itself is reported.
+  child.stdin.on('error', () => {});
+  return { child, supervisor, requestsSent: 0 };
+}

@@ -1,0 +1,163 @@
+/**
+ * The wire format of the subprocess protocol (docs/protocol.md): one JSON object
+ * per line each way, arrays as base64 of their raw little-endian bytes.
+ */
+import { endianness } from 'node:os';
+import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { Settlement } from './supervisor.ts';
+
+/** One request line, before JSON encoding. */
+export interface WireRequest {
+  id: number;
+  problem: ConvProblem;
+  dtype: DType;
+  input: string;
+  weight: string;
+  bias: string | null;
+}
+
+/** The three answers a program may give, with their payload. */
+export type WireAnswer = { output: string } | { unsupported: string } | { error: string };
+
+/** Characters of a bad line quoted in an error message. */
+const QUOTED_CHARS = 200;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Throws unless this machine stores floats little-endian: the encoders below
+ * copy raw bytes, and the protocol fixes little-endian.
+ *
+ * @example
+ * ```ts
+ * assertLittleEndian(); // no-op on x86 and arm64
+ * ```
+ */
+export function assertLittleEndian(): void {
+  if (endianness() !== 'LE') {
+    throw new Error('the subprocess protocol encoder needs a little-endian machine');
+  }
+}
+
+/**
+ * Base64 of a typed array's raw (little-endian) bytes.
+ *
+ * @example
+ * ```ts
+ * encodeFloats(new Float32Array([1])); // 'AACAPw=='
+ * ```
+ */
+export function encodeFloats(values: FloatArray): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+/**
+ * Decodes a base64 payload into a typed array of `dtype` holding exactly
+ * `length` values, or returns why it cannot.
+ *
+ * @example
+ * ```ts
+ * decodeFloats('AACAPw==', 'float32', 1); // Float32Array [1]
+ * decodeFloats('AACAPw==', 'float64', 1); // 'output: 4 bytes, expected 8 (1 float64 values)'
+ * ```
+ */
+export function decodeFloats(text: string, dtype: DType, length: number): FloatArray | string {
+  if (!BASE64.test(text) || text.length % 4 !== 0) {
+    return `output is not base64: ${quote(text)}`;
+  }
+  const bytes = Buffer.from(text, 'base64');
+  const values = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  if (bytes.byteLength !== values.byteLength) {
+    return (
+      `output: ${bytes.byteLength} bytes, expected ${values.byteLength} ` +
+      `(${length} ${dtype} values)`
+    );
+  }
+  // Copy rather than view: the decoded Buffer may sit unaligned in Node's pool.
+  new Uint8Array(values.buffer).set(bytes);
+  return values;
+}
+
+/**
+ * A judge for the answer to request `id`: a line that is not a well-formed answer
+ * is garbage (a failure quoting it); an answer to an earlier request (left over
+ * after a garbage line) is ignored.
+ *
+ * @example
+ * ```ts
+ * answerJudge(2)('{"id": 2, "unsupported": "no 3-D"}'); // { value: { unsupported: 'no 3-D' } }
+ * answerJudge(2)('{"id": 1, "output": ""}'); // undefined (stale)
+ * ```
+ */
+export function answerJudge(id: number): (line: string) => Settlement<WireAnswer> | undefined {
+  return (line) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return garbage(line, 'not JSON');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return garbage(line, 'not a JSON object');
+    }
+    const answer = parsed as Record<string, unknown>;
+    if (!Number.isInteger(answer.id)) return garbage(line, 'no integer "id"');
+    if ((answer.id as number) < id) return undefined;
+    if (answer.id !== id) return garbage(line, `answers id ${answer.id}, expected ${id}`);
+    const kinds = (['output', 'unsupported', 'error'] as const).filter((k) => k in answer);
+    const kind = kinds[0];
+    if (kinds.length !== 1 || kind === undefined || typeof answer[kind] !== 'string') {
+      return garbage(line, 'expected exactly one of "output", "unsupported", "error", a string');
+    }
+    return { value: { [kind]: answer[kind] } as WireAnswer };
+  };
+}
+
+function garbage(line: string, why: string): Settlement<WireAnswer> {
+  return { failure: `garbage on stdout (${why}): ${quote(line)}` };
+}
+
+function quote(text: string): string {
+  return text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}…` : text;
+}
+
+/**
+ * Splits a byte stream into lines (LF, an optional CR before it dropped) without
+ * copying a long line more than once, and refuses lines over `maxLineBytes`.
+ *
+ * @example
+ * ```ts
+ * const lines = new LineSplitter(1 << 20, (line) => console.log(line), () => {});
+ * lines.push(Buffer.from('{"id":1,'));
+ * lines.push(Buffer.from('"error":"x"}\n')); // logs the whole line once
+ * ```
+ */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly onLine: (line: string) => void,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
+      this.parts.push(chunk.subarray(start, end));
+      const line = Buffer.concat(this.parts).toString('utf8');
+      this.parts = [];
+      this.partBytes = 0;
+      this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      start = end + 1;
+    }
+    if (start === chunk.length) return;
+    this.parts.push(chunk.subarray(start));
+    this.partBytes += chunk.length - start;
+    if (this.partBytes > this.maxLineBytes) {
+      this.parts = [];
+      this.partBytes = 0;
+      this.onOverflow();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Hosts a trusted kernel (a built-in one) in the harness's own process: no
+ * isolation, but the same contract, output and mutation checks as the
+ * isolating hosts, so every kernel is judged the same way.
+ */
+import type { ConvKernel, ConvProblem, FloatArray } from '../../../reference/index.ts';
+import { askSupports, checkKernelContract } from './kernel-contract.ts';
+import { checkRunOperands, runKernelCase } from './run-case.ts';
+import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
+
+/**
+ * Wraps a kernel object as a {@link KernelHost}. The timeout only stops the
+ * harness from waiting on an async `conv` that never settles; synchronous code
+ * cannot be interrupted in-process (a trusted kernel is assumed to terminate;
+ * untrusted code belongs in {@link openModuleHost}). `ms` covers the `conv` call.
+ *
+ * Rejects with {@link HostStartError} if the object breaks the contract.
+ *
+ * @example
+ * ```ts
+ * const host = await openInProcessHost({ name: 'ref', dtype: 'float64', conv: referenceConv });
+ * const r = await host.run(p, x, w, undefined, 5_000);
+ * ```
+ */
+export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost> {
+  const checked = checkKernelContract(kernel);
+  if ('violation' in checked) {
+    throw new HostStartError(`in-process kernel ${String(kernel?.name)}`, checked.violation);
+  }
+  const dtype = kernel.dtype ?? 'float32';
+  return {
+    name: kernel.name,
+    dtype,
+    async supports(problem: ConvProblem): Promise<true | string> {
+      const answer = askSupports(kernel, problem);
+      if ('error' in answer) throw new Error(answer.error);
+      return answer.answer;
+    },
+    async run(
+      problem: ConvProblem,
+      input: FloatArray,
+      weight: FloatArray,
+      bias: FloatArray | undefined,
+      timeoutMs: number,
+    ): Promise<RunOutcome> {
+      checkRunOperands(dtype, problem, { input, weight, bias });
+      return runKernelCase(kernel, dtype, problem, { input, weight, bias }, { timeoutMs });
+    },
+    async close(): Promise<void> {},
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Checks that a value honours the ConvKernel contract, and asks a kernel's
+ * `supports()` safely. Shared by the in-process host and the module host's child,
+ * so a built-in kernel and a foreign module are judged by the same words.
+ */
+
+import { show } from '../../../reference/errors.ts';
+import type { ConvKernel, ConvProblem } from '../../../reference/index.ts';
+
+/** A kernel that passed the contract check, or why it did not. */
+export type ContractCheck = { kernel: ConvKernel } | { violation: string };
+
+/**
+ * Names a value for an error message: `Float64Array(12)`, `Array(3)`, `null`,
+ * `a Promise`, or the value itself when small.
+ *
+ * @example
+ * ```ts
+ * describeValue(new Float64Array(12)); // 'Float64Array(12)'
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (ArrayBuffer.isView(value) && 'length' in value) {
+    return `${value.constructor.name}(${(value as { length: number }).length})`;
+  }
+  if (Array.isArray(value)) return `a plain Array(${value.length})`;
+  if (value instanceof Promise) return 'a Promise';
+  if (typeof value === 'function') return 'a function';
+  const text = show(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/**
+ * Checks the shape of a would-be kernel: an object with a string `name`, a `conv`
+ * function, an optional `dtype` of 'float32'/'float64' and an optional `supports`
+ * function.
+ *
+ * @example
+ * ```ts
+ * const c = checkKernelContract(module.default);
+ * if ('violation' in c) throw new Error(c.violation);
+ * ```
+ */
+export function checkKernelContract(candidate: unknown): ContractCheck {
+  if (candidate === undefined) {
+    return { violation: 'no default export (expected `export default { name, conv }`)' };
+  }
+  if (candidate === null || typeof candidate !== 'object') {
+    return {
+      violation: `the default export is ${describeValue(candidate)}, expected an object { name, conv }`,
+    };
+  }
+  const k = candidate as Record<string, unknown>;
+  if (typeof k.conv !== 'function') {
+    return {
+      violation: `the default export has no conv function (conv is ${describeValue(k.conv)})`,
+    };
+  }
+  if (typeof k.name !== 'string') {
+    return { violation: `name must be a string, got ${describeValue(k.name)}` };
+  }
+  if (k.dtype !== undefined && k.dtype !== 'float32' && k.dtype !== 'float64') {
+    return { violation: `dtype must be 'float32' or 'float64', got ${describeValue(k.dtype)}` };
+  }
+  if (k.supports !== undefined && typeof k.supports !== 'function') {
+    return {
+      violation: `supports must be a function when given, got ${describeValue(k.supports)}`,
+    };
+  }
+  return { kernel: candidate as ConvKernel };
+}
+
+/** What `supports()` answered, or why the answer is not usable. */
+export type SupportsAnswer = { answer: true | string } | { error: string };
+
+/**
+ * Calls `kernel.supports(p)` (absent means `true`) and turns a throw or an answer
+ * other than `true` or a string into an error message.
+ *
+ * @example
+ * ```ts
+ * const a = askSupports(kernel, p);
+ * if ('error' in a) report(a.error); else if (a.answer !== true) skip(a.answer);
+ * ```
+ */
+export function askSupports(kernel: ConvKernel, p: ConvProblem): SupportsAnswer {
+  if (kernel.supports === undefined) return { answer: true };
+  let answer: unknown;
+  try {
+    answer = kernel.supports(p);
+  } catch (e) {
+    return { error: `supports() threw: ${errorText(e)}` };
+  }
+  if (answer === true || typeof answer === 'string') return { answer };
+  return {
+    error: `supports() returned ${describeValue(answer)}; it must return true or a reason string`,
+  };
+}
+
+/**
+ * The message of a thrown value, whatever was thrown.
+ *
+ * @example
+ * ```ts
+ * errorText(new TypeError('boom')); // 'TypeError: boom'
+ * errorText(42); // '42'
+ * ```
+ */
+export function errorText(thrown: unknown): string {
+  if (thrown instanceof Error)
+    return thrown.message ? `${thrown.name}: ${thrown.message}` : thrown.name;
+  return describeValue(thrown);
+}

@@ -1,0 +1,30 @@
+/**
+ * The messages between the module host and its child process, over Node's IPC
+ * channel with 'advanced' serialization (typed arrays cross as typed arrays).
+ */
+import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { SupportsAnswer } from './kernel-contract.ts';
+import type { RunOutcome } from './types.ts';
+
+/** Host → child. One request is in flight at a time; `id` pairs it with its reply. */
+export type HostMessage =
+  | { type: 'supports'; id: number; problem: ConvProblem }
+  | {
+      type: 'run';
+      id: number;
+      problem: ConvProblem;
+      input: FloatArray;
+      weight: FloatArray;
+      bias: FloatArray | undefined;
+    };
+
+/** Child → host. */
+export type ChildMessage =
+  /** The module loaded and its default export honours the contract. */
+  | { type: 'ready'; name: string; dtype: DType; hasSupports: boolean }
+  /** The module could not be imported, or its default export breaks the contract. */
+  | { type: 'load-error'; message: string }
+  | { type: 'supports-reply'; id: number; answer: SupportsAnswer }
+  | { type: 'run-reply'; id: number; outcome: RunOutcome }
+  /** Something went wrong outside any call, e.g. an unhandled promise rejection. */
+  | { type: 'fault'; message: string };

@@ -1,0 +1,179 @@
+/**
+ * Runs one case of a JS kernel and judges what came back: the output's type and
+ * length, and whether the kernel wrote into its operands. Used in the harness's
+ * own process for trusted kernels and inside the module host's child for
+ * untrusted ones, so both are held to the same checks and messages.
+ */
+
+// Deep imports, not reference/index.ts: this runs in every kernel child process,
+// which must not pay for loading mathjs (seconds on a busy machine).
+import { checkConvOperands } from '../../../reference/conv.ts';
+import { convGeometry } from '../../../reference/geometry.ts';
+import type { ConvKernel, ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import { describeValue, errorText } from './kernel-contract.ts';
+import type { RunOutcome } from './types.ts';
+
+/** The operands of one case, in the kernel's dtype. */
+export interface CaseOperands {
+  input: FloatArray;
+  weight: FloatArray;
+  /** Present exactly when `problem.bias` is true. */
+  bias: FloatArray | undefined;
+}
+
+/** Options of {@link runKernelCase}. */
+export interface RunCaseOptions {
+  /**
+   * Gives up waiting for an async `conv` after this many milliseconds. It cannot
+   * interrupt synchronous code: only a separate process can (the module host).
+   */
+  timeoutMs?: number;
+}
+
+const TYPED_ARRAY_OF: Record<DType, typeof Float32Array | typeof Float64Array> = {
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/**
+ * Calls `kernel.conv` on private copies of the operands, then reports the
+ * output, or an error naming what went wrong, and which operands were written.
+ *
+ * @example
+ * ```ts
+ * const r = await runKernelCase(kernel, 'float32', p, { input: x, weight: w, bias: undefined });
+ * if (r.kind === 'output' && r.mutatedInputs.length > 0) warn(r.mutatedInputs);
+ * ```
+ */
+export async function runKernelCase(
+  kernel: ConvKernel,
+  dtype: DType,
+  problem: ConvProblem,
+  operands: CaseOperands,
+  options: RunCaseOptions = {},
+): Promise<RunOutcome> {
+  const outputLength = convGeometry(problem).outputLength;
+  // The kernel gets copies, so the caller's arrays stay pristine for the
+  // comparison below and for the oracle, whatever the kernel does.
+  const input = operands.input.slice();
+  const weight = operands.weight.slice();
+  const bias = operands.bias?.slice();
+  const started = performance.now();
+  let result: unknown;
+  try {
+    result = await settleWithin(kernel.conv(problem, input, weight, bias), options.timeoutMs);
+  } catch (e) {
+    return { kind: 'error', message: `conv threw: ${errorText(e)}` };
+  }
+  if (result === TIMED_OUT) {
+    return {
+      kind: 'error',
+      message:
+        `conv did not settle within ${options.timeoutMs} ms (timed out; an in-process ` +
+        'kernel cannot be interrupted and may still be running)',
+    };
+  }
+  const ms = performance.now() - started;
+  const wrongOutput = checkKernelOutput(result, dtype, outputLength);
+  if (wrongOutput !== undefined) return { kind: 'error', message: wrongOutput };
+  const mutatedInputs = mutatedOperands(operands, { input, weight, bias });
+  return { kind: 'output', output: result as FloatArray, mutatedInputs, ms };
+}
+
+/**
+ * Guards a host's `run` against harness bugs: throws a TypeError unless every
+ * operand is a typed array of the host's dtype with the geometry's length (bias
+ * present exactly when `problem.bias`). Kernel misbehaviour is never thrown.
+ *
+ * @example
+ * ```ts
+ * checkRunOperands('float32', p, { input: x, weight: w, bias: undefined });
+ * ```
+ */
+export function checkRunOperands(dtype: DType, problem: ConvProblem, operands: CaseOperands): void {
+  checkConvOperands(convGeometry(problem), operands.input, operands.weight, operands.bias);
+  const expectedType = TYPED_ARRAY_OF[dtype];
+  for (const [name, value] of Object.entries(operands)) {
+    if (value !== undefined && !(value instanceof expectedType)) {
+      throw new TypeError(
+        `run(): ${name} is ${describeValue(value)}, but the host computes in ${dtype} ` +
+          `(expected a ${expectedType.name})`,
+      );
+    }
+  }
+}
+
+/**
+ * Why `value` is not a valid output for a kernel of `dtype` (its typed array of
+ * exactly `outputLength` elements), or undefined when it is.
+ *
+ * @example
+ * ```ts
+ * checkKernelOutput([1, 2], 'float32', 2);
+ * // 'conv returned a plain Array(2); a float32 kernel must return a Float32Array of length 2'
+ * ```
+ */
+export function checkKernelOutput(
+  value: unknown,
+  dtype: DType,
+  outputLength: number,
+): string | undefined {
+  const expectedType = TYPED_ARRAY_OF[dtype];
+  if (!(value instanceof expectedType)) {
+    return (
+      `conv returned ${describeValue(value)}; a ${dtype} kernel must return a ` +
+      `${expectedType.name} of length ${outputLength}`
+    );
+  }
+  if (value.length !== outputLength) {
+    return (
+      `conv returned ${expectedType.name}(${value.length}); expected length ${outputLength} ` +
+      '(convGeometry(p).outputLength)'
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Names of the operands whose bytes differ between `pristine` and `used`
+ * (bitwise, so a rewritten NaN payload or a -0 counts).
+ *
+ * @example
+ * ```ts
+ * mutatedOperands({ input: x, weight: w, bias: undefined }, { input: x2, weight: w, bias: undefined });
+ * // ['input'] when x2 differs from x
+ * ```
+ */
+export function mutatedOperands(pristine: CaseOperands, used: CaseOperands): string[] {
+  const names: string[] = [];
+  if (!sameBytes(pristine.input, used.input)) names.push('input');
+  if (!sameBytes(pristine.weight, used.weight)) names.push('weight');
+  if (pristine.bias !== undefined && !sameBytes(pristine.bias, used.bias)) names.push('bias');
+  return names;
+}
+
+function sameBytes(a: FloatArray, b: FloatArray | undefined): boolean {
+  if (b === undefined) return false;
+  const bytesA = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const bytesB = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  return bytesA.equals(bytesB);
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** Awaits `value`, or gives up with TIMED_OUT after `timeoutMs` if it is a pending promise. */
+async function settleWithin<T>(
+  value: T | Promise<T>,
+  timeoutMs: number | undefined,
+): Promise<T | typeof TIMED_OUT> {
+  if (timeoutMs === undefined || !(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  });
+  try {
+    return await Promise.race([value, expiry]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

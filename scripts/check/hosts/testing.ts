@@ -1,0 +1,118 @@
+/** Builders shared by the host tests: problems, integer operands, tool probes. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { convGeometry } from '../../../reference/geometry.ts';
+import type { ConvProblem, DType, FloatArray } from '../../../reference/problem.ts';
+import { convProblem } from '../../../reference/testing.ts';
+
+/** Absolute path of a file under scripts/check/hosts/testdata/. */
+export function testdata(file: string): string {
+  return fileURLToPath(new URL(`./testdata/${file}`, import.meta.url));
+}
+
+/** Absolute path of a client under scripts/clients/. */
+export function client(file: string): string {
+  return fileURLToPath(new URL(`../../clients/${file}`, import.meta.url));
+}
+
+/** The operands of one case. */
+export interface Operands {
+  input: FloatArray;
+  weight: FloatArray;
+  bias: FloatArray | undefined;
+}
+
+/**
+ * Small integer operands (in [-4, 4], from a fixed LCG) so every partial sum is
+ * exact in float32 and any correct kernel matches the oracle bit for bit.
+ *
+ * @example
+ * ```ts
+ * const { input, weight, bias } = integerOperands(p, 'float32', 7);
+ * ```
+ */
+export function integerOperands(problem: ConvProblem, dtype: DType, seed = 1): Operands {
+  const g = convGeometry(problem);
+  let state = seed >>> 0;
+  const fill = (length: number): FloatArray => {
+    const values = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+    for (let i = 0; i < length; i++) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      values[i] = ((state >>> 24) % 9) - 4;
+    }
+    return values;
+  };
+  return {
+    input: fill(g.inputLength),
+    weight: fill(g.weightLength),
+    bias: problem.bias ? fill(g.biasLength) : undefined,
+  };
+}
+
+/**
+ * Problems covering every feature a client must handle: ranks 1-3, batch,
+ * groups (incl. depthwise), stride, dilation, asymmetric pads, bias, both modes.
+ */
+export const featureProblems: ConvProblem[] = [
+  convProblem({ inputSize: [9], kernelSize: [3], stride: [2], padBegin: [2], padEnd: [0] }),
+  convProblem({
+    mode: 'convolution',
+    batch: 2,
+    inChannels: 4,
+    outChannels: 6,
+    groups: 2,
+    inputSize: [6, 7],
+    kernelSize: [2, 3],
+    dilation: [2, 1],
+    padBegin: [1, 0],
+    padEnd: [0, 2],
+    bias: true,
+  }),
+  convProblem({
+    inChannels: 3,
+    outChannels: 3,
+    groups: 3,
+    inputSize: [5, 5],
+    kernelSize: [3, 3],
+    stride: [2, 1],
+    padBegin: [1, 1],
+    padEnd: [1, 1],
+    bias: true,
+  }),
+  convProblem({
+    mode: 'convolution',
+    inChannels: 2,
+    outChannels: 2,
+    inputSize: [4, 5, 3],
+    kernelSize: [2, 3, 2],
+    stride: [1, 2, 1],
+    dilation: [2, 1, 1],
+    padBegin: [1, 0, 1],
+    padEnd: [0, 1, 0],
+    bias: true,
+  }),
+];
+
+/**
+ * `true` if `python -c "import <modules>"` works, else the reason (for a
+ * visible skip). Async, so a test file can probe several tools at once.
+ *
+ * @example
+ * ```ts
+ * const torch = await pythonHas('/usr/bin/python3', ['torch']);
+ * ```
+ */
+export function pythonHas(python: string, modules: string[]): Promise<true | string> {
+  return new Promise((resolve) => {
+    execFile(
+      python,
+      ['-c', `import ${modules.join(', ')}`],
+      { timeout: 60_000 },
+      (e, _, stderr) => {
+        if (e === null) return resolve(true);
+        const why = stderr.trim().split('\n').at(-1) || e.message;
+        resolve(`${python} cannot import ${modules.join(', ')}: ${why}`);
+      },
+    );
+  });
+}

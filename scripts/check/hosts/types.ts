@@ -1,0 +1,92 @@
+/**
+ * The one interface the harness uses for every kernel, built-in or foreign: a
+ * trusted in-process kernel, a JS/TS module isolated in a child process, or a
+ * program in any language speaking the subprocess protocol (docs/protocol.md).
+ */
+import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+
+/**
+ * What one case produced. Every misbehaviour of a kernel (a throw, a timeout, a
+ * crash, an exit, garbage, a wrong length or type) is an `error` outcome: the
+ * run goes on with the next case.
+ *
+ * @example
+ * ```ts
+ * const r = await host.run(p, x, w, b, 5_000);
+ * if (r.kind === 'output') compare(r.output, expected);
+ * else if (r.kind === 'unsupported') skip(r.reason);
+ * else fail(r.message);
+ * ```
+ */
+export type RunOutcome =
+  | {
+      kind: 'output';
+      /** [batch, outChannels, ...outputSize], of the host's dtype and the geometry's length. */
+      output: FloatArray;
+      /** Names of the operands ('input', 'weight', 'bias') the kernel wrote into. */
+      mutatedInputs: string[];
+      /** Wall-clock milliseconds of the kernel call (see each host for what it covers). */
+      ms: number;
+    }
+  | { kind: 'unsupported'; reason: string }
+  | { kind: 'error'; message: string };
+
+/**
+ * A kernel as the harness sees it. Calls are serialized: a host runs one case at
+ * a time, whatever the caller does.
+ *
+ * `run` rejects only for a harness bug (operands of the wrong dtype or length,
+ * an invalid problem), never for anything the kernel does. `supports` rejects
+ * when the kernel's own `supports()` throws, times out or answers something
+ * other than `true` or a string; the harness records that as an error.
+ *
+ * @example
+ * ```ts
+ * const host = await openModuleHost('my-kernel.ts');
+ * try {
+ *   const ok = await host.supports(p);
+ *   if (ok === true) console.log(await host.run(p, x, w, undefined, 5_000));
+ * } finally {
+ *   await host.close();
+ * }
+ * ```
+ */
+export interface KernelHost {
+  /** The kernel's `name` (module and in-process hosts) or the given/command name. */
+  readonly name: string;
+  /** Element type of every array passed to and returned by `run`. */
+  readonly dtype: DType;
+  supports(p: ConvProblem): Promise<true | string>;
+  run(
+    p: ConvProblem,
+    input: FloatArray,
+    weight: FloatArray,
+    bias: FloatArray | undefined,
+    timeoutMs: number,
+  ): Promise<RunOutcome>;
+  /** Stops every process of the host; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Thrown by the `open…Host` functions when the kernel cannot be used at all: a
+ * missing module, a default export that breaks the contract, a command that does
+ * not start. The CLI turns it into exit code 2.
+ *
+ * @example
+ * ```ts
+ * try { await openModuleHost('nope.js'); } catch (e) {
+ *   if (e instanceof HostStartError) console.error(e.target, e.message);
+ * }
+ * ```
+ */
+export class HostStartError extends Error {
+  override readonly name = 'HostStartError';
+  constructor(
+    /** The module path or command line that failed. */
+    readonly target: string,
+    message: string,
+  ) {
+    super(`${target}: ${message}`);
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""convcheck subprocess-protocol client: the direct definition of convolution, in numpy.
+
+One JSON request per stdin line, one JSON answer per stdout line (docs/protocol.md).
+  npx convcheck check --impl-cmd "python3 scripts/clients/reference_client.py"
+The other Python clients reuse serve() and Unsupported from here.
+"""
+import base64
+import json
+import sys
+
+import numpy as np
+
+
+class Unsupported(Exception):
+    """Raise from a compute function to decline a problem, with the reason."""
+
+
+def decode(text, dtype, shape):
+    """base64 of raw little-endian bytes -> array of the request's dtype and shape."""
+    little_endian = np.dtype(dtype).newbyteorder("<")
+    return np.frombuffer(base64.b64decode(text), dtype=little_endian).reshape(shape)
+
+
+def conv(p, x, w, b):
+    """Ranks 1-3, groups, stride, dilation, asymmetric pads, bias, both modes; float64 sums."""
+    rank, groups = len(p["inputSize"]), p["groups"]
+    pads = [(0, 0), (0, 0)] + list(zip(p["padBegin"], p["padEnd"]))
+    x = np.pad(x.astype(np.float64), pads)  # explicit zeros, so 0 * inf = nan as in the oracle
+    w = w.astype(np.float64)
+    if p["mode"] == "convolution":
+        w = np.flip(w, axis=tuple(range(2, 2 + rank)))  # true convolution: kernel flipped
+    kernel, stride, dilation = p["kernelSize"], p["stride"], p["dilation"]
+    sizes = [(x.shape[2 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1
+             for i in range(rank)]
+    cig, cog = p["inChannels"] // groups, p["outChannels"] // groups
+    y = np.zeros([p["batch"], p["outChannels"]] + sizes)
+    for g in range(groups):
+        ins, outs = slice(g * cig, (g + 1) * cig), slice(g * cog, (g + 1) * cog)
+        for tap in np.ndindex(*kernel):
+            # What this kernel tap sees at every output position: [batch, cig, *sizes].
+            window = tuple(slice(k * d, k * d + (o - 1) * s + 1, s)
+                           for k, d, o, s in zip(tap, dilation, sizes, stride))
+            patch = x[(slice(None), ins) + window]
+            y[:, outs] += np.einsum("nc...,oc->no...", patch, w[(outs, slice(None)) + tap])
+    if b is not None:
+        y += b.reshape([1, -1] + [1] * rank)
+    return y
+
+
+def serve(compute):
+    """Answers requests until stdin closes; compute(p, x, w, b) returns an array or raises."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        p, dtype, answer = request["problem"], request["dtype"], {"id": request["id"]}
+        try:
+            x = decode(request["input"], dtype, [p["batch"], p["inChannels"]] + p["inputSize"])
+            w_shape = [p["outChannels"], p["inChannels"] // p["groups"]] + p["kernelSize"]
+            w = decode(request["weight"], dtype, w_shape)
+            b = None if request["bias"] is None else decode(request["bias"], dtype, [-1])
+            y = compute(p, x, w, b).astype(np.dtype(dtype).newbyteorder("<"))
+            answer["output"] = base64.b64encode(y.tobytes()).decode("ascii")  # C order
+        except Unsupported as reason:
+            answer["unsupported"] = str(reason)
+        except Exception as e:  # a bug here fails this case only; the run goes on
+            answer["error"] = f"{type(e).__name__}: {e}"
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    serve(conv)
