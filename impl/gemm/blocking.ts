@@ -6,6 +6,9 @@
  * - KC: depth of a packed panel. A KC × NR sliver of B (8 KiB as float64) stays in L1.
  * - MC: rows of A packed at once; the MC × KC block of A (256 KiB) stays in L2.
  * - NC: columns of B packed at once; the KC × NC block of B (4 MiB) lives in L3.
+ *
+ * All packed data is float64 (8 bytes per element) whatever the precision of the
+ * operands.
  */
 
 /** The blocking parameters, read by the driver, the packing routines and the tests. */
@@ -63,19 +66,42 @@ export function packedColumnsOfB(N: number): number {
  * ```
  */
 export function gemmPackedElements(M: number, N: number, K: number): number {
-  const depth = Math.min(gemmBlocking.KC, K);
-  return packedRowsOfA(M) * depth + depth * packedColumnsOfB(N);
+  return packedBStart(M, K) + Math.min(gemmBlocking.KC, K) * packedColumnsOfB(N);
+}
+
+/**
+ * Start of the B region in the packing buffer: after the largest packed A block,
+ * `min(MC, ⌈M/MR⌉·MR) · min(KC, K)`.
+ */
+export function packedBStart(M: number, K: number): number {
+  return packedRowsOfA(M) * Math.min(gemmBlocking.KC, K);
+}
+
+/**
+ * Elements of packing buffer for a product whose whole B (K × N) is packed up
+ * front by the caller ({@link gemmWithPackedB}): the A block plus ⌈N/NR⌉ full-depth
+ * panels, `packedBStart(M, K) + ⌈N/NR⌉·NR·K`.
+ *
+ * @example
+ * ```ts
+ * prepackedElements(64, 1816, 576); // 64·256 + 1816·576
+ * ```
+ */
+export function prepackedElements(M: number, N: number, K: number): number {
+  return packedBStart(M, K) + roundUp(N, gemmBlocking.NR) * K;
 }
 
 /**
  * Bytes of workspace a product of this size needs: the float64 packing buffer
- * plus the MR × NR register-tile spill.
+ * plus the MR × NR register tile. With `prepackedB`, B is packed whole by the
+ * caller ({@link prepackedElements}); otherwise block by block ({@link gemmPackedElements}).
  *
  * @example
  * ```ts
  * gemmWorkspaceBytes(64, 3136, 576); // 8 · (64·256 + 256·2048 + 16)
  * ```
  */
-export function gemmWorkspaceBytes(M: number, N: number, K: number): number {
-  return 8 * (gemmPackedElements(M, N, K) + gemmBlocking.MR * gemmBlocking.NR);
+export function gemmWorkspaceBytes(M: number, N: number, K: number, prepackedB = false): number {
+  const elements = prepackedB ? prepackedElements(M, N, K) : gemmPackedElements(M, N, K);
+  return 8 * (elements + gemmBlocking.MR * gemmBlocking.NR);
 }

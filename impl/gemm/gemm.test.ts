@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dgemm, GemmWorkspace, gemmBlocking, sgemm } from './index.ts';
+import {
+  dgemm,
+  GemmWorkspace,
+  gemmBlocking,
+  gemmWithPackedB,
+  reservePackedB,
+  sgemm,
+} from './index.ts';
 
 const { MR, NR, MC, KC, NC } = gemmBlocking;
 
@@ -143,6 +150,54 @@ describe.each(variants)(
     });
   },
 );
+
+/** The same contract with B packed by the caller into the documented layout. */
+function gemmViaPackedB(
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array | Float64Array,
+  aOffset: number,
+  lda: number,
+  B: Float32Array | Float64Array,
+  bOffset: number,
+  ldb: number,
+  C: Float32Array | Float64Array,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+  ws = new GemmWorkspace(),
+): void {
+  const { packed, start } = reservePackedB(M, N, K, ws);
+  for (let k = 0; k < K; k++) {
+    for (let n = 0; n < N; n++) {
+      packed[start + Math.floor(n / NR) * NR * K + k * NR + (n % NR)] = B[bOffset + k * ldb + n]!;
+    }
+  }
+  gemmWithPackedB(M, N, K, A, aOffset, lda, C, cOffset, ldc, accumulate, ws);
+}
+
+describe('gemmWithPackedB against the naive triple loop (integer data, bit-exact)', () => {
+  it.each([
+    [1, 1, 1],
+    [MR + 1, NR - 1, 7],
+    [2 * MR + 3, 3 * NR + 2, KC + 3],
+    [MC + 5, NR + 1, 2 * KC + 1],
+  ])('M=%i N=%i K=%i, both precisions, accumulate on/off', (M, N, K) => {
+    for (const Type of [Float32Array, Float64Array]) {
+      for (const accumulate of [false, true]) {
+        runCase(gemmViaPackedB, Type, layout(M, N, K, 3, 2), accumulate);
+      }
+    }
+  });
+
+  it('refuses a workspace whose B region was not reserved', () => {
+    const C = new Float32Array(4);
+    expect(() =>
+      gemmWithPackedB(2, 2, 3, new Float32Array(6), 0, 3, C, 0, 2, false, new GemmWorkspace()),
+    ).toThrow(/gemmWithPackedB: workspace holds 0 packed elements/);
+  });
+});
 
 describe('GEMM numerics', () => {
   it('overwrites C (NaN before) unless accumulating', () => {

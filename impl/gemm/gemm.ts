@@ -15,10 +15,10 @@
  * which is at least as accurate as float32 accumulation.
  */
 import type { FloatArray } from '../../reference/index.ts';
-import { gemmBlocking, gemmPackedElements, packedRowsOfA } from './blocking.ts';
+import { gemmBlocking, gemmPackedElements, packedBStart, prepackedElements } from './blocking.ts';
 import { microKernel4x4 } from './micro-kernel.ts';
 import { packA, packB } from './pack.ts';
-import { GemmWorkspace } from './workspace.ts';
+import { GemmWorkspace, type PackedBuffer } from './workspace.ts';
 
 const { MR, NR, MC, KC, NC } = gemmBlocking;
 
@@ -114,9 +114,7 @@ function gemm(
     return;
   }
   const packed = workspace.reserve(gemmPackedElements(M, N, K));
-  const tile = workspace.tile;
-  // The A block comes first; the B block starts after the largest A block.
-  const bBlock = packedRowsOfA(M) * Math.min(KC, K);
+  const bBlock = packedBStart(M, K);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -124,23 +122,141 @@ function gemm(
       packB(B, bOffset + pc * ldb + jc, ldb, kc, nc, packed, bBlock);
       // Only the first slice of an overwriting product stores; later ones add.
       const add = accumulate || pc > 0;
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = Math.min(MC, M - ic);
-        packA(A, aOffset + ic * lda + pc, lda, mc, kc, packed, 0);
-        let bPanel = bBlock;
-        for (let jr = 0; jr < nc; jr += NR) {
-          const cols = Math.min(NR, nc - jr);
-          let aPanel = 0;
-          for (let ir = 0; ir < mc; ir += MR) {
-            microKernel4x4(kc, packed, aPanel, bPanel, tile);
-            const cIndex = cOffset + (ic + ir) * ldc + jc + jr;
-            writeTile(tile, C, cIndex, ldc, Math.min(MR, mc - ir), cols, add);
-            aPanel += MR * kc;
-          }
-          bPanel += NR * kc;
-        }
-      }
+      const cIndex = cOffset + jc;
+      blockProduct(
+        M,
+        nc,
+        kc,
+        A,
+        aOffset + pc,
+        lda,
+        workspace,
+        bBlock,
+        NR * kc,
+        C,
+        cIndex,
+        ldc,
+        add,
+      );
     }
+  }
+}
+
+/**
+ * C[M × nc] (+)= A[M × kc] · Bslice[kc × nc], where panel j of the B slice starts at
+ * `bStart + j·bPanelStride` in the workspace's packing buffer. Packs A block by block
+ * (MC rows) at index 0 and runs the micro-kernel over every MR × NR tile.
+ */
+function blockProduct(
+  M: number,
+  nc: number,
+  kc: number,
+  A: FloatArray,
+  aIndex: number,
+  lda: number,
+  workspace: GemmWorkspace,
+  bStart: number,
+  bPanelStride: number,
+  C: FloatArray,
+  cIndex: number,
+  ldc: number,
+  add: boolean,
+): void {
+  const packed = workspace.packed;
+  const tile = workspace.tile;
+  for (let ic = 0; ic < M; ic += MC) {
+    const mc = Math.min(MC, M - ic);
+    packA(A, aIndex + ic * lda, lda, mc, kc, packed, 0);
+    let bPanel = bStart;
+    for (let jr = 0; jr < nc; jr += NR) {
+      const cols = Math.min(NR, nc - jr);
+      let aPanel = 0;
+      for (let ir = 0; ir < mc; ir += MR) {
+        microKernel4x4(kc, packed, aPanel, bPanel, tile);
+        const rows = Math.min(MR, mc - ir);
+        writeTile(tile, C, cIndex + (ic + ir) * ldc + jr, ldc, rows, cols, add);
+        aPanel += MR * kc;
+      }
+      bPanel += bPanelStride;
+    }
+  }
+}
+
+/**
+ * Where a caller packs the whole B operand itself, to skip the copy {@link sgemm}
+ * would make (im2col writes its column matrix straight into this layout). Returns
+ * the packing buffer of `workspace` (grown as needed) and the index of B in it.
+ * Element (k, n) of B [K × N] goes to
+ *
+ *   start + ⌊n/NR⌋·NR·K + k·NR + (n mod NR)
+ *
+ * i.e. ⌈N/NR⌉ panels of NR columns, each k-major over the full depth K. Lanes of the
+ * last panel beyond N are read but their results discarded; write zeros there.
+ * Then call {@link gemmWithPackedB} with the same M, N, K and workspace.
+ *
+ * @example
+ * ```ts
+ * const { packed, start } = reservePackedB(M, N, K, ws);
+ * for (...) packed[start + (n >> 2) * 4 * K + k * 4 + (n & 3)] = B(k, n);
+ * gemmWithPackedB(M, N, K, A, 0, K, C, 0, N, false, ws);
+ * ```
+ */
+export function reservePackedB(
+  M: number,
+  N: number,
+  K: number,
+  workspace: GemmWorkspace,
+): { packed: PackedBuffer; start: number } {
+  return { packed: workspace.reserve(prepackedElements(M, N, K)), start: packedBStart(M, K) };
+}
+
+/**
+ * C[M×N] = (accumulate ? C : 0) + A[M×K] · B[K×N] with B already packed into
+ * `workspace` by the caller (see {@link reservePackedB}); A and C row-major, of
+ * either precision (C's own precision is what it is rounded to).
+ *
+ * @example
+ * ```ts
+ * gemmWithPackedB(cog, width, R, weight, group * cog * R, R, y, yStart, P, hasBias, ws);
+ * ```
+ */
+export function gemmWithPackedB(
+  M: number,
+  N: number,
+  K: number,
+  A: FloatArray,
+  aOffset: number,
+  lda: number,
+  C: FloatArray,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+  workspace: GemmWorkspace,
+): void {
+  const api = 'gemmWithPackedB';
+  checkCount(api, 'M', M, 0);
+  checkCount(api, 'N', N, 0);
+  checkCount(api, 'K', K, 0);
+  checkOperand(api, 'A', A, aOffset, lda, M, K);
+  checkOperand(api, 'C', C, cOffset, ldc, M, N);
+  const needed = prepackedElements(M, N, K);
+  if (workspace.packed.length < needed) {
+    throw new RangeError(
+      `${api}: workspace holds ${workspace.packed.length} packed elements, B needs ${needed}; ` +
+        'call reservePackedB with the same M, N, K first',
+    );
+  }
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    if (!accumulate) fillRows(C, cOffset, ldc, M, N, 0);
+    return;
+  }
+  const bStart = packedBStart(M, K);
+  for (let pc = 0; pc < K; pc += KC) {
+    const kc = Math.min(KC, K - pc);
+    const add = accumulate || pc > 0;
+    const bSlice = bStart + pc * NR;
+    blockProduct(M, N, kc, A, aOffset + pc, lda, workspace, bSlice, NR * K, C, cOffset, ldc, add);
   }
 }
 

@@ -4,6 +4,7 @@ export {
   gemmBlocking,
   gemmPackedElements,
   gemmWorkspaceBytes,
+  prepackedElements,
 } from './blocking.ts';
-export { dgemm, sgemm } from './gemm.ts';
-export { GemmWorkspace } from './workspace.ts';
+export { dgemm, gemmWithPackedB, reservePackedB, sgemm } from './gemm.ts';
+export { GemmWorkspace, type PackedBuffer } from './workspace.ts';

@@ -14,6 +14,7 @@
  * int32 with `| 0` (no overflow checks), a `while` over the B index instead of a
  * separate counter.
  */
+import type { PackedBuffer } from './workspace.ts';
 
 /**
  * tile[i·4 + j] = Σ_{k<kc} packed[aIndex + 4k + i] · packed[bIndex + 4k + j], summed
@@ -32,7 +33,7 @@
  */
 export function microKernel4x4(
   kc: number,
-  packed: Float64Array,
+  packed: PackedBuffer,
   aIndex: number,
   bIndex: number,
   tile: Float64Array,

@@ -5,6 +5,7 @@
  * the result are simply not written back.
  */
 import type { FloatArray } from '../../reference/index.ts';
+import type { PackedBuffer } from './workspace.ts';
 
 /** Lanes per panel: MR of A, NR of B (the micro-kernel is 4 × 4). */
 const LANES = 4;
@@ -24,7 +25,7 @@ export function packA(
   lda: number,
   rows: number,
   depth: number,
-  packed: Float64Array,
+  packed: PackedBuffer,
   dst: number,
 ): void {
   let row = 0;
@@ -59,7 +60,7 @@ export function packB(
   ldb: number,
   depth: number,
   cols: number,
-  packed: Float64Array,
+  packed: PackedBuffer,
   dst: number,
 ): void {
   let col = 0;
@@ -88,7 +89,7 @@ function packPartialPanel(
   stepStride: number,
   lanes: number,
   depth: number,
-  packed: Float64Array,
+  packed: PackedBuffer,
   dst: number,
 ): void {
   for (let k = 0; k < depth; k++) {

@@ -2,8 +2,12 @@
  * The column matrix ("im2col") of one image and one channel group, for a block of
  * output positions: row r = (ci, kd, kh, kw) in weight order, column q = output
  * position p0 + q, entry = the (zero-padded) input element that tap r of output
- * position p multiplies. The GEMM weight[Cout/g × R] · columns[R × Pc] then gives
- * Pc output positions of every output channel of the group.
+ * position p multiplies. The GEMM weight[Cout/g × R] · columns[R × W] then gives
+ * W output positions of every output channel of the group.
+ *
+ * The matrix is written straight into the GEMM's packed-B layout (panels of NR
+ * columns, k-major; see `reservePackedB`), as float64, so the GEMM does not copy it
+ * again: element (r, q) goes to start + ⌊q/NR⌋·NR·R + r·NR + (q mod NR).
  *
  * No per-element branches: for every tap the valid output range along each axis is
  * precomputed, so each output row becomes zeros · copy · zeros. Padded entries are
@@ -14,10 +18,19 @@
  * Σ_k x[o·s + k·d]·w[K−1−k] = Σ_t x[o·s + (K−1−t)·d]·w[t].
  */
 import { type ConvGeometry, type FloatArray, lift3 } from '../../reference/index.ts';
+import { gemmBlocking, type PackedBuffer } from '../gemm/index.ts';
+
+/** Columns per packed panel; copyColumns unrolls for exactly 4. */
+const LANES = 4;
+if (gemmBlocking.NR !== LANES) {
+  throw new Error(
+    `im2col: packs panels of ${LANES} columns, but the GEMM's NR is ${gemmBlocking.NR}`,
+  );
+}
 
 /** Output-position range [lo, hi) of every tap along one axis. */
 interface AxisTaps {
-  /** First output index whose tap t lands inside the input (tap in input order). */
+  /** First output index whose tap t (weight order) lands inside the input. */
   lo: Int32Array;
   /** One past the last such output index (≥ lo). */
   hi: Int32Array;
@@ -141,17 +154,18 @@ export function outputRuns(plan: ColumnPlan, p0: number, width: number): OutputR
 }
 
 /**
- * Writes columns[R × width] (row stride `width`) for the output positions of
- * `runs` (width of them), from the input channels starting at `channelStart` in x.
+ * Writes the column matrix [R × width] for the output positions of `runs` (width
+ * of them), from the input channels starting at `channelStart` in x, into `packed`
+ * at `start` in packed-B layout. Lanes of the last panel beyond `width` are zeroed.
  *
  * @param x - the whole input tensor.
  * @param channelStart - index in x of the first element of the group's first channel.
- * @param columns - destination; receives R · width elements from index 0.
  *
  * @example
  * ```ts
  * const runs = outputRuns(plan, p0, width);
- * fillColumns(plan, x, (n * Cin + group * cig) * plan.inputVolume, runs, width, columns);
+ * const { packed, start } = reservePackedB(cog, width, R, ws);
+ * fillColumns(plan, x, (n * Cin + group * cig) * plan.inputVolume, runs, width, packed, start);
  * ```
  */
 export function fillColumns(
@@ -160,24 +174,38 @@ export function fillColumns(
   channelStart: number,
   runs: OutputRuns,
   width: number,
-  columns: FloatArray,
+  packed: PackedBuffer,
+  start: number,
 ): void {
   const [KD, KH, KW] = plan.kernelSize;
-  let row = 0;
+  const panelStride = LANES * plan.inChannelsPerGroup * plan.kernelVolume;
+  let rowStart = start;
   for (let ci = 0; ci < plan.inChannelsPerGroup; ci++) {
     const channel = channelStart + ci * plan.inputVolume;
     for (let kd = 0; kd < KD; kd++) {
       for (let kh = 0; kh < KH; kh++) {
         for (let kw = 0; kw < KW; kw++) {
-          fillTapRow(plan, x, channel, kd, kh, kw, runs, columns, row * width);
-          row++;
+          fillTapRow(plan, x, channel, kd, kh, kw, runs, packed, rowStart, panelStride);
+          zeroPadLanes(packed, rowStart, panelStride, width);
+          rowStart += LANES;
         }
       }
     }
   }
 }
 
-/** One row of the column matrix: tap (kd, kh, kw) of one channel across the block. */
+/** Zeros lanes width..⌈width/NR⌉·NR − 1 of one row (they only feed discarded results). */
+function zeroPadLanes(packed: PackedBuffer, rowStart: number, panelStride: number, width: number) {
+  const lane = width % LANES;
+  if (lane === 0) return;
+  const index = rowStart + ((width - lane) / LANES) * panelStride;
+  for (let l = lane; l < LANES; l++) packed[index + l] = 0;
+}
+
+/**
+ * One row of the column matrix: tap (kd, kh, kw) of one channel across the block.
+ * Each run of output positions is zeros · copy · zeros, split at the tap's valid range.
+ */
 function fillTapRow(
   plan: ColumnPlan,
   x: FloatArray,
@@ -185,9 +213,10 @@ function fillTapRow(
   kd: number,
   kh: number,
   kw: number,
-  runs: Int32Array,
-  columns: FloatArray,
+  runs: OutputRuns,
+  packed: PackedBuffer,
   rowStart: number,
+  panelStride: number,
 ): void {
   const [, IH, IW] = plan.inputSize;
   const [SD, SH, SW] = plan.stride;
@@ -201,30 +230,72 @@ function fillTapRow(
   const shiftD = tapsD.offset[kd]!;
   const shiftH = tapsH.offset[kh]!;
   const shiftW = tapsW.offset[kw]!;
-  let dst = rowStart;
+  let column = 0;
   for (let r = 0; r < runs.length; r += RUN) {
     const od = runs[r]!;
     const oh = runs[r + 1]!;
     const owStart = runs[r + 2]!;
     const owEnd = runs[r + 3]!;
-    const runEnd = dst + owEnd - owStart;
-    if (od < loD || od >= hiD || oh < loH || oh >= hiH) {
-      columns.fill(0, dst, runEnd);
-      dst = runEnd;
-      continue;
+    // Output positions [owStart, lo) and [hi, owEnd) of this run read padding.
+    let lo = owEnd;
+    let hi = owEnd;
+    if (od >= loD && od < hiD && oh >= loH && oh < hiH) {
+      lo = Math.min(Math.max(owStart, loW), owEnd);
+      hi = Math.max(Math.min(owEnd, hiW), lo);
     }
-    const lo = Math.min(Math.max(owStart, loW), owEnd);
-    const hi = Math.max(Math.min(owEnd, hiW), lo);
-    const inputRow = channel + ((od * SD + shiftD) * IH + oh * SH + shiftH) * IW + shiftW;
-    const zeroEnd = dst + lo - owStart;
-    if (zeroEnd > dst) columns.fill(0, dst, zeroEnd);
-    let src = inputRow + lo * SW;
-    const copyEnd = zeroEnd + hi - lo;
-    for (let q = zeroEnd; q < copyEnd; q++) {
-      columns[q] = x[src]!;
-      src += SW;
+    copyColumns(packed, rowStart, panelStride, column, lo - owStart, undefined, 0, 0);
+    column += lo - owStart;
+    const src = channel + ((od * SD + shiftD) * IH + oh * SH + shiftH) * IW + shiftW + lo * SW;
+    copyColumns(packed, rowStart, panelStride, column, hi - lo, x, src, SW);
+    column += hi - lo;
+    copyColumns(packed, rowStart, panelStride, column, owEnd - hi, undefined, 0, 0);
+    column += owEnd - hi;
+  }
+}
+
+/** Columns [q, q + count) of a row = x[src], x[src + step], … (x = undefined: zeros). */
+function copyColumns(
+  packed: PackedBuffer,
+  rowStart: number,
+  panelStride: number,
+  q: number,
+  count: number,
+  x: FloatArray | undefined,
+  src: number,
+  step: number,
+): void {
+  let lane = q % LANES;
+  let index = rowStart + ((q - lane) / LANES) * panelStride + lane;
+  // Up to the end of the first, partly filled panel.
+  for (; lane !== 0 && count > 0; count--) {
+    packed[index++] = x === undefined ? 0 : x[src]!;
+    src += step;
+    if (++lane === LANES) {
+      lane = 0;
+      index += panelStride - LANES;
     }
-    if (copyEnd < runEnd) columns.fill(0, copyEnd, runEnd);
-    dst = runEnd;
+  }
+  // Whole panels: four lanes each (NR = 4), then on to the next panel.
+  if (x === undefined) {
+    for (; count >= LANES; count -= LANES) {
+      packed[index] = 0;
+      packed[index + 1] = 0;
+      packed[index + 2] = 0;
+      packed[index + 3] = 0;
+      index += panelStride;
+    }
+  } else {
+    for (; count >= LANES; count -= LANES) {
+      packed[index] = x[src]!;
+      packed[index + 1] = x[src + step]!;
+      packed[index + 2] = x[src + 2 * step]!;
+      packed[index + 3] = x[src + 3 * step]!;
+      index += panelStride;
+      src += LANES * step;
+    }
+  }
+  for (let l = 0; l < count; l++) {
+    packed[index + l] = x === undefined ? 0 : x[src]!;
+    src += step;
   }
 }

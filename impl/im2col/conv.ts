@@ -17,11 +17,16 @@ import {
   type DType,
   formatDescriptor,
 } from '../../reference/index.ts';
-import { dgemm, type GemmWorkspace, sgemm } from '../gemm/index.ts';
+import {
+  dgemm,
+  type GemmWorkspace,
+  gemmWithPackedB,
+  reservePackedB,
+  sgemm,
+} from '../gemm/index.ts';
 import { columnPlan, fillColumns, outputRuns } from './columns.ts';
 import {
   columnBlockWidth,
-  columnBuffer,
   defaultMaxWorkspaceBytes,
   gemmWorkspace,
   im2colWorkspaceBytes,
@@ -98,9 +103,7 @@ export function im2colConv(
 ): Float32Array {
   const g = prepare(p, x, w, b, 'float32', options);
   const out = new Float32Array(g.outputLength);
-  const width = columnBlockWidth(g);
-  const columns = columnBuffer('float32', inputIsColumns(g) ? 0 : g.reductionLength * width);
-  convolve(g, x, w, b, out, columns, sgemm);
+  convolve(g, x, w, b, out, sgemm);
   return out;
 }
 
@@ -121,9 +124,7 @@ export function im2colConv64(
 ): Float64Array {
   const g = prepare(p, x, w, b, 'float64', options);
   const out = new Float64Array(g.outputLength);
-  const width = columnBlockWidth(g);
-  const columns = columnBuffer('float64', inputIsColumns(g) ? 0 : g.reductionLength * width);
-  convolve(g, x, w, b, out, columns, dgemm);
+  convolve(g, x, w, b, out, dgemm);
   return out;
 }
 
@@ -150,7 +151,6 @@ function convolve<T extends Float32Array | Float64Array>(
   w: T,
   b: T | undefined,
   out: T,
-  columns: T,
   gemm: Gemm<T>,
 ): void {
   const P = g.outputVolume;
@@ -173,6 +173,7 @@ function convolve<T extends Float32Array | Float64Array>(
   }
   const plan = columnPlan(g);
   const blockWidth = columnBlockWidth(g);
+  const { packed, start } = reservePackedB(cog, blockWidth, R, ws);
   for (let p0 = 0; p0 < P; p0 += blockWidth) {
     const width = Math.min(blockWidth, P - p0);
     const runs = outputRuns(plan, p0, width);
@@ -180,23 +181,8 @@ function convolve<T extends Float32Array | Float64Array>(
       for (let group = 0; group < g.groups; group++) {
         const xStart = (n * g.inChannels + group * cig) * g.inputVolume;
         const yStart = (n * g.outChannels + group * cog) * P + p0;
-        fillColumns(plan, x, xStart, runs, width, columns);
-        gemm(
-          cog,
-          width,
-          R,
-          w,
-          group * cog * R,
-          R,
-          columns,
-          0,
-          width,
-          out,
-          yStart,
-          P,
-          accumulate,
-          ws,
-        );
+        fillColumns(plan, x, xStart, runs, width, packed, start);
+        gemmWithPackedB(cog, width, R, w, group * cog * R, R, out, yStart, P, accumulate, ws);
       }
     }
   }

@@ -270,7 +270,7 @@ describe('im2col equals the oracle bit for bit on integer data (float32 and floa
   });
 
   it('several column blocks whose edges fall mid-row, and K slices (R > KC)', () => {
-    // R = 64·9 = 576 → blocks of ⌊2^20/576⌋ rounded to 1816 positions; ΠO = 2209.
+    // R = 64·9 = 576 → blocks of ⌊2^20/576⌋ = 1820 positions; ΠO = 2209.
     const base = problem({
       inChannels: 64,
       outChannels: 5,
@@ -385,13 +385,16 @@ describe('workspace', () => {
     padEnd: [1, 1],
   });
 
-  it('states its size: columns + GEMM packing, bounded by the column block', () => {
+  it('states its size: the A block plus the column block packed as float64', () => {
     const g = convGeometry(big);
-    const bytes = im2colWorkspaceBytes(g, 'float32');
-    const columns = 4 * g.reductionLength * columnBlockWidth(g);
-    expect(bytes).toBeGreaterThan(columns);
-    expect(columns).toBeLessThanOrEqual(4 * columnBlockElements);
-    expect(im2colWorkspaceBytes(g, 'float64')).toBeGreaterThan(bytes);
+    const R = g.reductionLength;
+    const width = columnBlockWidth(g);
+    const up4 = (n: number) => Math.ceil(n / 4) * 4;
+    const expected =
+      8 * (Math.min(128, up4(g.outChannelsPerGroup)) * Math.min(256, R) + up4(width) * R + 16);
+    expect(im2colWorkspaceBytes(g, 'float32')).toBe(expected);
+    expect(im2colWorkspaceBytes(g, 'float64')).toBe(expected);
+    expect(width * R).toBeLessThanOrEqual(columnBlockElements);
   });
 
   it('refuses a problem over maxWorkspaceBytes, in supports() and in conv()', () => {

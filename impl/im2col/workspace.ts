@@ -6,9 +6,9 @@ import type { ConvGeometry, DType } from '../../reference/index.ts';
 import { GemmWorkspace, gemmBlocking, gemmWorkspaceBytes } from '../gemm/index.ts';
 
 /**
- * Target size of one column block, in elements (4 MiB as float32). Large enough
- * that the GEMM sees thousands of columns per call on common layers (and packs
- * the weights rarely), small enough to stay in L3.
+ * Target size of one column block, in elements (8 MiB: it is packed as float64).
+ * Large enough that the GEMM sees thousands of columns per call on common layers
+ * (and packs the weights rarely), small enough to stay in L3.
  */
 export const columnBlockElements = 2 ** 20;
 
@@ -50,54 +50,36 @@ export function columnBlockWidth(g: ConvGeometry): number {
 }
 
 /**
- * Bytes of workspace {@link im2colConv} needs for a problem:
+ * Bytes of workspace {@link im2colConv} needs for a problem. The column block is
+ * written straight into the GEMM's packing buffer (float64 for both dtypes), so
  *
- *   bytes = e · R · W  +  gemmWorkspaceBytes(Cout/g, W, R)
+ *   bytes = 8 · (min(MC, ⌈M/4⌉·4) · min(KC, R) + ⌈W/4⌉·4 · R + 16)
  *
- * with e = 4 (float32) or 8 (float64), R = (Cin/g)·ΠK, W = {@link columnBlockWidth};
- * the first term is 0 when the input serves as the column matrix (1×1, stride 1,
- * no padding). Since W ≤ max(1, 2^20 / R), the column block holds at most
- * max(2^20, R) elements, and the GEMM part is at most 4.25 MiB.
+ * with M = Cout/g, R = (Cin/g)·ΠK, W = {@link columnBlockWidth}, MC = 128, KC = 256
+ * (`gemmWorkspaceBytes(M, W, R, true)`). When the input serves as the column matrix
+ * (1×1, stride 1, no padding) the GEMM packs it block by block instead:
+ * `gemmWorkspaceBytes(M, ΠO, R)`, at most 4.25 MiB. Since W ≤ max(1, 2^20 / R), the
+ * column block holds at most max(2^20, 4R) doubles. `dtype` does not change the
+ * figure; it is taken so the formula can change without changing callers.
  *
  * @example
  * ```ts
  * im2colWorkspaceBytes(convGeometry(p), 'float32');
  * ```
  */
-export function im2colWorkspaceBytes(g: ConvGeometry, dtype: DType): number {
-  const width = columnBlockWidth(g);
-  const columns = inputIsColumns(g) ? 0 : g.reductionLength * width;
-  const bytesPerElement = dtype === 'float32' ? 4 : 8;
-  return (
-    bytesPerElement * columns + gemmWorkspaceBytes(g.outChannelsPerGroup, width, g.reductionLength)
-  );
+export function im2colWorkspaceBytes(g: ConvGeometry, _dtype: DType): number {
+  const M = g.outChannelsPerGroup;
+  const R = g.reductionLength;
+  if (inputIsColumns(g)) return gemmWorkspaceBytes(M, g.outputVolume, R);
+  return gemmWorkspaceBytes(M, columnBlockWidth(g), R, true);
 }
 
-/** Buffers kept between calls; they only grow, up to the largest problem accepted. */
-const cache = {
-  columns32: new Float32Array(0),
-  columns64: new Float64Array(0),
-  gemm: new GemmWorkspace(),
-};
+/** The GEMM workspace kept between calls; it only grows, up to the largest problem accepted. */
+let cache = new GemmWorkspace();
 
-/**
- * The shared column buffer of a dtype, with at least `elements` entries. It is
- * reused by the next call, so it is never handed to a caller.
- */
-export function columnBuffer(dtype: 'float32', elements: number): Float32Array;
-export function columnBuffer(dtype: 'float64', elements: number): Float64Array;
-export function columnBuffer(dtype: DType, elements: number): Float32Array | Float64Array {
-  if (dtype === 'float32') {
-    if (cache.columns32.length < elements) cache.columns32 = new Float32Array(elements);
-    return cache.columns32;
-  }
-  if (cache.columns64.length < elements) cache.columns64 = new Float64Array(elements);
-  return cache.columns64;
-}
-
-/** The shared GEMM workspace. */
+/** The shared GEMM workspace (the column blocks are packed into it). */
 export function gemmWorkspace(): GemmWorkspace {
-  return cache.gemm;
+  return cache;
 }
 
 /**
@@ -110,7 +92,5 @@ export function gemmWorkspace(): GemmWorkspace {
  * ```
  */
 export function releaseIm2colWorkspace(): void {
-  cache.columns32 = new Float32Array(0);
-  cache.columns64 = new Float64Array(0);
-  cache.gemm = new GemmWorkspace();
+  cache = new GemmWorkspace();
 }
