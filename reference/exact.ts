@@ -3,11 +3,10 @@
  * the same definition as {@link referenceConv} with no rounding at all, so it can
  * certify the float64 oracle on small problems.
  */
-import { all, create, type Fraction, type MathJsInstance } from 'mathjs';
+import type { Fraction } from 'mathjs';
 import { convGeometry, lift3 } from './geometry.ts';
+import { mathjs as mathOf } from './mathjs.ts';
 import type { ConvProblem } from './problem.ts';
-
-const math: MathJsInstance = create(all!);
 
 /**
  * The exact rational value of a finite double, built from its mantissa and
@@ -22,6 +21,7 @@ export function exactFraction(value: number): Fraction {
   if (!Number.isFinite(value)) {
     throw new RangeError(`exactFraction: value must be finite, got ${value}`);
   }
+  const math = mathOf();
   if (value === 0) return math.fraction(0n, 1n);
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, value);
@@ -103,6 +103,7 @@ export function exactConv(
   const [DD, DH, DW] = lift3(g.dilation, 1);
   const [PD, PH, PW] = lift3(g.padBegin, 0);
   const cig = g.inChannelsPerGroup;
+  const math = mathOf();
   const zero = math.fraction(0n, 1n);
   const out: Fraction[] = [];
   for (let n = 0; n < g.batch; n++) {

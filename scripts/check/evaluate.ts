@@ -129,7 +129,7 @@ export async function evaluateCase(
   try {
     supported = await host.supports(c.problem);
   } catch (e) {
-    return verdictOnly('error', `supports() failed: ${(e as Error).message}`);
+    return verdictOnly('error', (e as Error).message);
   }
   if (supported !== true) return verdictOnly('skip', supported);
 

@@ -9,13 +9,17 @@ export function toJson(report: CheckReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
+// Characters XML 1.0 cannot carry at all, even escaped.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the ones to strip.
+const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
 function xml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+    .replace(XML_INVALID, '');
 }
 
 function skipText(p: PhaseResult): string {
