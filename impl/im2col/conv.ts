@@ -56,13 +56,30 @@ export function workspaceRefusal(
   dtype: DType,
   options: Im2colOptions = {},
 ): string | undefined {
-  const limit = options.maxWorkspaceBytes ?? defaultMaxWorkspaceBytes;
+  const limit = workspaceLimit(options);
   const needed = im2colWorkspaceBytes(g, dtype);
   if (needed <= limit) return undefined;
   return (
     `im2col: ${formatDescriptor(g.problem)} needs ${needed} bytes of workspace ` +
     `(${dtype}), more than maxWorkspaceBytes = ${limit}`
   );
+}
+
+/**
+ * The workspace limit in bytes the options ask for (default 1 GiB).
+ *
+ * @throws RangeError when `maxWorkspaceBytes` is not a number ≥ 0.
+ * @example
+ * ```ts
+ * workspaceLimit({}); // 1073741824
+ * ```
+ */
+export function workspaceLimit(options: Im2colOptions = {}): number {
+  const limit = options.maxWorkspaceBytes ?? defaultMaxWorkspaceBytes;
+  if (typeof limit !== 'number' || !(limit >= 0)) {
+    throw new RangeError(`im2col: maxWorkspaceBytes must be a number ≥ 0, got ${String(limit)}`);
+  }
+  return limit;
 }
 
 type Gemm<T extends Float32Array | Float64Array> = (

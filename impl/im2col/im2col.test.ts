@@ -414,6 +414,18 @@ describe('workspace', () => {
     expect(createIm2colKernel({ maxWorkspaceBytes: needed }).supports?.(big)).toBe(true);
   });
 
+  it('rejects a maxWorkspaceBytes that is not a number ≥ 0', () => {
+    expect(() => createIm2colKernel({ maxWorkspaceBytes: Number.NaN })).toThrow(
+      /maxWorkspaceBytes must be a number ≥ 0, got NaN/,
+    );
+    const p = problem({});
+    const g = convGeometry(p);
+    const x = new Float64Array(g.inputLength);
+    expect(() => im2colConv64(p, x, x.slice(0, 9), undefined, { maxWorkspaceBytes: -1 })).toThrow(
+      /got -1/,
+    );
+  });
+
   it('supports() gives the reason for an invalid problem', () => {
     expect(im2colKernel.supports?.(problem({ groups: 2, inChannels: 3 }))).toMatch(/groups/);
   });

@@ -1,5 +1,11 @@
 /** im2col + packed GEMM convolution, 1-D to 3-D, every problem the oracle handles. */
-export { type Im2colOptions, im2colConv, im2colConv64, workspaceRefusal } from './conv.ts';
+export {
+  type Im2colOptions,
+  im2colConv,
+  im2colConv64,
+  workspaceLimit,
+  workspaceRefusal,
+} from './conv.ts';
 export {
   createIm2colKernel,
   type Im2colKernelOptions,

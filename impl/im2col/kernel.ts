@@ -6,7 +6,13 @@ import {
   type DType,
   type FloatArray,
 } from '../../reference/index.ts';
-import { type Im2colOptions, im2colConv, im2colConv64, workspaceRefusal } from './conv.ts';
+import {
+  type Im2colOptions,
+  im2colConv,
+  im2colConv64,
+  workspaceLimit,
+  workspaceRefusal,
+} from './conv.ts';
 
 /** Options of {@link createIm2colKernel}. */
 export interface Im2colKernelOptions extends Im2colOptions {
@@ -28,7 +34,8 @@ function expectType<T extends FloatArray>(
 }
 
 /**
- * Builds an im2col kernel. `supports(p)` returns the reason instead of `true` when
+ * Builds an im2col kernel (throws a RangeError for a bad `maxWorkspaceBytes`).
+ * `supports(p)` returns the reason instead of `true` when
  * the problem is invalid or its workspace exceeds `maxWorkspaceBytes`, so the
  * harness skips it rather than failing.
  *
@@ -41,7 +48,7 @@ function expectType<T extends FloatArray>(
 export function createIm2colKernel(options: Im2colKernelOptions = {}): ConvKernel {
   const dtype = options.dtype ?? 'float32';
   const name = dtype === 'float32' ? 'im2col' : 'im2col-f64';
-  const limits: Im2colOptions = { maxWorkspaceBytes: options.maxWorkspaceBytes };
+  const limits: Im2colOptions = { maxWorkspaceBytes: workspaceLimit(options) };
   return {
     name,
     dtype,

@@ -12,7 +12,12 @@ import { GemmWorkspace, gemmBlocking, gemmWorkspaceBytes } from '../gemm/index.t
  */
 export const columnBlockElements = 2 ** 20;
 
-/** Default refusal threshold of {@link im2colWorkspaceBytes}: 1 GiB. */
+/**
+ * Default refusal threshold of {@link im2colWorkspaceBytes}: 1 GiB. Common layers
+ * need under 10 MiB; only a reduction length R beyond 2^18 makes the (one-column)
+ * block grow past 8 MiB. The packing buffer lives on the JS heap (a double array),
+ * so the threshold also keeps it well inside V8's heap limit.
+ */
 export const defaultMaxWorkspaceBytes = 2 ** 30;
 
 /**
@@ -36,7 +41,7 @@ export function inputIsColumns(g: ConvGeometry): boolean {
  *
  * @example
  * ```ts
- * columnBlockWidth(convGeometry(p)); // e.g. 1816 for R = 576
+ * columnBlockWidth(convGeometry(p)); // 1820 for R = 576 (64 channels, 3×3) and ΠO ≥ 1820
  * ```
  */
 export function columnBlockWidth(g: ConvGeometry): number {
