@@ -1,0 +1,179 @@
+/**
+ * `convcheck fixtures generate <dir>` and `convcheck fixtures verify <dir>`:
+ * portable regression fixtures (manifest.json + .npy files), see docs/fixtures.md.
+ *
+ * Exit codes of verify: 0 nothing failed or errored; 1 something failed or
+ * errored; 2 could not run (missing directory, integrity failure, bad arguments).
+ */
+import type { Command } from 'commander';
+import { HostStartError, type KernelHost } from '../check/hosts/types.ts';
+import { UsageError } from '../cli-error.ts';
+import { generateFixtures } from '../fixtures/generate.ts';
+import type { FixtureOp } from '../fixtures/manifest.ts';
+import { FIXTURE_OPS, FIXTURE_SUITES, type FixtureSuite } from '../fixtures/suites.ts';
+import { formatVerifyReport, type VerifyReport, verifyFixtures } from '../fixtures/verify.ts';
+
+/** Options of `fixtures generate` as commander parses them. */
+export interface GenerateCommandOptions {
+  suite?: string;
+  seed?: string;
+  count?: string;
+  ops?: string;
+  force?: boolean;
+}
+
+/** Options of `fixtures verify` as commander parses them. */
+export interface VerifyCommandOptions {
+  kernel?: string;
+  cmd?: string;
+  timeout?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function integer(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(value)) {
+    throw new UsageError(`${flag} must be an integer, got '${text}'`);
+  }
+  return value;
+}
+
+function parseOps(text: string | undefined): FixtureOp[] | undefined {
+  if (text === undefined) return undefined;
+  const ops = text.split(',').map((s) => s.trim());
+  for (const op of ops) {
+    if (!FIXTURE_OPS.includes(op as FixtureOp)) {
+      throw new UsageError(`--ops: '${op}' is not one of ${FIXTURE_OPS.join(', ')}`);
+    }
+  }
+  return ops as FixtureOp[];
+}
+
+function parseSuite(text: string | undefined): FixtureSuite | undefined {
+  if (text !== undefined && !FIXTURE_SUITES.includes(text as FixtureSuite)) {
+    throw new UsageError(`--suite must be one of ${FIXTURE_SUITES.join(', ')}, got '${text}'`);
+  }
+  return text as FixtureSuite | undefined;
+}
+
+/**
+ * Runs `fixtures generate` and returns the line it prints.
+ *
+ * @example
+ * ```ts
+ * await runFixturesGenerate('out/golden', { suite: 'golden', force: true });
+ * ```
+ */
+export async function runFixturesGenerate(
+  dir: string,
+  options: GenerateCommandOptions,
+): Promise<string> {
+  const result = await generateFixtures({
+    outDir: dir,
+    suite: parseSuite(options.suite),
+    seed: integer('--seed', options.seed),
+    count: integer('--count', options.count),
+    ops: parseOps(options.ops),
+    force: options.force ?? false,
+  });
+  const m = result.manifest;
+  return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed})`;
+}
+
+/** Opens the host named by --kernel or --cmd; HostStartError becomes a UsageError (exit 2). */
+async function openHost(options: VerifyCommandOptions): Promise<KernelHost | undefined> {
+  if (options.kernel !== undefined && options.cmd !== undefined) {
+    throw new UsageError('fixtures verify: give --kernel or --cmd, not both');
+  }
+  try {
+    if (options.kernel !== undefined) {
+      const { openModuleHost } = await import('../check/hosts/module-host.ts');
+      return await openModuleHost(options.kernel);
+    }
+    if (options.cmd !== undefined) {
+      const hosts: Record<string, unknown> = await import(
+        new URL('../check/hosts/index.ts', import.meta.url).href
+      );
+      const open = hosts.openCommandHost;
+      if (typeof open !== 'function') {
+        throw new UsageError(
+          'fixtures verify: --cmd needs openCommandHost, which is not available',
+        );
+      }
+      return (await open(options.cmd)) as KernelHost;
+    }
+  } catch (e) {
+    if (e instanceof HostStartError) throw new UsageError(`fixtures verify: ${e.message}`);
+    throw e;
+  }
+  return undefined;
+}
+
+/**
+ * Runs `fixtures verify` and returns the report, its rendering and the exit code.
+ *
+ * @example
+ * ```ts
+ * const { text, exitCode } = await runFixturesVerify('fixtures/golden', {});
+ * ```
+ */
+export async function runFixturesVerify(
+  dir: string,
+  options: VerifyCommandOptions,
+): Promise<{ report: VerifyReport; text: string; exitCode: 0 | 1 }> {
+  const timeoutMs = integer('--timeout', options.timeout);
+  const host = await openHost(options);
+  try {
+    const report = await verifyFixtures({ dir, host: host ?? 'builtin', timeoutMs });
+    const text = options.json
+      ? JSON.stringify(report, null, 2)
+      : formatVerifyReport(report, options.verbose ?? false);
+    return { report, text, exitCode: report.exitCode };
+  } finally {
+    await host?.close();
+  }
+}
+
+/**
+ * Registers `fixtures generate` and `fixtures verify` on the program.
+ *
+ * @example
+ * ```ts
+ * registerFixtures(program); // in scripts/cli.ts
+ * ```
+ */
+export function registerFixtures(program: Command): void {
+  const fixtures = program
+    .command('fixtures')
+    .description('generate or verify portable regression fixtures (manifest.json + .npy)');
+  fixtures
+    .command('generate')
+    .description('write a fixture directory atomically (deterministic for a seed and version)')
+    .argument('<dir>', 'directory to create')
+    .option('--suite <name>', `one of ${FIXTURE_SUITES.join(', ')}`, 'golden')
+    .option('--seed <n>', 'seed of problems and data (default 20261127)')
+    .option('--count <n>', 'number of cases of a random suite')
+    .option('--ops <list>', `comma-separated subset of ${FIXTURE_OPS.join(',')}`)
+    .option('--force', 'replace an existing directory (atomically)')
+    .action(async (dir: string, options: GenerateCommandOptions) => {
+      process.stdout.write(`${await runFixturesGenerate(dir, options)}\n`);
+    });
+  fixtures
+    .command('verify')
+    .description(
+      'check integrity, then replay every case (default: the oracle and built-in kernels); exit 0 ok, 1 failed, 2 could not run',
+    )
+    .argument('<dir>', 'fixture directory')
+    .option('--kernel <module>', 'check this kernel module (default export: a ConvKernel)')
+    .option('--cmd <command>', 'check a kernel program speaking the subprocess protocol')
+    .option('--timeout <ms>', 'per-case kernel time limit', '10000')
+    .option('--json', 'print the report as JSON')
+    .option('--verbose', 'also list skipped cases')
+    .action(async (dir: string, options: VerifyCommandOptions) => {
+      const { text, exitCode } = await runFixturesVerify(dir, options);
+      process.stdout.write(`${text}\n`);
+      process.exitCode = exitCode;
+    });
+}
