@@ -1,18 +1,21 @@
 /**
  * The 4 × 4 register-blocked micro-kernel: the only O(M·N·K) loop of the GEMM.
  *
- * Why this shape: measured under Node 20 / V8 on this machine, register blocks from
- * 3×4 to 8×4 ran within noise of each other (≈ 4 GFLOP/s with operands in L1),
- * 4×8, 6×8 and 8×8 were 10–30 % slower. TurboFan schedules all products of an
- * iteration before the sums, so MR·NR products and MR·NR accumulators are live at
- * once: beyond 16 accumulators the register allocator spills every iteration, and
- * below it the MR + NR bounds-checked loads per iteration dominate. 4 × 4 also
- * divides the channel and pixel counts of common layers, so no packed lane is wasted.
+ * Why this shape (Node 20 / V8 11.3, this machine): TurboFan schedules all MR·NR
+ * products of an iteration before the sums, so MR·NR products and MR·NR
+ * accumulators are live at once and anything beyond ~8 accumulators spills; each of
+ * the MR + NR loads costs a bounds check. Counted in the optimized code, one k step
+ * takes 72 machine instructions for 3×4, 96 for 4×4, 188 for 8×4 and 4×8 — all
+ * ≈ 3.0 per flop — and 4×4 unrolled twice in k takes 196 (more spills). Timed, the
+ * shapes from 3×4 to 8×4 ran within noise of each other (≈ 4 GFLOP/s with operands
+ * in L1, on a quiet machine); 4×8, 6×8 and 8×8 were 10–30 % slower. 4 × 4 also
+ * divides the channel counts and pixel counts of common layers (196 = 49·4), so no
+ * lane is wasted on padding.
  *
- * Micro-optimisations that measured faster: both panels in ONE array (one map
- * check and one base-pointer load per iteration instead of two), indices kept
- * int32 with `| 0` (no overflow checks), a `while` over the B index instead of a
- * separate counter.
+ * Micro-optimisations kept because they cut instructions: both panels in ONE array
+ * (one map check per iteration instead of two), the array a JS double array rather
+ * than a Float64Array (see `PackedBuffer`), indices kept int32 with `| 0` (no
+ * overflow checks), a `while` over the B index instead of a separate counter.
  */
 import type { PackedBuffer } from './workspace.ts';
 
