@@ -6,7 +6,12 @@
  * errored; 2 could not run (missing directory, integrity failure, bad arguments).
  */
 import type { Command } from 'commander';
-import { HostStartError, type KernelHost } from '../check/hosts/types.ts';
+import {
+  HostStartError,
+  type KernelHost,
+  openCommandHost,
+  openModuleHost,
+} from '../check/hosts/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { generateFixtures } from '../fixtures/generate.ts';
 import type { FixtureOp } from '../fixtures/manifest.ts';
@@ -88,22 +93,8 @@ async function openHost(options: VerifyCommandOptions): Promise<KernelHost | und
     throw new UsageError('fixtures verify: give --kernel or --cmd, not both');
   }
   try {
-    if (options.kernel !== undefined) {
-      const { openModuleHost } = await import('../check/hosts/module-host.ts');
-      return await openModuleHost(options.kernel);
-    }
-    if (options.cmd !== undefined) {
-      const hosts: Record<string, unknown> = await import(
-        new URL('../check/hosts/index.ts', import.meta.url).href
-      );
-      const open = hosts.openCommandHost;
-      if (typeof open !== 'function') {
-        throw new UsageError(
-          'fixtures verify: --cmd needs openCommandHost, which is not available',
-        );
-      }
-      return (await open(options.cmd)) as KernelHost;
-    }
+    if (options.kernel !== undefined) return await openModuleHost(options.kernel);
+    if (options.cmd !== undefined) return await openCommandHost(options.cmd);
   } catch (e) {
     if (e instanceof HostStartError) throw new UsageError(`fixtures verify: ${e.message}`);
     throw e;
