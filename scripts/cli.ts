@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ProblemError } from '../reference/index.ts';
 import { EXIT_USAGE, UsageError } from './cli-error.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerFixtures } from './commands/fixtures.ts';
 import { registerParams } from './commands/params.ts';
 import { registerShape } from './commands/shape.ts';
 
@@ -18,6 +19,7 @@ const program = new Command('convcheck')
 registerShape(program);
 registerParams(program);
 registerCheck(program);
+registerFixtures(program);
 
 function fatal(message: string): never {
   process.stderr.write(`convcheck: ${message}\n`);
