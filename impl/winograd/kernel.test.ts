@@ -350,6 +350,27 @@ describe('winograd kernel: compiled tile transforms', () => {
       expect(Array.from(blocked)).toEqual(Array.from(whole));
     }
   });
+  it('a kernel reused across problems (kept buffers) matches fresh kernels', async () => {
+    const random = seededRandom(8);
+    const shared = createWinogradKernel({ m: 4 });
+    const problems = [
+      problem({
+        inChannels: 6,
+        outChannels: 5,
+        inputSize: [12, 12],
+        padBegin: [1, 1],
+        padEnd: [1, 1],
+      }),
+      problem({ inChannels: 2, outChannels: 3, inputSize: [5, 7], kernelSize: [2, 3] }),
+      problem({ inChannels: 6, outChannels: 5, inputSize: [9, 13], bias: true }),
+    ];
+    for (const p of [...problems, ...problems]) {
+      const ops = realOperands(p, random);
+      const fresh = await createWinogradKernel({ m: 4 }).conv(p, ops.x, ops.w, ops.b);
+      const reused = await shared.conv(p, ops.x, ops.w, ops.b);
+      expect(Array.from(reused)).toEqual(Array.from(fresh));
+    }
+  });
 });
 
 describe('winograd kernel: supports() and options', () => {

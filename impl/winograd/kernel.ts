@@ -16,7 +16,7 @@ import {
   convGeometry,
   type FloatArray,
 } from '../../reference/index.ts';
-import { dgemm, GemmWorkspace, sgemm } from '../gemm/index.ts';
+import { dgemm, type GemmWorkspace, sgemm } from '../gemm/index.ts';
 import {
   type WinogradAxis,
   type WinogradPlan,
@@ -31,6 +31,7 @@ import {
   SeparableTransform,
   sparseRows,
 } from './separable.ts';
+import { WinogradWorkspace } from './workspace.ts';
 
 /** Options of {@link createWinogradKernel}. */
 export interface WinogradKernelOptions {
@@ -42,6 +43,11 @@ export interface WinogradKernelOptions {
   points?: WinogradPointChooser;
   /** Problems needing more scratch than this are refused by `supports`; default 256 MiB. */
   maxWorkspaceBytes?: number;
+  /**
+   * Scratch kept by the kernel between calls, so that repeated calls do not allocate;
+   * larger needs are allocated per call and released. Default 64 MiB; 0 keeps nothing.
+   */
+  retainWorkspaceBytes?: number;
   /**
    * Largest tile length α = m + r − 1 accepted per dimension; default 8. Beyond 8 the
    * amplification of the default points grows ~20× per step (docs/winograd.md).
@@ -60,6 +66,7 @@ export interface WinogradKernelOptions {
 }
 
 const DEFAULT_MAX_WORKSPACE = 256 * 1024 * 1024;
+const DEFAULT_RETAINED_WORKSPACE = 64 * 1024 * 1024;
 const DEFAULT_MAX_ALPHA = 8;
 
 interface Settings {
@@ -67,6 +74,7 @@ interface Settings {
   dtype: 'float32' | 'float64';
   points: WinogradPointChooser | undefined;
   maxWorkspaceBytes: number;
+  retainWorkspaceBytes: number;
   maxAlpha: number;
   tilesPerBlock: number | undefined;
   tileTransforms: 'compiled' | 'generic';
@@ -85,6 +93,10 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
   return v;
 }
 
+function nonNegativeInteger(field: string, value: number | undefined, fallback: number): number {
+  return value === 0 ? 0 : positiveInteger(field, value, fallback);
+}
+
 function settingsOf(options: WinogradKernelOptions): Settings {
   const m = positiveInteger('m', options.m, 0);
   const dtype = options.dtype ?? 'float32';
@@ -101,6 +113,11 @@ function settingsOf(options: WinogradKernelOptions): Settings {
       'maxWorkspaceBytes',
       options.maxWorkspaceBytes,
       DEFAULT_MAX_WORKSPACE,
+    ),
+    retainWorkspaceBytes: nonNegativeInteger(
+      'retainWorkspaceBytes',
+      options.retainWorkspaceBytes,
+      DEFAULT_RETAINED_WORKSPACE,
     ),
     maxAlpha: positiveInteger('maxAlpha', options.maxAlpha, DEFAULT_MAX_ALPHA),
     tilesPerBlock:
@@ -158,14 +175,16 @@ function separable(
   const w = { ...pick(plan.width), dense: magnitude(pick(plan.width).dense) };
   const left = sparseRows(h.dense, h.rows, h.cols);
   const right = sparseRows(w.dense, w.rows, w.cols);
-  const key = `${kind}:${h.dense.join()}|${h.rows}|${w.dense.join()}|${w.rows}`;
+  // One compiled copy per dtype as well: each then sees one array type only.
+  const key = `${kind}:${settings.dtype}:${h.dense.join()}|${h.rows}|${w.dense.join()}|${w.rows}`;
   let apply = compiledCache.get(key);
   if (!apply) {
     if (kind === 'compiled') {
       apply = compileSeparable(left, right);
     } else {
       const transform = new SeparableTransform(left, right);
-      apply = (input, from, output, to, addend) => transform.apply(input, from, output, to, addend);
+      apply = (input, from, output, to, addend, count) =>
+        transform.apply(input, from, output, to, addend, count);
     }
     compiledCache.set(key, apply);
   }
@@ -187,25 +206,35 @@ class WinogradRun {
   private readonly U: FloatArray;
   private readonly V: FloatArray;
   private readonly M: FloatArray;
-  private readonly patch: Float64Array;
-  private readonly tileOutput: Float64Array;
+  /** A border tile's input, zero-padded; of the input's own type, so transforms stay monomorphic. */
+  private readonly patch: FloatArray;
+  /** A ragged tile's outputs before the valid part is copied; of the output's type. */
+  private readonly tileOutput: FloatArray;
   /** Per tile of the current block: its image, and its output origin (row, column). */
   private readonly tileImage: Int32Array;
   private readonly tileRow: Int32Array;
   private readonly tileColumn: Int32Array;
+  /**
+   * Per tile of the current block: how many tiles from it on, in the same image and
+   * tile row, read only the input (0 for a border tile) / write whole m×m outputs
+   * (0 for a ragged tile). Such runs are transformed by one call.
+   */
+  private readonly insideRun: Int32Array;
+  private readonly wholeRun: Int32Array;
   private readonly filterTransform: SeparableApply;
   private readonly inputTransform: SeparableApply;
   private readonly outputTransform: SeparableApply;
-  private readonly workspace = new GemmWorkspace();
+  private readonly workspace: GemmWorkspace;
   // Reused layouts: filled in per tile instead of allocating.
-  private readonly from: BlockLayout = { offset: 0, rowStride: 0, colStride: 0 };
-  private readonly to: BlockLayout = { offset: 0, rowStride: 0, colStride: 0 };
+  private readonly from: BlockLayout = { offset: 0, rowStride: 0, colStride: 0, step: 0 };
+  private readonly to: BlockLayout = { offset: 0, rowStride: 0, colStride: 0, step: 0 };
 
   constructor(
     g: ConvGeometry,
     plan: WinogradPlan,
     settings: Settings,
     operands: { input: FloatArray; weight: FloatArray; bias: FloatArray | undefined },
+    scratch: WinogradWorkspace,
   ) {
     const dtype = settings.dtype;
     this.g = g;
@@ -217,14 +246,20 @@ class WinogradRun {
     const Store = dtype === 'float32' ? Float32Array : Float64Array;
     const { alphaArea, height, width } = plan;
     this.output = new Store(g.outputLength);
-    this.U = new Store(alphaArea * plan.matrixStride.U);
-    this.V = new Store(alphaArea * plan.matrixStride.V);
-    this.M = new Store(alphaArea * plan.matrixStride.M);
-    this.patch = new Float64Array(alphaArea);
-    this.tileOutput = new Float64Array(height.m * width.m);
+    this.U = scratch.take('U', dtype, alphaArea * plan.matrixStride.U);
+    this.V = scratch.take('V', dtype, alphaArea * plan.matrixStride.V);
+    this.M = scratch.take('M', dtype, alphaArea * plan.matrixStride.M);
+    this.workspace = scratch.gemm;
+    this.patch =
+      this.input instanceof Float32Array
+        ? new Float32Array(alphaArea)
+        : new Float64Array(alphaArea);
+    this.tileOutput = new Store(height.m * width.m);
     this.tileImage = new Int32Array(plan.tilesPerBlock);
     this.tileRow = new Int32Array(plan.tilesPerBlock);
     this.tileColumn = new Int32Array(plan.tilesPerBlock);
+    this.insideRun = new Int32Array(plan.tilesPerBlock);
+    this.wholeRun = new Int32Array(plan.tilesPerBlock);
     this.filterTransform = separable(plan, settings, (a) => ({
       dense: a.transforms.Gf,
       rows: a.alpha,
@@ -257,7 +292,7 @@ class WinogradRun {
     return this.output;
   }
 
-  /** Image and output origin of tiles first … first + count − 1 (batch-major, then row-major). */
+  /** Image, output origin and runs of tiles first … first + count − 1 (batch-major, then row-major). */
   private locateTiles(first: number, count: number): void {
     const { tilesPerImage, height, width } = this.plan;
     for (let t = 0; t < count; t++) {
@@ -269,6 +304,25 @@ class WinogradRun {
       this.tileRow[t] = th * height.m;
       this.tileColumn[t] = (tile - th * width.tiles) * width.m;
     }
+    // Runs, counted backwards: a tile extends the run of the next one in its row.
+    for (let t = count - 1; t >= 0; t--) {
+      const sameRow =
+        t + 1 < count &&
+        this.tileImage[t + 1] === this.tileImage[t] &&
+        this.tileRow[t + 1] === this.tileRow[t];
+      const h0 = this.tileRow[t]! - height.padBegin;
+      const w0 = this.tileColumn[t]! - width.padBegin;
+      const inside =
+        h0 >= 0 &&
+        w0 >= 0 &&
+        h0 + height.alpha <= height.inputSize &&
+        w0 + width.alpha <= width.inputSize;
+      const whole =
+        this.tileRow[t]! + height.m <= height.outputSize &&
+        this.tileColumn[t]! + width.m <= width.outputSize;
+      this.insideRun[t] = inside ? 1 + (sameRow ? this.insideRun[t + 1]! : 0) : 0;
+      this.wholeRun[t] = whole ? 1 + (sameRow ? this.wholeRun[t + 1]! : 0) : 0;
+    }
   }
 
   /** U[ξν][oc][ci] = (G g Gᵀ)[ξν], the kernel flipped first in 'convolution' mode. */
@@ -276,20 +330,19 @@ class WinogradRun {
     const { g, plan, from, to } = this;
     const cig = g.inChannelsPerGroup;
     const cog = g.outChannelsPerGroup;
-    const kh = plan.height.r;
-    const kw = plan.width.r;
+    const taps = plan.height.r * plan.width.r;
     to.rowStride = plan.width.alpha * plan.matrixStride.U;
     to.colStride = plan.matrixStride.U;
+    to.step = 1;
     // A flipped kernel is the same data read backwards from its last tap.
-    from.rowStride = g.flipKernel ? -kw : kw;
+    from.rowStride = g.flipKernel ? -plan.width.r : plan.width.r;
     from.colStride = g.flipKernel ? -1 : 1;
+    from.step = taps;
     for (let oc = 0; oc < cog; oc++) {
-      for (let ci = 0; ci < cig; ci++) {
-        const start = ((group * cog + oc) * cig + ci) * kh * kw;
-        from.offset = g.flipKernel ? start + kh * kw - 1 : start;
-        to.offset = oc * cig + ci;
-        this.filterTransform(this.weight, from, this.U, to, 0);
-      }
+      const start = (group * cog + oc) * cig * taps;
+      from.offset = g.flipKernel ? start + taps - 1 : start;
+      to.offset = oc * cig;
+      this.filterTransform(this.weight, from, this.U, to, 0, cig);
     }
   }
 
@@ -302,23 +355,28 @@ class WinogradRun {
     const IW = width.inputSize;
     to.rowStride = width.alpha * plan.matrixStride.V;
     to.colStride = plan.matrixStride.V;
+    to.step = 1;
+    from.colStride = 1;
+    from.step = width.m;
     for (let ci = 0; ci < cig; ci++) {
-      for (let t = 0; t < count; t++) {
+      for (let t = 0; t < count; ) {
         const h0 = this.tileRow[t]! - height.padBegin;
         const w0 = this.tileColumn[t]! - width.padBegin;
         const channelBase = (this.tileImage[t]! * g.inChannels + group * cig + ci) * IH * IW;
-        const inside = h0 >= 0 && w0 >= 0 && h0 + height.alpha <= IH && w0 + width.alpha <= IW;
-        if (inside) {
+        const run = this.insideRun[t]!;
+        to.offset = ci * count + t;
+        if (run > 0) {
           from.offset = channelBase + h0 * IW + w0;
           from.rowStride = IW;
+          this.inputTransform(this.input, from, this.V, to, 0, run);
+          t += run;
         } else {
           this.readPaddedPatch(channelBase, h0, w0);
           from.offset = 0;
           from.rowStride = width.alpha;
+          this.inputTransform(this.patch, from, this.V, to, 0, 1);
+          t++;
         }
-        from.colStride = 1;
-        to.offset = ci * count + t;
-        this.inputTransform(inside ? this.input : this.patch, from, this.V, to, 0);
       }
     }
   }
@@ -393,25 +451,29 @@ class WinogradRun {
     const OW = width.outputSize;
     from.rowStride = width.alpha * plan.matrixStride.M;
     from.colStride = plan.matrixStride.M;
+    from.step = 1;
+    to.colStride = 1;
+    to.step = width.m;
     for (let oc = 0; oc < cog; oc++) {
       const co = group * cog + oc;
       const addend = this.bias ? this.bias[co]! : 0;
-      for (let t = 0; t < count; t++) {
+      for (let t = 0; t < count; ) {
         const oh0 = this.tileRow[t]!;
         const ow0 = this.tileColumn[t]!;
         const outBase = ((this.tileImage[t]! * g.outChannels + co) * OH + oh0) * OW + ow0;
+        const run = this.wholeRun[t]!;
         from.offset = oc * count + t;
-        if (oh0 + height.m <= OH && ow0 + width.m <= OW) {
+        if (run > 0) {
           to.offset = outBase;
           to.rowStride = OW;
-          to.colStride = 1;
-          this.outputTransform(this.M, from, this.output, to, addend);
+          this.outputTransform(this.M, from, this.output, to, addend, run);
+          t += run;
         } else {
           to.offset = 0;
           to.rowStride = width.m;
-          to.colStride = 1;
-          this.outputTransform(this.M, from, this.tileOutput, to, addend);
+          this.outputTransform(this.M, from, this.tileOutput, to, addend, 1);
           this.writeRaggedTile(outBase, Math.min(height.m, OH - oh0), Math.min(width.m, OW - ow0));
+          t++;
         }
       }
     }
@@ -441,6 +503,7 @@ class WinogradRun {
  */
 export function createWinogradKernel(options: WinogradKernelOptions): ConvKernel {
   const settings = settingsOf(options);
+  const scratch = new WinogradWorkspace(settings.retainWorkspaceBytes);
   const supports = (p: ConvProblem): true | string => {
     try {
       return supportReason(convGeometry(p), settings);
@@ -458,7 +521,7 @@ export function createWinogradKernel(options: WinogradKernelOptions): ConvKernel
       const reason = supportReason(g, settings);
       if (reason !== true) throw new RangeError(`${settings.name}: ${reason}`);
       const plan = planOf(g, settings);
-      return new WinogradRun(g, plan, settings, { input, weight, bias }).run();
+      return new WinogradRun(g, plan, settings, { input, weight, bias }, scratch).run();
     },
   };
 }
@@ -503,7 +566,8 @@ export function winogradMagnitudes(
     weight: Float64Array.from(weight, Math.abs),
     bias: undefined,
   };
-  return new WinogradRun(g, planOf(g, settings), settings, operands).run() as Float64Array;
+  const scratch = new WinogradWorkspace(0);
+  return new WinogradRun(g, planOf(g, settings), settings, operands, scratch).run() as Float64Array;
 }
 
 /**

@@ -43,11 +43,15 @@ export function sparseRows(dense: Float64Array, rows: number, cols: number): Spa
   return { rows, cols, rowStart, column: Int32Array.from(column), value: Float64Array.from(value) };
 }
 
-/** Where a 2-D block lives in a flat array: offset plus row and column strides. */
+/**
+ * Where 2-D blocks live in a flat array: the first at `offset`, with row and column
+ * strides, and block b of a batch at `offset + b·step`.
+ */
 export interface BlockLayout {
   offset: number;
   rowStride: number;
   colStride: number;
+  step: number;
 }
 
 /**
@@ -58,7 +62,9 @@ export interface BlockLayout {
  * @example
  * ```ts
  * const t = new SeparableTransform(sparseRows(BTf, 4, 4), sparseRows(BTf, 4, 4));
- * t.apply(x, { offset: 0, rowStride: 8, colStride: 1 }, v, { offset: 0, rowStride: 4, colStride: 1 }, 0);
+ * const from = { offset: 0, rowStride: 8, colStride: 1, step: 4 };
+ * const to = { offset: 0, rowStride: 4, colStride: 1, step: 16 };
+ * t.apply(x, from, v, to, 0, 2); // two 4×4 blocks side by side
  * ```
  */
 export class SeparableTransform {
@@ -72,11 +78,37 @@ export class SeparableTransform {
     this.partial = new Float64Array(left.rows * right.cols);
   }
 
-  /** Writes L · In · Rᵀ + addend (the addend is added to every entry, after the products). */
+  /**
+   * Writes L · In · Rᵀ + addend for `count` blocks (the addend is added to every entry,
+   * after the products).
+   */
   apply(
     input: FloatArray,
     from: BlockLayout,
     output: FloatArray,
+    to: BlockLayout,
+    addend: number,
+    count: number,
+  ): void {
+    for (let b = 0; b < count; b++) {
+      this.applyOne(
+        input,
+        from.offset + b * from.step,
+        from,
+        output,
+        to.offset + b * to.step,
+        to,
+        addend,
+      );
+    }
+  }
+
+  private applyOne(
+    input: FloatArray,
+    inOffset: number,
+    from: BlockLayout,
+    output: FloatArray,
+    outOffset: number,
     to: BlockLayout,
     addend: number,
   ): void {
@@ -87,7 +119,7 @@ export class SeparableTransform {
       const start = left.rowStart[i]!;
       const end = left.rowStart[i + 1]!;
       for (let c = 0; c < inner; c++) {
-        const base = from.offset + c * from.colStride;
+        const base = inOffset + c * from.colStride;
         let sum = 0;
         for (let p = start; p < end; p++) {
           sum += left.value[p]! * input[base + left.column[p]! * from.rowStride]!;
@@ -98,7 +130,7 @@ export class SeparableTransform {
     // Out = partial · Rᵀ: entry (i, j) is row i of partial dotted with row j of R.
     for (let i = 0; i < left.rows; i++) {
       const rowBase = i * inner;
-      const outRow = to.offset + i * to.rowStride;
+      const outRow = outOffset + i * to.rowStride;
       for (let j = 0; j < right.rows; j++) {
         const end = right.rowStart[j + 1]!;
         let sum = 0;
@@ -119,6 +151,7 @@ export type SeparableApply = (
   output: FloatArray,
   to: BlockLayout,
   addend: number,
+  count: number,
 ) => void;
 
 /** `c·x` as source text, with the multiply by ±1 (exact either way) left out. */
@@ -139,7 +172,8 @@ function sumText(matrix: SparseRows, row: number, operand: (column: number) => s
 }
 
 /**
- * Compiles L · In · Rᵀ + addend into straight-line code: the same nonzeros, the
+ * Compiles L · In · Rᵀ + addend, over `count` blocks, into a loop of straight-line
+ * code: the same nonzeros, the
  * same summation order and so the same results as {@link SeparableTransform}, with
  * the loops and the index arithmetic unrolled away. The source is generated only
  * from the matrices' numbers (each printed so it reads back as the same double).
@@ -147,13 +181,15 @@ function sumText(matrix: SparseRows, row: number, operand: (column: number) => s
  * @example
  * ```ts
  * const apply = compileSeparable(sparseRows(BTf, 6, 6), sparseRows(BTf, 6, 6));
- * apply(x, from, v, to, 0);
+ * apply(x, from, v, to, 0, 1);
  * ```
  */
 export function compileSeparable(left: SparseRows, right: SparseRows): SeparableApply {
   const lines: string[] = [
-    'const o = from.offset, rs = from.rowStride, cs = from.colStride;',
-    'const p = to.offset, ors = to.rowStride, ocs = to.colStride;',
+    'const rs = from.rowStride, cs = from.colStride, is = from.step;',
+    'const ors = to.rowStride, ocs = to.colStride, os = to.step;',
+    // The loop over blocks is in the generated code, so a batch costs one call.
+    'for (let b = 0, o = from.offset, p = to.offset; b < count; b++, o += is, p += os) {',
   ];
   const used = new Set<string>();
   for (let p = 0; p < left.column.length; p++) {
@@ -174,12 +210,14 @@ export function compileSeparable(left: SparseRows, right: SparseRows): Separable
       lines.push(`output[p + ${i} * ors + ${j} * ocs] = (${sum}) + addend;`);
     }
   }
+  lines.push('}');
   return new Function(
     'input',
     'from',
     'output',
     'to',
     'addend',
+    'count',
     lines.join('\n'),
   ) as SeparableApply;
 }
