@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConvProblem } from '../../reference/index.ts';
+import { convProblem } from '../../reference/testing.ts';
 import type { PhaseResult } from '../check/results.ts';
 import { parseZooHeader, REPO_ROOT, type ZooKernel, zooCatalog } from './catalog.ts';
 import { type CheckRun, mapPool } from './cli-runner.ts';
@@ -23,20 +23,7 @@ const buggy: ZooKernel = {
 };
 const correct: ZooKernel = { ...buggy, slug: 'ok', expect: 'pass', bugClass: 'correct variant' };
 
-const PROBLEM: ConvProblem = {
-  mode: 'cross-correlation',
-  batch: 1,
-  inChannels: 1,
-  outChannels: 1,
-  groups: 1,
-  inputSize: [1],
-  kernelSize: [1],
-  stride: [1],
-  dilation: [1],
-  padBegin: [0],
-  padEnd: [0],
-  bias: true,
-};
+const PROBLEM = convProblem({ inputSize: [1], kernelSize: [1] });
 
 function phase(
   name: string,
