@@ -89,8 +89,24 @@ export function parseToleranceChoice(text: string): ToleranceChoice {
  */
 export function toleranceForKernel(name: string): ToleranceChoice {
   const m = /^winograd-f(\d)$/.exec(name);
-  return m ? winograd(Number(m[1])) : direct(true);
+  if (m) return winograd(Number(m[1]));
+  const domain = KNOWN_DOMAINS[name];
+  return domain ? { ...direct(true), constraints: domain } : direct(true);
 }
+
+/** Where known kernels work, so generated cases land inside their domain. */
+const KNOWN_DOMAINS: Record<string, Partial<ConvProblemConstraints>> = {
+  // scipy.signal.correlate2d / convolve2d: one 2-D plane, one kernel, stride 1.
+  scipy: {
+    dims: [2],
+    maxBatch: 1,
+    allowGroups: false,
+    maxChannelsPerGroup: 1,
+    maxStride: 1,
+    maxDilation: 1,
+    networkLayers: false,
+  },
+};
 
 function verdictOnly(verdict: CaseOutcome['verdict'], message: string): CaseOutcome {
   return { verdict, message, details: '', boundRatio: 0 };

@@ -6,13 +6,15 @@
  */
 import fc from 'fast-check';
 import { convProblemArbitrary } from '../../properties/arbitraries/convProblem.ts';
-import type { ConvProblem } from '../../reference/index.ts';
+import type { ConvCase, DataKind } from '../../properties/data.ts';
+import { formatDescriptor as formatProblem } from '../../reference/index.ts';
+import { shellQuote } from '../shell-quote.ts';
 import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
 import type { KernelHost } from './hosts/index.ts';
 import { phaseSeed } from './options.ts';
 import type { Progress } from './progress.ts';
 import type { CaseFailure, PhaseResult } from './results.ts';
-import type { DataKind, SuiteSpec } from './suites.ts';
+import type { SuiteSpec } from './suites.ts';
 
 /** A kernel to check, with how to name it in repro commands. */
 export interface CheckTarget {
@@ -39,13 +41,6 @@ export interface RunOptions {
   replay?: { data: DataKind; path: string };
 }
 
-/** One generated case: the problem shrinks, the data is a seeded function of it. */
-export interface ConvCase {
-  problem: ConvProblem;
-  data: DataKind;
-  dataSeed: number;
-}
-
 /** Error carrying the outcome of a failing case through fast-check. */
 class CaseFailed extends Error {
   constructor(readonly outcome: CaseOutcome) {
@@ -59,9 +54,9 @@ function caseArbitrary(
   options: RunOptions,
 ): fc.Arbitrary<ConvCase> {
   const problem = convProblemArbitrary({
-    dims: options.dims,
     maxMacs: options.suite.maxMacs,
     ...target.tolerance.constraints,
+    dims: phaseDims(target, options),
   });
   return fc.record({
     problem,
@@ -70,11 +65,15 @@ function caseArbitrary(
   });
 }
 
-function reproFor(target: CheckTarget, c: ConvCase, options: RunOptions): string {
-  return `npx convcheck check ${target.implFlags} --problem '${formatProblem(c.problem)}' --data ${c.data} --data-seed ${c.dataSeed}`;
+/** The ranks to generate: --dims, narrowed to the kernel's domain when it declares one. */
+function phaseDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
+  const domain = target.tolerance.constraints.dims;
+  return domain ? options.dims.filter((d) => domain.includes(d)) : options.dims;
 }
 
-import { formatDescriptor as formatProblem } from '../../reference/index.ts';
+function reproFor(target: CheckTarget, c: ConvCase, options: RunOptions): string {
+  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}`;
+}
 
 /**
  * Runs one generated phase (one kernel × one data kind) and returns its result.
@@ -92,6 +91,21 @@ export async function runGeneratedPhase(
 ): Promise<PhaseResult> {
   const started = Date.now();
   const seed = phaseSeed(options.seed, phaseIndex, options.shard.index);
+  if (phaseDims(target, options).length === 0) {
+    const reason = `--dims ${options.dims.join(',')} is outside the kernel's domain (${target.tolerance.constraints.dims?.join(',')}-D)`;
+    return {
+      kernel: target.host.name,
+      phase: `${data} data`,
+      seed,
+      cases: 0,
+      passed: 0,
+      skipped: 0,
+      skipReasons: { [reason]: 1 },
+      worstBoundRatio: 0,
+      verdict: 'skip',
+      durationMs: 0,
+    };
+  }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   const label = `${target.host.name} / ${data} data`;
   const stats = { cases: 0, passed: 0, skipped: 0, worst: 0, shrinking: false };

@@ -2,10 +2,9 @@
  * The named suites of `convcheck check`: which data kinds run, how many cases
  * each, and how large the problems may be.
  */
-import { UsageError } from '../cli-error.ts';
 
-/** Kinds of test data (see properties/data.ts). */
-export type DataKind = 'exact' | 'real' | 'special';
+import type { DataKind } from '../../properties/data.ts';
+import { UsageError } from '../cli-error.ts';
 
 /** One suite: a list of phases per kernel. */
 export interface SuiteSpec {

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import type { DataKind } from '../../properties/data.ts';
 import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference/index.ts';
 import { BUILTIN_NAMES } from '../check/builtins.ts';
 import { type CaseOutcome, evaluateCase } from '../check/evaluate.ts';
@@ -18,7 +19,7 @@ import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
 import { type CheckReport, type PhaseResult, summarize } from '../check/results.ts';
 import { type CheckTarget, type RunOptions, runGeneratedPhase } from '../check/runner.ts';
 import { saveFailure } from '../check/save-failure.ts';
-import { type DataKind, suiteSpec } from '../check/suites.ts';
+import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
 import { UsageError } from '../cli-error.ts';
 import { packageVersion } from '../version.ts';
