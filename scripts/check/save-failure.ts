@@ -37,6 +37,8 @@ export async function saveFailure(
       unitRoundoff: params.unitRoundoff,
       ksb: params.ksb,
       factor: params.factor,
+      // The underflow floor makes verify judge exactly as check did.
+      normalMin: params.normalMin,
     },
     note: `${failure.message}; repro: ${failure.repro}`,
     seed: failure.seed,
