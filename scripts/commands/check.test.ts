@@ -12,7 +12,10 @@ const example = 'docs/examples/naive-kernel.mjs';
 /** The example kernel with its flip removed: true convolution becomes cross-correlation. */
 function brokenKernel(): string {
   const path = join(work, 'noflip.mjs');
-  const source = readFileSync(example, 'utf8').replace("flip = p.mode === 'convolution'", 'flip = false');
+  const source = readFileSync(example, 'utf8').replace(
+    "flip = p.mode === 'convolution'",
+    'flip = false',
+  );
   writeFileSync(path, source);
   return path;
 }
@@ -29,8 +32,21 @@ describe('convcheck check', () => {
     const kernel = brokenKernel();
     const [json, junit, markdown] = ['r.json', 'r.xml', 'r.md'].map((f) => join(work, f));
     const r = runCli([
-      'check', '--impl', kernel, '--suite', 'quick', '--seed', '7', '--only', 'exact',
-      '--json', json!, '--junit', junit!, '--markdown', markdown!,
+      'check',
+      '--impl',
+      kernel,
+      '--suite',
+      'quick',
+      '--seed',
+      '7',
+      '--only',
+      'exact',
+      '--json',
+      json!,
+      '--junit',
+      junit!,
+      '--markdown',
+      markdown!,
     ]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL: naive-direct — exact data/);
@@ -51,9 +67,31 @@ describe('convcheck check', () => {
 
   it('replays a fast-check path to the same shrunk counterexample', () => {
     const kernel = brokenKernel();
-    const first = runCli(['check', '--impl', kernel, '--suite', 'quick', '--seed', '7', '--only', 'exact']);
+    const first = runCli([
+      'check',
+      '--impl',
+      kernel,
+      '--suite',
+      'quick',
+      '--seed',
+      '7',
+      '--only',
+      'exact',
+    ]);
     const path = /path: "([^"]+)"/.exec(first.stdout)![1]!;
-    const replay = runCli(['check', '--impl', kernel, '--suite', 'quick', '--seed', '7', '--only', 'exact', '--path', path]);
+    const replay = runCli([
+      'check',
+      '--impl',
+      kernel,
+      '--suite',
+      'quick',
+      '--seed',
+      '7',
+      '--only',
+      'exact',
+      '--path',
+      path,
+    ]);
     expect(replay.status).toBe(1);
     expect(/trueconv:\S+/.exec(replay.stdout)![0]).toBe(/trueconv:\S+/.exec(first.stdout)![0]);
   });
@@ -74,4 +112,29 @@ describe('convcheck check', () => {
       expect(r.stderr).toMatch(message);
     });
   }
+});
+
+describe('convcheck check --save-failures', () => {
+  it('saves the shrunk counterexample as a fixture that verify replays', () => {
+    const kernel = brokenKernel();
+    const saved = join(work, 'regressions');
+    const r = runCli([
+      'check',
+      '--impl',
+      kernel,
+      '--suite',
+      'quick',
+      '--seed',
+      '7',
+      '--only',
+      'real',
+      '--save-failures',
+      saved,
+    ]);
+    expect(r.status).toBe(1);
+    const dir = /saved: (.*)$/m.exec(r.stdout)![1]!.trim();
+    // The broken kernel still fails the saved case; the oracle and built-in kernels pass it.
+    expect(runCli(['fixtures', 'verify', dir, '--impl', kernel]).status).toBe(1);
+    expect(runCli(['fixtures', 'verify', dir]).status).toBe(0);
+  });
 });

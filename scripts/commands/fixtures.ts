@@ -5,7 +5,9 @@
  * Exit codes of verify: 0 nothing failed or errored; 1 something failed or
  * errored; 2 could not run (missing directory, integrity failure, bad arguments).
  */
-import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { DType } from '../../reference/index.ts';
 import {
   HostStartError,
   type KernelHost,
@@ -29,7 +31,12 @@ export interface GenerateCommandOptions {
 
 /** Options of `fixtures verify` as commander parses them. */
 export interface VerifyCommandOptions {
+  impl?: string;
+  implCmd?: string;
+  dtype?: string;
+  /** Alias of `impl`. */
   kernel?: string;
+  /** Alias of `implCmd`. */
   cmd?: string;
   timeout?: string;
   json?: boolean;
@@ -87,14 +94,23 @@ export async function runFixturesGenerate(
   return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed})`;
 }
 
-/** Opens the host named by --kernel or --cmd; HostStartError becomes a UsageError (exit 2). */
+/** Opens the host named by --impl or --impl-cmd; HostStartError becomes a UsageError (exit 2). */
 async function openHost(options: VerifyCommandOptions): Promise<KernelHost | undefined> {
-  if (options.kernel !== undefined && options.cmd !== undefined) {
-    throw new UsageError('fixtures verify: give --kernel or --cmd, not both');
+  const impl = options.impl ?? options.kernel;
+  const implCmd = options.implCmd ?? options.cmd;
+  if (impl !== undefined && implCmd !== undefined) {
+    throw new UsageError('fixtures verify: give --impl or --impl-cmd, not both');
+  }
+  if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
+    throw new UsageError(
+      `fixtures verify: --dtype must be float32 or float64, got '${options.dtype}'`,
+    );
   }
   try {
-    if (options.kernel !== undefined) return await openModuleHost(options.kernel);
-    if (options.cmd !== undefined) return await openCommandHost(options.cmd);
+    if (impl !== undefined) return await openModuleHost(resolve(impl));
+    if (implCmd !== undefined) {
+      return await openCommandHost(implCmd, { dtype: (options.dtype ?? 'float32') as DType });
+    }
   } catch (e) {
     if (e instanceof HostStartError) throw new UsageError(`fixtures verify: ${e.message}`);
     throw e;
@@ -142,14 +158,22 @@ export function registerFixtures(program: Command): void {
   fixtures
     .command('generate')
     .description('write a fixture directory atomically (deterministic for a seed and version)')
-    .argument('<dir>', 'directory to create')
+    .argument('[dir]', 'directory to create (or --out)')
+    .option('--out <dir>', 'directory to create')
     .option('--suite <name>', `one of ${FIXTURE_SUITES.join(', ')}`, 'golden')
     .option('--seed <n>', 'seed of problems and data (default 20261127)')
     .option('--count <n>', 'number of cases of a random suite')
     .option('--ops <list>', `comma-separated subset of ${FIXTURE_OPS.join(',')}`)
     .option('--force', 'replace an existing directory (atomically)')
-    .action(async (dir: string, options: GenerateCommandOptions) => {
-      process.stdout.write(`${await runFixturesGenerate(dir, options)}\n`);
+    .action(async (dir: string | undefined, options: GenerateCommandOptions & { out?: string }) => {
+      if (dir !== undefined && options.out !== undefined && dir !== options.out) {
+        throw new UsageError(
+          `fixtures generate: give the directory once (got '${dir}' and --out '${options.out}')`,
+        );
+      }
+      const target = dir ?? options.out;
+      if (target === undefined) throw new UsageError('fixtures generate: --out <dir> is required');
+      process.stdout.write(`${await runFixturesGenerate(target, options)}\n`);
     });
   fixtures
     .command('verify')
@@ -157,8 +181,11 @@ export function registerFixtures(program: Command): void {
       'check integrity, then replay every case (default: the oracle and built-in kernels); exit 0 ok, 1 failed, 2 could not run',
     )
     .argument('<dir>', 'fixture directory')
-    .option('--kernel <module>', 'check this kernel module (default export: a ConvKernel)')
-    .option('--cmd <command>', 'check a kernel program speaking the subprocess protocol')
+    .option('--impl <module>', 'check this kernel module (default export: a ConvKernel)')
+    .option('--impl-cmd <command>', 'check a kernel program speaking the subprocess protocol')
+    .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 (default) or float64')
+    .addOption(new Option('--kernel <module>', 'alias of --impl').hideHelp())
+    .addOption(new Option('--cmd <command>', 'alias of --impl-cmd').hideHelp())
     .option('--timeout <ms>', 'per-case kernel time limit', '10000')
     .option('--json', 'print the report as JSON')
     .option('--verbose', 'also list skipped cases')
