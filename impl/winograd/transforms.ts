@@ -21,10 +21,9 @@
  * G, as wincnn does; like wincnn, f_0 is made positive. Any such scaling leaves
  * the product unchanged; this one keeps Bᵀ integer for integer points.
  */
-import { all, create, type Fraction, type MathJsInstance } from 'mathjs';
+import type { Fraction } from 'mathjs';
 import { exactFraction, fractionToNumber } from '../../reference/index.ts';
-
-const math: MathJsInstance = create(all!);
+import { mathjs } from '../../reference/mathjs.ts';
 
 /** An interpolation point: a rational number or the point at infinity. */
 export type WinogradPoint = Fraction | 'inf';
@@ -64,13 +63,15 @@ const MAX_SIZE = 32;
  * ```
  */
 export function rational(numerator: number | bigint, denominator: number | bigint = 1n): Fraction {
+  const math = mathjs();
   const f = math.fraction(BigInt(numerator), BigInt(denominator));
   if (math.typeOf(f) !== 'Fraction') throw new Error('rational: mathjs returned a non-Fraction');
   return f;
 }
 
-const ZERO = rational(0);
-const ONE = rational(1);
+// Made on first use: building a Fraction loads mathjs.
+const zero = () => rational(0);
+const one = () => rational(1);
 
 /**
  * The default points for α = m + r − 1: the α − 1 finite points
@@ -84,7 +85,7 @@ const ONE = rational(1);
  * ```
  */
 export function defaultWinogradPoints(alpha: number): WinogradPoint[] {
-  const finite: Fraction[] = [ZERO];
+  const finite: Fraction[] = [zero()];
   for (let k = 1; finite.length < alpha - 1; k++) {
     const candidates = k === 1 ? [rational(1), rational(-1)] : [rational(k), rational(-k)];
     if (k > 1) candidates.push(rational(1, k), rational(-1, k));
@@ -113,7 +114,7 @@ function checkPoints(points: readonly WinogradPoint[], alpha: number): void {
       infinities++;
       return;
     }
-    if (math.typeOf(p) !== 'Fraction') {
+    if (mathjs().typeOf(p) !== 'Fraction') {
       throw new TypeError(`winogradTransforms: points[${i}] must be a Fraction or 'inf'`);
     }
     for (let j = 0; j < i; j++) {
@@ -130,7 +131,7 @@ function checkPoints(points: readonly WinogradPoint[], alpha: number): void {
 function evaluationMatrix(points: readonly WinogradPoint[], k: number): Fraction[][] {
   return points.map((p) =>
     Array.from({ length: k }, (_, j) => {
-      if (p === 'inf') return j === k - 1 ? ONE : ZERO;
+      if (p === 'inf') return j === k - 1 ? one() : zero();
       return p.pow(j);
     }),
   );
@@ -141,10 +142,10 @@ function invert(matrix: readonly Fraction[][]): Fraction[][] {
   const n = matrix.length;
   const a = matrix.map((row, i) => [
     ...row,
-    ...Array.from({ length: n }, (_, j) => (i === j ? ONE : ZERO)),
+    ...Array.from({ length: n }, (_, j) => (i === j ? one() : zero())),
   ]);
   for (let col = 0; col < n; col++) {
-    const pivot = a.findIndex((row, i) => i >= col && !row[col]!.equals(ZERO));
+    const pivot = a.findIndex((row, i) => i >= col && !row[col]!.equals(zero()));
     if (pivot < 0) throw new RangeError('winogradTransforms: the points give a singular system');
     [a[col], a[pivot]] = [a[pivot]!, a[col]!];
     const pivotRow = a[col]!;
@@ -153,7 +154,7 @@ function invert(matrix: readonly Fraction[][]): Fraction[][] {
     for (let i = 0; i < n; i++) {
       const row = a[i]!;
       const factor = row[col]!;
-      if (i === col || factor.equals(ZERO)) continue;
+      if (i === col || factor.equals(zero())) continue;
       for (let j = 0; j < 2 * n; j++) row[j] = row[j]!.sub(factor.mul(pivotRow[j]!));
     }
   }
@@ -168,8 +169,8 @@ function transpose(matrix: readonly Fraction[][]): Fraction[][] {
 /** Lagrange denominators Π_{finite ζ≠ξ} (a_ξ − a_ζ), 1 for ∞, with f_0 > 0. */
 function lagrangeScales(points: readonly WinogradPoint[]): Fraction[] {
   const f = points.map((p, i) => {
-    if (p === 'inf') return ONE;
-    let product = ONE;
+    if (p === 'inf') return one();
+    let product = one();
     points.forEach((q, j) => {
       if (j !== i && q !== 'inf') product = product.mul(p.sub(q));
     });
