@@ -42,6 +42,10 @@ export interface PhaseResult {
   worstBoundRatio: number;
   verdict: Verdict;
   failure?: CaseFailure;
+  /** Milliseconds from the phase start to the first failing case (before shrinking). */
+  detectionMs?: number;
+  /** How many shrink steps fast-check took to reach the reported counterexample. */
+  numShrinks?: number;
   durationMs: number;
 }
 

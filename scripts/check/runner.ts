@@ -108,7 +108,7 @@ export async function runGeneratedPhase(
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   const label = `${target.host.name} / ${data} data`;
-  const stats = { cases: 0, passed: 0, skipped: 0, worst: 0, shrinking: false };
+  const stats = { cases: 0, passed: 0, skipped: 0, worst: 0, shrinking: false, detectionMs: 0 };
   const skipReasons: Record<string, number> = {};
   options.progress.phaseStart(label, runs);
 
@@ -136,6 +136,7 @@ export async function runGeneratedPhase(
       }
       return true;
     }
+    if (!stats.shrinking) stats.detectionMs = Date.now() - started;
     stats.shrinking = true;
     throw new CaseFailed(outcome);
   });
@@ -193,7 +194,7 @@ export async function runGeneratedPhase(
     worstBoundRatio: stats.worst,
     verdict,
     durationMs: Date.now() - started,
-    ...(failure ? { failure } : {}),
+    ...(failure ? { failure, detectionMs: stats.detectionMs, numShrinks: details.numShrinks } : {}),
   };
   options.progress.phaseEnd(phaseSummary(result));
   return result;
