@@ -43,7 +43,7 @@ export interface ConformanceOptions {
    * their own bound.
    */
   model?: ModelChoice;
-  /** Problem generator limits; default: the run configuration's (CONVCHECK_DEEP aware). */
+  /** Problem generator limits, over the run configuration's (CONVCHECK_DEEP aware) defaults. */
   constraints?: ConvProblemConstraints;
   /** Counters to fill while the property runs (see {@link conformanceStats}). */
   stats?: ConformanceStats;
@@ -202,7 +202,7 @@ export function conformanceProperty(
   kernel: ConvKernel,
   options: ConformanceOptions,
 ): fc.IAsyncPropertyWithHooks<[ConvCase]> {
-  const constraints = options.constraints ?? currentPropertyConfig().problemConstraints;
+  const constraints = { ...currentPropertyConfig().problemConstraints, ...options.constraints };
   const stats = options.stats;
   return fc.asyncProperty(convCaseArbitrary(options.data, constraints), async (c) => {
     const outcome = await checkConformanceCase(kernel, c, options.model);

@@ -25,6 +25,7 @@ import { referenceConv } from '../reference/conv.ts';
 import { convGeometry, stridesOf } from '../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray } from '../reference/problem.ts';
 import { classifyMismatch, type MismatchPattern } from './patterns.ts';
+import { flipSpatial } from './tensor.ts';
 import { type WinogradBoundModel, winogradStages } from './winogradBound.ts';
 
 export type { WinogradBoundModel } from './winogradBound.ts';
@@ -205,23 +206,6 @@ function widenAxis(
     }
   }
   return { data: out, shape: outShape };
-}
-
-/** Reverses every spatial axis of a weight tensor (true convolution applies the kernel flipped). */
-function flipSpatial(data: Float64Array, shape: readonly number[]): Float64Array {
-  const strides = stridesOf(shape);
-  const out = new Float64Array(data.length);
-  for (let index = 0; index < data.length; index++) {
-    let source = 0;
-    let rest = index;
-    for (let axis = 0; axis < shape.length; axis++) {
-      const coordinate = Math.floor(rest / strides[axis]!);
-      rest -= coordinate * strides[axis]!;
-      source += (axis >= 2 ? shape[axis]! - 1 - coordinate : coordinate) * strides[axis]!;
-    }
-    out[index] = data[source]!;
-  }
-  return out;
 }
 
 /**

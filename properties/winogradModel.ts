@@ -3,11 +3,9 @@
  * F(m, r) per spatial axis with the transforms the kernel uses, and the
  * identity F(1, 1) on single-tap axes, exactly as its plan does.
  */
-import {
-  type WinogradPoint,
-  type WinogradPointChooser,
-  winogradTransforms,
-} from '../impl/winograd/index.ts';
+// transforms.ts only: the model needs the matrices, not the kernel.
+import type { WinogradPointChooser } from '../impl/winograd/plan.ts';
+import { type WinogradPoint, winogradTransforms } from '../impl/winograd/transforms.ts';
 import {
   identityAxisBound,
   type WinogradAxisBound,

@@ -1,0 +1,261 @@
+import { fc } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { im2colKernel, im2colKernel64 } from '../impl/im2col/index.ts';
+import { winogradF2Kernel, winogradF4Kernel } from '../impl/winograd/index.ts';
+import { type ConvKernel, type ConvProblem, convGeometry } from '../reference/index.ts';
+import { winogradGradeKernel } from './broken/correct.ts';
+import {
+  biasDroppedKernel,
+  brokenKernels,
+  flipMissingKernel,
+  groupsMisMappedKernel,
+  padsSwappedKernel,
+  roundUpAccumulatorKernel,
+  tileEdgeKernel,
+} from './broken/kernels.ts';
+import {
+  type ConformanceOptions,
+  checkConformanceCase,
+  conformanceProperty,
+  conformanceStats,
+  runConformance,
+} from './conformance.ts';
+import type { DataKind } from './data.ts';
+import { referenceKernel } from './kernels.ts';
+import { ConformanceFailure, formatFailureReport } from './report.ts';
+import type { Comparison } from './tolerance.ts';
+import { winogradModel } from './winogradModel.ts';
+
+const DATA: DataKind[] = ['exact', 'real', 'special'];
+
+/** Where convcheck's Winograd kernels work: 1-D and 2-D, stride 1, dilation 1. */
+const winogradConstraints = { dims: [1, 2] as (1 | 2)[], maxStride: 1, maxDilation: 1 };
+
+async function passes(kernel: ConvKernel, options: ConformanceOptions) {
+  const stats = conformanceStats();
+  await fc.assert(conformanceProperty(kernel, { ...options, stats }));
+  // A property that skipped everything proved nothing.
+  expect(stats.checked).toBeGreaterThan(0);
+  return stats;
+}
+
+describe('correct kernels conform on every kind of data', () => {
+  it.each(DATA)('the oracle rounded to float32, %s data', async (data) => {
+    await passes(referenceKernel('float32'), { data });
+  });
+
+  it.each(DATA)('im2col (float32), %s data (bit-exact on exact data)', async (data) => {
+    await passes(im2colKernel, { data });
+  });
+
+  it.each(DATA)('im2col (float64), %s data', async (data) => {
+    await passes(im2colKernel64, { data });
+  });
+
+  it.each(DATA)('Winograd F(2, r), %s data, under its derived bound', async (data) => {
+    const stats = await passes(winogradF2Kernel, {
+      data,
+      model: (p) => winogradModel(2, p.kernelSize),
+      constraints: winogradConstraints,
+    });
+    expect(stats.maxBoundRatio).toBeLessThan(1);
+  });
+
+  it.each(DATA)('Winograd F(4, r), %s data, under its derived bound', async (data) => {
+    await passes(winogradF4Kernel, {
+      data,
+      model: (p) => winogradModel(4, p.kernelSize),
+      constraints: winogradConstraints,
+    });
+  });
+
+  it('simulated Winograd rounding errors pass under the Winograd bound and fail under the dot-product one', async () => {
+    const kernel = winogradGradeKernel(4);
+    await passes(kernel, {
+      data: 'real',
+      model: (p) => winogradModel(4, p.kernelSize),
+      constraints: winogradConstraints,
+    });
+    const run = await fc.check(
+      conformanceProperty(kernel, { data: 'real', constraints: winogradConstraints }),
+      { endOnFailure: true },
+    );
+    expect(run.failed).toBe(true);
+  });
+});
+
+describe('every broken kernel is caught', () => {
+  it.each(
+    brokenKernels.filter((k) => k !== roundUpAccumulatorKernel).map((k) => [k.name, k] as const),
+  )('%s fails conformance on exact data', async (_name, kernel) => {
+    const run = await fc.check(conformanceProperty(kernel, { data: 'exact' }), {
+      endOnFailure: true,
+    });
+    expect(run.failed).toBe(true);
+    expect(run.errorInstance).toBeInstanceOf(ConformanceFailure);
+  });
+
+  it('an accumulator rounding upward passes every element but fails the error-bias check', async () => {
+    const run = await fc.check(conformanceProperty(roundUpAccumulatorKernel, { data: 'real' }), {
+      endOnFailure: true,
+    });
+    expect(run.failed).toBe(true);
+    const comparison = (run.errorInstance as ConformanceFailure).comparison;
+    expect(comparison.failures).toBe(0);
+    expect(comparison.reason).toMatch(/bias/);
+  });
+});
+
+describe('shrinking and reports', () => {
+  it('a missing flip shrinks to a two-tap true convolution with one channel', async () => {
+    const run = await fc.check(conformanceProperty(flipMissingKernel, { data: 'exact' }));
+    const c = run.counterexample?.[0];
+    expect(c?.problem).toMatchObject({
+      mode: 'convolution',
+      batch: 1,
+      inChannels: 1,
+      outChannels: 1,
+      groups: 1,
+      bias: false,
+    });
+    expect(convGeometry(c!.problem).kernelVolume).toBe(2);
+    expect(
+      c!.problem.padBegin.every((v) => v === 0) && c!.problem.padEnd.every((v) => v === 0),
+    ).toBe(true);
+  });
+
+  it('a failure report names the case, the worst elements and how to replay it; the replay reproduces it', async () => {
+    const result = await runConformance(
+      biasDroppedKernel,
+      { data: 'exact', implSpec: './zoo/bias-dropped.mjs' },
+      { seed: 42 },
+    );
+    expect(result.status).toBe('failed');
+    const report = result.report!;
+    expect(report.descriptor).toMatch(/_bias$/);
+    expect(report.repro).toBe(
+      `npx convcheck check --impl ./zoo/bias-dropped.mjs --seed 42 --path "${report.path}" --problem '${report.descriptor}'`,
+    );
+    const text = formatFailureReport(report);
+    for (const part of [
+      'FAILED conformance/exact',
+      'worst elements',
+      'expected',
+      'replay:',
+      'endOnFailure: true',
+      'repro:',
+    ]) {
+      expect(text).toContain(part);
+    }
+    const replay = await fc.check(
+      conformanceProperty(biasDroppedKernel, { data: 'exact' }),
+      report.replay,
+    );
+    expect(replay.counterexample?.[0]).toEqual(report.convCase);
+  });
+});
+
+function patternOf(kernel: ConvKernel, problem: ConvProblem): Promise<Comparison['pattern']> {
+  return checkConformanceCase(kernel, { problem, data: 'exact', dataSeed: 1 }).then(
+    () => undefined,
+    (error: unknown) => (error as ConformanceFailure).comparison.pattern,
+  );
+}
+
+describe('mismatch patterns of real bugs', () => {
+  const base: ConvProblem = {
+    mode: 'cross-correlation',
+    batch: 1,
+    inChannels: 2,
+    outChannels: 4,
+    groups: 1,
+    inputSize: [6, 9],
+    kernelSize: [3, 3],
+    stride: [1, 1],
+    dilation: [1, 1],
+    padBegin: [0, 0],
+    padEnd: [0, 0],
+    bias: false,
+  };
+
+  it('a forgotten remainder loop is a tile-remainder pattern', async () => {
+    expect((await patternOf(tileEdgeKernel, base))?.kind).toBe('tile-remainder');
+  });
+
+  it('swapped pads are a padding pattern', async () => {
+    expect(
+      (await patternOf(padsSwappedKernel, { ...base, padBegin: [0, 2], padEnd: [0, 1] }))?.kind,
+    ).toBe('padding');
+  });
+
+  it('mis-mapped groups are a channel-mapping pattern', async () => {
+    expect((await patternOf(groupsMisMappedKernel, { ...base, groups: 2 }))?.kind).toBe(
+      'channel-mapping',
+    );
+  });
+
+  it('a dropped bias is a semantics pattern naming the bias', async () => {
+    expect((await patternOf(biasDroppedKernel, { ...base, bias: true }))?.detail).toMatch(/bias/);
+  });
+});
+
+describe('kernels that misbehave outside arithmetic', () => {
+  it('a kernel that supports nothing is reported as unsupported, not passed', async () => {
+    const none: ConvKernel = { ...im2colKernel, name: 'none', supports: () => 'supports nothing' };
+    const result = await runConformance(none, { data: 'real' }, { numRuns: 5 });
+    expect(result.status).toBe('unsupported');
+    expect(result.stats.unsupported.get('supports nothing')).toBeGreaterThan(0);
+  });
+
+  const p: ConvProblem = {
+    mode: 'cross-correlation',
+    batch: 1,
+    inChannels: 1,
+    outChannels: 1,
+    groups: 1,
+    inputSize: [4],
+    kernelSize: [2],
+    stride: [1],
+    dilation: [1],
+    padBegin: [0],
+    padEnd: [0],
+    bias: false,
+  };
+
+  async function verdictOf(kernel: ConvKernel): Promise<string | undefined> {
+    try {
+      await checkConformanceCase(kernel, { problem: p, data: 'real', dataSeed: 0 });
+      return undefined;
+    } catch (error) {
+      const c = (error as ConformanceFailure).comparison;
+      return `${c.verdict}: ${c.reason}`;
+    }
+  }
+
+  it('writing into the input is an error', async () => {
+    const mutating: ConvKernel = {
+      name: 'mutating',
+      conv(q, input, weight) {
+        const out = referenceKernel('float32').conv(q, input, weight) as Float32Array;
+        input[0] = 0;
+        return out;
+      },
+    };
+    expect(await verdictOf(mutating)).toMatch(/^error: .*wrote into its input/);
+  });
+
+  it('returning the wrong dtype or throwing is an error', async () => {
+    const wrongType: ConvKernel = {
+      name: 'f64-out',
+      conv: (q, x, w) => referenceKernel('float64').conv(q, x, w),
+    };
+    expect(await verdictOf(wrongType)).toMatch(/^error: .*expected a float32 array/);
+    const throwing: ConvKernel = {
+      name: 'throws',
+      conv() {
+        throw new Error('boom');
+      },
+    };
+    expect(await verdictOf(throwing)).toMatch(/^error: the kernel threw: boom/);
+  });
+});
