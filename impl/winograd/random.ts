@@ -3,6 +3,8 @@
  * data: every failing case can be replayed from its seed.
  */
 
+import { mulberry32 } from '../../properties/data.ts';
+
 /** Uniform draws in [0, 1) from a 32-bit seed. */
 export type Random = () => number;
 
@@ -16,14 +18,8 @@ export type Random = () => number;
  * ```
  */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 2 ** 32;
 }
 
 /**
