@@ -46,7 +46,14 @@ function parseInteger(name: string, text: string | undefined, min: number): numb
   return value;
 }
 
-/** A seed from the clock: milliseconds folded into the 32-bit range fast-check uses. */
+/**
+ * A seed from the clock: milliseconds folded into the 32-bit range fast-check uses.
+ *
+ * @example
+ * ```ts
+ * clockSeed(); // e.g. 532853109, a new one every millisecond
+ * ```
+ */
 export function clockSeed(now: number = Date.now()): number {
   return (now ^ (now / 2 ** 32)) | 0;
 }

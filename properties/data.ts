@@ -96,9 +96,9 @@ function unit(next: () => number, bits24: boolean): number {
  *
  * @example
  * ```ts
- * exactDataRange(27);    // { range: 32, density: 1 }
- * exactDataRange(4609);  // { range: 60 → capped at 32, density: 1 }
- * exactDataRange(1e6);   // { range: 4, density: 1 }
+ * exactDataRange(27);      // { range: 32, density: 1 }: 27 · 32² < 2^24
+ * exactDataRange(100_000); // { range: 12, density: 1 }
+ * exactDataRange(1e6);     // { range: 4, density: 1 }
  * ```
  */
 export function exactDataRange(ksb: number): { range: number; density: number } {
@@ -219,8 +219,8 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
 }
 
 /**
- * A deterministic tensor of `length` values of a data kind (no specials for
- * 'special' beyond the input rules) — for laws that build their own operands.
+ * A deterministic tensor of `length` nonzero integers in [−range, range], for
+ * laws that build their own operands.
  *
  * @example
  * ```ts

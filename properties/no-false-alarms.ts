@@ -23,7 +23,14 @@ import { referenceKernel } from './kernels.ts';
 import { failureReport, formatFailureReport } from './report.ts';
 import { winogradModel } from './winogradModel.ts';
 
-/** The correct-but-different kernels plus the oracle in float32 and convcheck's kernels. */
+/**
+ * The correct-but-different kernels plus the oracle in float32 and convcheck's kernels.
+ *
+ * @example
+ * ```ts
+ * await noFalseAlarms({ seeds: 1, runs: 20, kernels: falseAlarmKernels().slice(0, 2) });
+ * ```
+ */
 export function falseAlarmKernels(): CorrectKernel[] {
   const winograd = (m: number) => (p: ConvProblem) => winogradModel(m, p.kernelSize);
   return [

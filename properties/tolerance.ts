@@ -59,7 +59,14 @@ export interface BoundParameters {
   note?: string;
 }
 
-/** Constants of the tensor-wide statistical checks (derived in docs/tolerance.md). */
+/**
+ * Constants of the tensor-wide statistical checks (derived in docs/tolerance.md).
+ *
+ * @example
+ * ```ts
+ * stats.sumSquared <= STATISTICS.variance * ksb * stats.judged; // the variance check
+ * ```
+ */
 export const STATISTICS = {
   /** Smallest number of judged outputs for the checks to be meaningful. */
   minOutputs: 1000,
@@ -330,7 +337,14 @@ export interface CompareArgs {
   worstCount?: number;
 }
 
-/** The distance between `x` and the next representable number of the dtype away from zero. */
+/**
+ * The distance between `x` and the next representable number of the dtype away from zero.
+ *
+ * @example
+ * ```ts
+ * ulpOf(1, 'float32'); // 2^-23
+ * ```
+ */
 export function ulpOf(x: number, dtype: DType): number {
   const a = Math.abs(x);
   if (!Number.isFinite(a)) return Number.NaN;

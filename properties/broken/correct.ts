@@ -36,7 +36,14 @@ export function reverseOrderKernel(dtype: DType = 'float32'): ConvKernel {
   );
 }
 
-/** Float32 operands and products, float64 accumulator, one rounding at the end. */
+/**
+ * Float32 operands and products, float64 accumulator, one rounding at the end.
+ *
+ * @example
+ * ```ts
+ * await fc.assert(conformanceProperty(float64AccumulatorKernel, { data: 'real' })); // passes
+ * ```
+ */
 export const float64AccumulatorKernel: ConvKernel = directKernel('correct:float64-accumulator', {
   reduce: (products, count, bias, round) => {
     let acc = 0;
@@ -57,7 +64,14 @@ function pairwise(
   return round(pairwise(values, from, middle, round) + pairwise(values, middle, to, round));
 }
 
-/** Pairwise (tree) summation of the products, as a vectorized reduction does. */
+/**
+ * Pairwise (tree) summation of the products, as a vectorized reduction does.
+ *
+ * @example
+ * ```ts
+ * await fc.assert(conformanceProperty(pairwiseKernel, { data: 'real' })); // passes
+ * ```
+ */
 export const pairwiseKernel: ConvKernel = directKernel('correct:pairwise', {
   reduce: (products, count, bias, round) => {
     const sum = pairwise(products, 0, count, round);
@@ -116,7 +130,14 @@ export interface CorrectKernel {
   constraints?: ConvProblemConstraints;
 }
 
-/** Stride 1, dilation 1, 1-D and 2-D: where Winograd kernels work. */
+/**
+ * Stride 1, dilation 1, 1-D and 2-D: where Winograd kernels work.
+ *
+ * @example
+ * ```ts
+ * conformanceProperty(winogradF4Kernel, { data: 'real', constraints: winogradConstraints, model });
+ * ```
+ */
 export const winogradConstraints: ConvProblemConstraints = {
   dims: [1, 2],
   maxStride: 1,

@@ -44,7 +44,14 @@ function get(values: readonly number[], g: ConvGeometry, axis: number, fill: num
   return i < 0 ? fill : values[i]!;
 }
 
-/** The correct input coordinate: o·S − Pb + k·D. */
+/**
+ * The correct input coordinate: o·S − Pb + k·D.
+ *
+ * @example
+ * ```ts
+ * defaultInputCoordinate(convGeometry(p), 2, o, k); // W coordinate of tap k of output o
+ * ```
+ */
 export function defaultInputCoordinate(
   g: ConvGeometry,
   axis: number,
@@ -56,12 +63,26 @@ export function defaultInputCoordinate(
   );
 }
 
-/** The correct weight tap: k, or K − 1 − k when the kernel is flipped. */
+/**
+ * The correct weight tap: k, or K − 1 − k when the kernel is flipped.
+ *
+ * @example
+ * ```ts
+ * defaultWeightTap(g, 2, 0); // K − 1 for true convolution, 0 for cross-correlation
+ * ```
+ */
 export function defaultWeightTap(g: ConvGeometry, axis: number, k: number): number {
   return g.flipKernel ? get(g.kernelSize, g, axis, 1) - 1 - k : k;
 }
 
-/** Sequential summation in the dtype, bias last: what a plain loop does. */
+/**
+ * Sequential summation in the dtype, bias last: what a plain loop does.
+ *
+ * @example
+ * ```ts
+ * sequentialReduce(Float64Array.of(1, 2, 3), 3, 0.5, Math.fround); // 6.5
+ * ```
+ */
 export function sequentialReduce(
   products: Float64Array,
   count: number,

@@ -35,12 +35,26 @@ function nextFloat32Up(r: number): number {
   return f32[0];
 }
 
-/** True convolution computed as cross-correlation: the flip was never written. */
+/**
+ * True convolution computed as cross-correlation: the flip was never written.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(flipMissingKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const flipMissingKernel: ConvKernel = directKernel('broken:flip-missing', {
   weightTap: (_g, _axis, k) => k,
 });
 
-/** padBegin and padEnd read from each other's field (an asymmetric-padding bug). */
+/**
+ * padBegin and padEnd read from each other's field (an asymmetric-padding bug).
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(padsSwappedKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const padsSwappedKernel: ConvKernel = directKernel('broken:pads-swapped', {
   inputCoordinate: (g, axis, o, k) => {
     const i = axis - (3 - g.rank);
@@ -49,7 +63,14 @@ export const padsSwappedKernel: ConvKernel = directKernel('broken:pads-swapped',
   },
 });
 
-/** Taps advance by 1 instead of by the dilation (output size still right). */
+/**
+ * Taps advance by 1 instead of by the dilation (output size still right).
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(dilationIgnoredKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const dilationIgnoredKernel: ConvKernel = directKernel('broken:dilation-ignored', {
   inputCoordinate: (g, axis, o, k) => {
     const i = axis - (3 - g.rank);
@@ -58,22 +79,50 @@ export const dilationIgnoredKernel: ConvKernel = directKernel('broken:dilation-i
   },
 });
 
-/** Every group reads the first group's input channels (groups bolted onto a groups=1 loop). */
+/**
+ * Every group reads the first group's input channels (groups bolted onto a groups=1 loop).
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(groupsMisMappedKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const groupsMisMappedKernel: ConvKernel = directKernel('broken:groups-mis-mapped', {
   inputChannel: (_g, _oc, ci) => ci,
 });
 
-/** The bias is accepted and never added. */
+/**
+ * The bias is accepted and never added.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(biasDroppedKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const biasDroppedKernel: ConvKernel = directKernel('broken:bias-dropped', {
   reduce: (products, count, _bias, round) => sequentialReduce(products, count, undefined, round),
 });
 
-/** Outputs along W in tiles of 4; the remainder loop after the last full tile was forgotten. */
+/**
+ * Outputs along W in tiles of 4; the remainder loop after the last full tile was forgotten.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(tileEdgeKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const tileEdgeKernel: ConvKernel = directKernel('broken:tile-edge', {
   computes: (g, [, , ow]) => ow < Math.floor(g.outputSize[g.rank - 1]! / 4) * 4,
 });
 
-/** The accumulator is a bfloat16 register: rounded to 8 significant bits after every add. */
+/**
+ * The accumulator is a bfloat16 register: rounded to 8 significant bits after every add.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(bfloat16AccumulatorKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const bfloat16AccumulatorKernel: ConvKernel = directKernel('broken:bf16-accumulator', {
   reduce: (products, count, bias) => {
     let acc = 0;
@@ -82,12 +131,26 @@ export const bfloat16AccumulatorKernel: ConvKernel = directKernel('broken:bf16-a
   },
 });
 
-/** A ReLU fused into the epilogue and left on for a layer that has none. */
+/**
+ * A ReLU fused into the epilogue and left on for a layer that has none.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(reluFusedKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const reluFusedKernel: ConvKernel = directKernel('broken:relu-fused', {
   finish: (v) => Math.max(v, 0),
 });
 
-/** The begin pad applied in output units: (o − Pb)·S instead of o·S − Pb. */
+/**
+ * The begin pad applied in output units: (o − Pb)·S instead of o·S − Pb.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(padScaledByStrideKernel, { data: 'exact' }))).failed; // true
+ * ```
+ */
 export const padScaledByStrideKernel: ConvKernel = directKernel('broken:pad-scaled-by-stride', {
   inputCoordinate: (g, axis, o, k) => {
     const i = axis - (3 - g.rank);
@@ -99,6 +162,11 @@ export const padScaledByStrideKernel: ConvKernel = directKernel('broken:pad-scal
 /**
  * The width of the output computed with the height's kernel and stride
  * (tfjs#649), so the output has the wrong shape whenever they differ.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(outputWidthFromHeightKernel, { data: 'exact' }))).failed; // true
+ * ```
  */
 export const outputWidthFromHeightKernel: ConvKernel = directKernel('broken:width-from-height', {
   outputSize: (g) => {
@@ -119,6 +187,11 @@ export const outputWidthFromHeightKernel: ConvKernel = directKernel('broken:widt
 /**
  * The accumulator rounds toward +∞ (a mis-set rounding mode): every element
  * stays within the per-element bound, only the error bias check sees it.
+ *
+ * @example
+ * ```ts
+ * (await fc.check(conformanceProperty(roundUpAccumulatorKernel, { data: 'real' }))).failed; // true (bias check)
+ * ```
  */
 export const roundUpAccumulatorKernel: ConvKernel = directKernel('broken:round-up-accumulator', {
   reduce: (products, count, bias) => {
@@ -132,7 +205,14 @@ export const roundUpAccumulatorKernel: ConvKernel = directKernel('broken:round-u
   },
 });
 
-/** Every broken kernel, by name. */
+/**
+ * Every broken kernel, by name.
+ *
+ * @example
+ * ```ts
+ * for (const k of brokenKernels) expect((await fc.check(conformanceProperty(k, { data: 'real' }))).failed).toBe(true);
+ * ```
+ */
 export const brokenKernels: readonly ConvKernel[] = [
   flipMissingKernel,
   padsSwappedKernel,

@@ -32,12 +32,26 @@ export interface LawOptions {
 /** A law as a property over law cases. */
 export type LawProperty = fc.IAsyncPropertyWithHooks<[LawCase]>;
 
-/** Thrown when a law does not hold; the message names the law, the problem and the first difference. */
+/**
+ * Thrown when a law does not hold; the message names the law, the problem and the first difference.
+ *
+ * @example
+ * ```ts
+ * throw new LawViolation('linearity in the input: element 3 is 5 on the left and 4 on the right');
+ * ```
+ */
 export class LawViolation extends Error {
   override readonly name = 'LawViolation';
 }
 
-/** The default kernel of the laws: the float64 oracle. */
+/**
+ * The default kernel of the laws: the float64 oracle.
+ *
+ * @example
+ * ```ts
+ * await fc.assert(flipLaw(oracleKernel));
+ * ```
+ */
 export const oracleKernel: ConvKernel = referenceKernel('float64');
 
 /**
@@ -94,7 +108,14 @@ export function safeRange(terms: number, growth = 1): number {
   return Math.max(1, Math.min(16, Math.floor(Math.sqrt((EXACT_LIMIT - 1) / (terms * growth)))));
 }
 
-/** Integer operands of a problem, in [−range, range] (nonzero). */
+/**
+ * Integer operands of a problem, in [−range, range] (nonzero).
+ *
+ * @example
+ * ```ts
+ * const { input, weight, bias } = integerOperands(p, 7, safeRange(g.reductionLength + 1));
+ * ```
+ */
 export function integerOperands(
   problem: ConvProblem,
   seed: number,
