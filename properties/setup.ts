@@ -7,7 +7,7 @@
  * temp file named after the parent (vitest) process and its start time, so
  * that every test file uses the same seed and only the first worker prints it.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPropertyConfig, seedBanner, useRunConfig } from './config.ts';
@@ -23,6 +23,21 @@ function parentStartTime(): string {
   }
 }
 
+/** Removes the seed files of vitest runs whose process is gone. */
+function removeStaleSeedFiles(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const match = /^convcheck-seed-(\d+)-/.exec(name);
+    if (!match) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch (error) {
+      // ESRCH: no such process. (EPERM means alive but someone else's: keep it.)
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(join(tmpdir(), name), { force: true });
+    }
+  }
+}
+
 /** Claims the run's seed file; the first claimant's seed wins. */
 function sharedSeed(proposed: number): { seed: number; first: boolean } {
   const file = join(tmpdir(), `convcheck-seed-${process.ppid}-${parentStartTime()}`);
@@ -31,6 +46,7 @@ function sharedSeed(proposed: number): { seed: number; first: boolean } {
     const fd = openSync(file, 'wx');
     writeSync(fd, String(proposed));
     closeSync(fd);
+    removeStaleSeedFiles();
     return { seed: proposed, first: true };
   } catch {
     const seed = Number(readFileSync(file, 'utf8'));
