@@ -71,7 +71,7 @@ function phaseDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
   return domain ? options.dims.filter((d) => domain.includes(d)) : options.dims;
 }
 
-function reproFor(target: CheckTarget, c: ConvCase, options: RunOptions): string {
+function reproFor(target: CheckTarget, c: ConvCase): string {
   return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}`;
 }
 
@@ -168,7 +168,7 @@ export async function runGeneratedPhase(
       ]
         .filter((s) => s !== '')
         .join('\n'),
-      repro: reproFor(target, c, options),
+      repro: reproFor(target, c),
     };
     if (options.onFailure && outcome) {
       const saved = await options.onFailure(failure, outcome);
