@@ -95,14 +95,15 @@ describe('every broken kernel is caught', () => {
     expect(run.errorInstance).toBeInstanceOf(ConformanceFailure);
   });
 
-  it('an accumulator rounding upward passes every element but fails the error-bias check', async () => {
+  it('an accumulator rounding upward passes every element but fails the statistical checks', async () => {
     const run = await fc.check(conformanceProperty(roundUpAccumulatorKernel, { data: 'real' }), {
       endOnFailure: true,
     });
     expect(run.failed).toBe(true);
     const comparison = (run.errorInstance as ConformanceFailure).comparison;
     expect(comparison.failures).toBe(0);
-    expect(comparison.reason).toMatch(/bias/);
+    // One-sided errors: the bias check, or the variance check when they are large enough.
+    expect(comparison.reason).toMatch(/error (bias|variance)/);
   });
 });
 
