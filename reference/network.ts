@@ -133,7 +133,21 @@ function currentField(state: State): ReceptiveField[] | null {
   return state.stacks?.map((stack) => receptiveField(stack)) ?? null;
 }
 
-function convLayer(state: State, layer: Extract<LayerSpec, { type: 'conv' }>, index: number) {
+/** The explicit spatial attributes of a windowed layer (conv or pool). */
+interface WindowAttributes {
+  inputSize: number[];
+  kernelSize: number[];
+  stride: number[];
+  dilation: number[];
+  padBegin: number[];
+  padEnd: number[];
+}
+
+function windowAttributes(
+  state: State,
+  layer: Extract<LayerSpec, { type: 'conv' | 'maxpool' | 'avgpool' }>,
+  index: number,
+): WindowAttributes {
   const inputSize = spatialShape(state, layer, index);
   const rank = inputSize.length;
   const at = `layers[${index}]`;
@@ -141,29 +155,40 @@ function convLayer(state: State, layer: Extract<LayerSpec, { type: 'conv' }>, in
   const stride = spatialOf(`${at}.stride`, layer.stride, rank, 1);
   const dilation = spatialOf(`${at}.dilation`, layer.dilation, rank, 1);
   const pads = padsOf(`${at}.pad`, layer.pad, inputSize, kernelSize, stride, dilation);
+  return { inputSize, kernelSize, stride, dilation, ...pads };
+}
+
+/** Moves the running shape to the layer's output and extends the receptive-field stacks. */
+function advance(
+  state: State,
+  channels: number,
+  outputSize: readonly number[],
+  w: WindowAttributes,
+) {
+  state.shape = [channels, ...outputSize];
+  extend(
+    state,
+    w.kernelSize.map((k, i) => ({
+      kernel: k,
+      stride: w.stride[i]!,
+      dilation: w.dilation[i]!,
+      padBegin: w.padBegin[i]!,
+    })),
+  );
+}
+
+function convLayer(state: State, layer: Extract<LayerSpec, { type: 'conv' }>, index: number) {
+  const w = windowAttributes(state, layer, index);
   const g: ConvGeometry = convGeometry({
     mode: 'cross-correlation',
     batch: 1,
     inChannels: state.shape[0]!,
     outChannels: layer.out,
     groups: layer.groups ?? 1,
-    inputSize,
-    kernelSize,
-    stride,
-    dilation,
-    ...pads,
+    ...w,
     bias: layer.bias ?? true,
   });
-  state.shape = [g.outChannels, ...g.outputSize];
-  extend(
-    state,
-    kernelSize.map((k, i) => ({
-      kernel: k,
-      stride: stride[i]!,
-      dilation: dilation[i]!,
-      padBegin: pads.padBegin[i]!,
-    })),
-  );
+  advance(state, g.outChannels, g.outputSize, w);
   return {
     weights: g.weightLength,
     biases: g.biasLength,
@@ -177,35 +202,16 @@ function poolLayer(
   layer: Extract<LayerSpec, { type: 'maxpool' | 'avgpool' }>,
   index: number,
 ) {
-  const inputSize = spatialShape(state, layer, index);
-  const rank = inputSize.length;
-  const at = `layers[${index}]`;
-  const kernelSize = spatialOf(`${at}.kernel`, layer.kernel, rank, 1);
-  const stride = spatialOf(`${at}.stride`, layer.stride, rank, 1);
-  const dilation = spatialOf(`${at}.dilation`, layer.dilation, rank, 1);
-  const pads = padsOf(`${at}.pad`, layer.pad, inputSize, kernelSize, stride, dilation);
+  const w = windowAttributes(state, layer, index);
   const g = poolGeometry({
     op: layer.type,
     batch: 1,
     channels: state.shape[0]!,
-    inputSize,
-    kernelSize,
-    stride,
-    dilation,
-    ...pads,
+    ...w,
     ceilMode: layer.ceil ?? false,
     countIncludePad: layer.countIncludePad ?? false,
   });
-  state.shape = [g.channels, ...g.outputSize];
-  extend(
-    state,
-    kernelSize.map((k, i) => ({
-      kernel: k,
-      stride: stride[i]!,
-      dilation: dilation[i]!,
-      padBegin: pads.padBegin[i]!,
-    })),
-  );
+  advance(state, g.channels, g.outputSize, w);
   return { weights: 0, biases: 0, parameters: 0, macs: 0 };
 }
 
