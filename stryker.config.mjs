@@ -15,15 +15,18 @@ const excluded = JSON.parse(
 );
 
 /**
- * Mutation groups. Each mutates one tree and runs only that tree's unit tests:
- * the impl/ tests call the oracle (reference/conv.ts) on sizeable problems, and
- * instrumented oracle loops make them minutes long, so reference/ is judged by
- * its own tests and impl/ runs against an uninstrumented oracle.
+ * Mutation groups. Each mutates one tree and runs only that tree's unit tests, so
+ * the code each test calls outside its tree runs uninstrumented: the impl/ tests
+ * call the oracle (reference/conv.ts) and the GEMM on sizeable problems, and
+ * instrumented loops make them minutes long. So reference/ is judged by its own
+ * tests, and each kernel family by its own.
  * @type {Record<string, { mutate: string[], testDir: string }>}
  */
 const groups = {
   reference: { mutate: ['reference/**/*.ts'], testDir: 'reference' },
-  impl: { mutate: ['impl/**/*.ts'], testDir: 'impl' },
+  gemm: { mutate: ['impl/gemm/**/*.ts'], testDir: 'impl/gemm' },
+  im2col: { mutate: ['impl/im2col/**/*.ts'], testDir: 'impl/im2col' },
+  winograd: { mutate: ['impl/winograd/**/*.ts'], testDir: 'impl/winograd' },
 };
 
 const groupName = process.env.CONVCHECK_MUTATION_GROUP ?? '';

@@ -103,6 +103,22 @@ describe('findSurvivors', () => {
     expect(findSurvivors(report, [wrongText])[1]!.justification).toBeUndefined();
   });
 
+  it('gives twin mutants (same text, mutator and replacement) the entry of their own line', () => {
+    const twins: MutationReport = {
+      files: { 'b.ts': { source: 'a < 2;\na < 2;\n', mutants: [] } },
+    };
+    const at = (id: string, line: number): MutantResult => ({
+      ...mutant(id, 'Survived', line),
+      location: { start: { line, column: 1 }, end: { line, column: 6 } },
+    });
+    twins.files['b.ts']!.mutants.push(at('1', 1), at('2', 2));
+    const first = { ...justification, line: 1, original: 'a < 2', reason: 'one' };
+    const second = { ...first, line: 2, reason: 'two' };
+    const survivors = findSurvivors(twins, [first, second]);
+    expect(survivors.map((s) => s.justification?.reason)).toEqual(['one', 'two']);
+    expect(staleJustifications([first, second], survivors)).toEqual([]);
+  });
+
   it('requires the same mutator and replacement', () => {
     expect(
       findSurvivors(report, [{ ...justification, mutator: 'ConditionalExpression' }])[1]!

@@ -186,7 +186,11 @@ export function findSurvivors(
       .sort((a, b) => a.location.start.line - b.location.start.line || Number(a.id) - Number(b.id));
     for (const mutant of live) {
       const bare = { file, mutant, original: mutatedText(result.source, mutant.location) };
-      const justification = justifications.find((j) => justifies(j, bare));
+      // Prefer the entry on the same line: two mutants may share mutator, text and replacement.
+      const line = mutant.location.start.line;
+      const justification =
+        justifications.find((j) => justifies(j, bare) && j.line === line) ??
+        justifications.find((j) => justifies(j, bare));
       survivors.push(justification ? { ...bare, justification } : bare);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * `npm run mutation`: runs Stryker once per mutation group of stryker.config.mjs
- * (reference, then impl; incremental), times the runs, then regenerates
+ * (reference, gemm, im2col, winograd; incremental), times the runs, then regenerates
  * docs/mutation.md with scripts/mutation/report.ts.
  *
  *   npm run mutation                        # every group
@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MUTATION_GROUPS = ['reference', 'impl'] as const;
+const MUTATION_GROUPS = ['reference', 'gemm', 'im2col', 'winograd'] as const;
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const args = process.argv.slice(2);
