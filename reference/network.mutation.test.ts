@@ -98,8 +98,9 @@ describe('analyzeNetwork: a small stack, by hand', () => {
   });
 
   it('gives pooling its own stride, padding, dilation and ceil mode', () => {
-    const pool = (layer: Partial<Extract<LayerSpec, { type: 'avgpool' }>>) =>
-      analyzeNetwork(net([1, 5], { type: 'avgpool', kernel: 2, ...layer })).layers[0]!;
+    const pool = (
+      layer: Omit<Partial<Extract<LayerSpec, { type: 'maxpool' | 'avgpool' }>>, 'type'>,
+    ) => analyzeNetwork(net([1, 5], { type: 'avgpool', kernel: 2, ...layer })).layers[0]!;
     // Floor: (5 − 2)/1 + 1 = 4 with the default stride 1; ceil with stride 2: ⌈3/2⌉ + 1 = 3.
     expect(pool({}).outputShape).toEqual([1, 4]);
     expect(pool({ stride: 2 }).outputShape).toEqual([1, 2]);
