@@ -46,16 +46,8 @@ const config = {
   // the group's tree, `related` to the test files that import the mutated file.
   vitest: { configFile: 'vitest.mutation.config.ts', dir: group.testDir, related: true },
   mutate: [...group.mutate, '!**/*.test.ts', ...excluded.map(({ glob }) => `!${glob}`)],
-  // The sandbox needs only the sources, the unit tests and fixtures/models.
-  ignorePatterns: [
-    'docs',
-    'reports',
-    'coverage',
-    'properties',
-    'scripts',
-    '.ci',
-    'fixtures/golden',
-  ],
+  // The sandbox needs the sources (impl/ may import properties/), the unit tests and fixtures/models.
+  ignorePatterns: ['docs', 'reports', 'coverage', '.ci', 'fixtures/golden'],
   // Each mutant runs only the tests that executed it in the initial run.
   coverageAnalysis: 'perTest',
   // Two cores, shared with the other engineers.

@@ -154,8 +154,10 @@ describe('analyzeNetwork rejects', () => {
   it('layers that are not an array, or a layer that is not an object', () => {
     const e = errorOf(() => analyzeNetwork({ input: [1, 4] } as NetworkSpec));
     expect([e.field, e.expected]).toEqual(['layers', 'an array of layers']);
-    const l = errorOf(() => analyzeNetwork(net([1, 4], null as unknown as LayerSpec)));
-    expect([l.field, l.expected]).toEqual(['layers[0]', 'a layer object']);
+    for (const layer of [null, 5]) {
+      const l = errorOf(() => analyzeNetwork(net([1, 4], layer as unknown as LayerSpec)));
+      expect([l.field, l.expected]).toEqual(['layers[0]', 'a layer object']);
+    }
   });
 
   it('an unknown layer type, naming it', () => {

@@ -5,10 +5,41 @@
  *
  *   npm run mutation                        # every group
  *   npm run mutation -- --group reference   # one group (the doc still covers all reports)
+ *   npm run mutation -- -- --force          # anything after a second `--` goes to Stryker
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+interface IncrementalMutant {
+  status: string;
+  static?: boolean;
+}
+
+/**
+ * Drops the surviving static mutants from a group's incremental file, so that the
+ * next run tests them again. A static mutant (executed while modules load) has no
+ * per-test coverage, and Stryker's incremental mode reuses its result even when the
+ * tests changed: a mutant a new test kills would stay "survived". Killed ones are
+ * kept; only survivors cost a rerun.
+ */
+function forgetStaticSurvivors(incrementalFile: string): number {
+  if (!existsSync(incrementalFile)) return 0;
+  const report = JSON.parse(readFileSync(incrementalFile, 'utf8')) as {
+    files: Record<string, { mutants: IncrementalMutant[] }>;
+  };
+  let dropped = 0;
+  for (const file of Object.values(report.files)) {
+    const kept = file.mutants.filter(
+      (m) => !(m.static && (m.status === 'Survived' || m.status === 'NoCoverage')),
+    );
+    dropped += file.mutants.length - kept.length;
+    file.mutants = kept;
+  }
+  writeFileSync(incrementalFile, JSON.stringify(report));
+  return dropped;
+}
 
 const MUTATION_GROUPS = ['reference', 'gemm', 'im2col', 'winograd'] as const;
 
@@ -23,9 +54,15 @@ if (unknown.length > 0) {
 }
 
 const started = Date.now();
+// Arguments after `--` go to Stryker, e.g. `npm run mutation -- -- --force`.
+const dashes = args.indexOf('--');
+const strykerArgs = dashes >= 0 ? args.slice(dashes + 1) : [];
 for (const group of chosen) {
-  console.log(`== stryker: group ${group}`);
-  const stryker = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
+  const dropped = forgetStaticSurvivors(
+    resolve(root, `reports/mutation/${group}.incremental.json`),
+  );
+  console.log(`== stryker: group ${group} (${dropped} surviving static mutants to test again)`);
+  const stryker = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...strykerArgs], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, CONVCHECK_MUTATION_GROUP: group },
