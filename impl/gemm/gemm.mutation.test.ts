@@ -92,6 +92,13 @@ describe('empty products', () => {
     expect(Array.from(C)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
+  it('an operand with no rows is not read, so its offset may lie past its end', () => {
+    const C = new Float32Array(0);
+    expect(() =>
+      sgemm(0, 3, 3, new Float32Array(6), 10, 3, new Float32Array(9), 0, 3, C, 0, 3, false),
+    ).not.toThrow();
+  });
+
   it('gemmWithPackedB with K = 0 zeroes C, or leaves it when accumulating', () => {
     const ws = new GemmWorkspace();
     reservePackedB(2, 2, 0, ws);

@@ -212,6 +212,15 @@ export function staleJustifications(
   return justifications.filter((j) => !survivors.some((s) => s.justification === j));
 }
 
+/** The method, as configured in stryker.config.mjs and scripts/mutation/run.ts. */
+const METHOD = [
+  '- Stryker 9 (`@stryker-mutator/core` + vitest runner), `coverageAnalysis: perTest`, incremental, 2 test runners.',
+  "- One Stryker run per group: `reference/`, `impl/gemm/`, `impl/im2col/`, `impl/winograd/`. Each group's mutants are judged by that tree's unit tests only (`vitest.mutation.config.ts`), so code a test calls in another tree runs uninstrumented; the property suites, CLI tests and peer adapters are not run.",
+  "- Timeouts count as detected, as in Stryker's score: a mutant that makes a loop run away is killed by its timeout.",
+  "- Static mutants (code run while modules load) have no per-test coverage, and Stryker's incremental mode reuses their results even when tests change; `npm run mutation` therefore drops the surviving static mutants from the incremental files before each run, so they are tested again.",
+  '- Survivors are killed by `*.mutation.test.ts` files beside the code, or justified in `scripts/mutation/equivalent.json` as equivalent (reason: category, then why no test can tell the mutant from the original).',
+];
+
 const formatScore = (score: number | null) => (score === null ? 'n/a' : `${score.toFixed(2)}%`);
 
 /** Markdown table cell: no pipes or newlines, long code cut short. */
@@ -287,6 +296,10 @@ export function renderMutationReport(
     out.push('');
     for (const [category, n] of parts) out.push(`- ${category}: ${n}`);
   }
+  out.push('');
+  out.push('## How it runs');
+  out.push('');
+  for (const line of METHOD) out.push(line);
   out.push('');
   out.push('## Per file');
   out.push('');

@@ -1,0 +1,215 @@
+/**
+ * Mutation-testing additions for the Winograd plan, workspace and kernel options:
+ * tile counts, cache blocks, matrix strides and workspace bytes worked out from the
+ * formulas in plan.ts, buffer retention, option validation and support reasons.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ConvProblem, convGeometry } from '../../reference/index.ts';
+import { gemmWorkspaceBytes } from '../gemm/index.ts';
+import { createWinogradKernel } from './kernel.ts';
+import { winogradPlan, winogradWorkspaceBytes } from './plan.ts';
+import { sparseRows } from './separable.ts';
+import { WinogradWorkspace } from './workspace.ts';
+
+function problem(
+  over: Partial<ConvProblem> & Pick<ConvProblem, 'inputSize' | 'kernelSize'>,
+): ConvProblem {
+  const rank = over.inputSize.length;
+  return {
+    mode: 'cross-correlation',
+    batch: 1,
+    inChannels: 1,
+    outChannels: 1,
+    groups: 1,
+    stride: new Array<number>(rank).fill(1),
+    dilation: new Array<number>(rank).fill(1),
+    padBegin: new Array<number>(rank).fill(0),
+    padEnd: new Array<number>(rank).fill(0),
+    bias: false,
+    ...over,
+  };
+}
+
+describe('winogradPlan', () => {
+  it('tiles each dimension in ⌈O/m⌉ tiles of α = m + r − 1', () => {
+    // 2-D: O = 9 × 6 with F(4, 3) and F(4, 2).
+    const g = convGeometry(problem({ inputSize: [11, 7], kernelSize: [3, 2], padBegin: [0, 0] }));
+    const plan = winogradPlan(g, { m: 4 });
+    expect([plan.height.m, plan.height.r, plan.height.alpha, plan.height.tiles]).toEqual([
+      4, 3, 6, 3,
+    ]);
+    expect([plan.width.m, plan.width.r, plan.width.alpha, plan.width.tiles]).toEqual([4, 2, 5, 2]);
+    expect(plan.height.outputSize).toBe(9);
+    expect(plan.width.inputSize).toBe(7);
+    expect(plan.alphaArea).toBe(30);
+    expect(plan.tilesPerImage).toBe(6);
+  });
+
+  it('uses 1-output tiles for a kernel of size 1, and a 1 × 1 height for 1-D', () => {
+    const g = convGeometry(problem({ inputSize: [5, 6], kernelSize: [1, 3], padBegin: [0, 2] }));
+    const plan = winogradPlan(g, { m: 2 });
+    expect([plan.height.m, plan.height.alpha, plan.height.tiles]).toEqual([1, 1, 5]);
+    expect(plan.width.padBegin).toBe(2);
+    const one = winogradPlan(convGeometry(problem({ inputSize: [8], kernelSize: [3] })), { m: 2 });
+    expect([one.height.m, one.height.r, one.height.alpha, one.height.tiles]).toEqual([1, 1, 1, 1]);
+    expect([one.width.alpha, one.width.tiles]).toEqual([4, 3]);
+  });
+
+  it('refuses 3-D problems', () => {
+    const g = convGeometry(problem({ inputSize: [3, 3, 3], kernelSize: [1, 1, 1] }));
+    expect(() => winogradPlan(g, { m: 2 })).toThrow(
+      new RangeError('winogradPlan: rank must be 1 or 2, got 3'),
+    );
+  });
+
+  it('blocks ⌊512 KiB / (α² · (C/g + K/g) · 4)⌋ tiles, at least 16, at most all tiles', () => {
+    // F(2, 3): α² = 16; 64 + 64 channels: 16 · 128 · 4 = 8192 bytes a tile → 64 tiles.
+    const wide = convGeometry(
+      problem({ inChannels: 64, outChannels: 64, inputSize: [34, 34], kernelSize: [3, 3] }),
+    );
+    expect(winogradPlan(wide, { m: 2 }).tilesPerBlock).toBe(64);
+    // 512 + 512 channels: 64 KiB a tile → 8, raised to the minimum of 16.
+    const huge = convGeometry(
+      problem({ inChannels: 512, outChannels: 512, inputSize: [34, 34], kernelSize: [3, 3] }),
+    );
+    expect(winogradPlan(huge, { m: 2 }).tilesPerBlock).toBe(16);
+    // Only 2 · 2 · 3 = 12 tiles in all (batch 3): the block holds them all.
+    const small = convGeometry(problem({ batch: 3, inputSize: [6, 6], kernelSize: [3, 3] }));
+    expect(winogradPlan(small, { m: 2 }).tilesPerBlock).toBe(12);
+    expect(winogradPlan(wide, { m: 2, tilesPerBlock: 5 }).tilesPerBlock).toBe(5);
+  });
+
+  it('pads each matrix stride by 16 elements', () => {
+    const g = convGeometry(
+      problem({ inChannels: 6, outChannels: 4, groups: 2, inputSize: [6, 6], kernelSize: [3, 3] }),
+    );
+    const plan = winogradPlan(g, { m: 2, tilesPerBlock: 3 });
+    // C/g = 3, K/g = 2.
+    expect(plan.matrixStride).toEqual({ U: 2 * 3 + 16, V: 3 * 3 + 16, M: 2 * 3 + 16 });
+  });
+
+  it('counts workspace bytes: α² matrices of U, V and M, plus the GEMM workspace', () => {
+    const g = convGeometry(
+      problem({ inChannels: 6, outChannels: 4, groups: 2, inputSize: [6, 6], kernelSize: [3, 3] }),
+    );
+    const plan = winogradPlan(g, { m: 2 });
+    const { U, V, M } = plan.matrixStride;
+    const gemm = gemmWorkspaceBytes(2, plan.tilesPerBlock, 3);
+    expect(winogradWorkspaceBytes(g, 2, 'float32')).toBe(16 * (U + V + M) * 4 + gemm);
+    expect(winogradWorkspaceBytes(g, 2, 'float64')).toBe(16 * (U + V + M) * 8 + gemm);
+  });
+});
+
+describe('WinogradWorkspace', () => {
+  it('keeps a buffer per name and dtype while it fits the retained bytes', () => {
+    const ws = new WinogradWorkspace(1000);
+    const u = ws.take('U', 'float32', 10);
+    expect(u).toBeInstanceOf(Float32Array);
+    expect(ws.take('U', 'float32', 10)).toBe(u);
+    expect(ws.take('U', 'float32', 4)).toBe(u);
+    expect(ws.take('U', 'float64', 10)).toBeInstanceOf(Float64Array);
+    expect(ws.take('V', 'float32', 10)).not.toBe(u);
+    expect(ws.keptBytes()).toBe(40 + 80 + 40);
+  });
+
+  it('replaces a buffer that is too small, and keeps only what fits', () => {
+    const ws = new WinogradWorkspace(100);
+    const small = ws.take('M', 'float64', 5);
+    const larger = ws.take('M', 'float64', 10);
+    expect(larger).not.toBe(small);
+    expect(larger.length).toBe(10);
+    // 80 bytes kept; 80 more would exceed 100: the new buffer is not kept.
+    expect(ws.keptBytes()).toBe(80);
+    const extra = ws.take('U', 'float64', 10);
+    expect(ws.take('U', 'float64', 10)).not.toBe(extra);
+    expect(ws.keptBytes()).toBe(80);
+    // Exactly at the limit is kept: 80 + 20 = 100.
+    const fits = ws.take('V', 'float32', 5);
+    expect(ws.take('V', 'float32', 5)).toBe(fits);
+    expect(ws.keptBytes()).toBe(100);
+  });
+
+  it('keeps nothing with a zero budget', () => {
+    const ws = new WinogradWorkspace(0);
+    const a = ws.take('U', 'float32', 1);
+    expect(ws.take('U', 'float32', 1)).not.toBe(a);
+    expect(ws.keptBytes()).toBe(0);
+  });
+});
+
+describe('sparseRows', () => {
+  it('keeps the non-zero entries of each row, with row starts', () => {
+    const s = sparseRows(Float64Array.from([1, 0, -2, 0, 0, 0, 0, 3, 0.5]), 3, 3);
+    expect(Array.from(s.rowStart)).toEqual([0, 2, 2, 4]);
+    expect(Array.from(s.column)).toEqual([0, 2, 1, 2]);
+    expect(Array.from(s.value)).toEqual([1, -2, 3, 0.5]);
+    expect([s.rows, s.cols]).toEqual([3, 3]);
+  });
+});
+
+describe('createWinogradKernel options', () => {
+  const bad = (field: string, value: unknown) =>
+    new RangeError(
+      `createWinogradKernel: options.${field} must be a positive integer, got ${value}`,
+    );
+
+  it('names each option that is not a positive integer', () => {
+    expect(() => createWinogradKernel({ m: 2, maxWorkspaceBytes: 0 })).toThrow(
+      bad('maxWorkspaceBytes', 0),
+    );
+    expect(() => createWinogradKernel({ m: 2, retainWorkspaceBytes: -1 })).toThrow(
+      bad('retainWorkspaceBytes', -1),
+    );
+    expect(() => createWinogradKernel({ m: 2, maxAlpha: 0 })).toThrow(bad('maxAlpha', 0));
+    expect(() => createWinogradKernel({ m: 2, tilesPerBlock: 0 })).toThrow(bad('tilesPerBlock', 0));
+    expect(() => createWinogradKernel({ m: 2.5 })).toThrow(bad('m', 2.5));
+    expect(() => createWinogradKernel({} as { m: number })).toThrow(bad('m', 0));
+  });
+
+  it('accepts a zero retained workspace and rejects an unknown dtype', () => {
+    expect(createWinogradKernel({ m: 2, retainWorkspaceBytes: 0 }).name).toBe('winograd-f2');
+    expect(() => createWinogradKernel({ m: 2, dtype: 'float16' as 'float32' })).toThrow(
+      new RangeError(
+        "createWinogradKernel: options.dtype must be 'float32' or 'float64', got float16",
+      ),
+    );
+  });
+
+  it('takes its name, dtype and defaults from the options', () => {
+    const k = createWinogradKernel({ m: 3 });
+    expect([k.name, k.dtype]).toEqual(['winograd-f3', 'float32']);
+    expect(createWinogradKernel({ m: 2, name: 'mine' }).name).toBe('mine');
+    expect(createWinogradKernel({ m: 2, dtype: 'float64' }).dtype).toBe('float64');
+  });
+
+  it('gives each support reason in full', () => {
+    const k = createWinogradKernel({ m: 4 });
+    const p = problem({ inputSize: [8, 8], kernelSize: [3, 3] });
+    expect(k.supports?.(p)).toBe(true);
+    expect(k.supports?.({ ...p, stride: [1, 2] })).toBe(
+      'stride [1, 2] is not supported (Winograd needs stride 1)',
+    );
+    expect(k.supports?.({ ...p, dilation: [2, 1] })).toBe(
+      'dilation [2, 1] is not supported (Winograd needs dilation 1)',
+    );
+    expect(k.supports?.({ ...p, kernelSize: [3, 6] })).toBe(
+      'kernelSize[1] = 6 needs F(4, 6) with tile α = 9 > maxAlpha = 8: its transforms amplify rounding error too much',
+    );
+    // α = 8 is allowed; a kernel of size 1 has α = 1 whatever m.
+    expect(k.supports?.({ ...p, kernelSize: [5, 1] })).toBe(true);
+    expect(createWinogradKernel({ m: 9 }).supports?.({ ...p, kernelSize: [1, 1] })).toBe(true);
+    const three = problem({ inputSize: [4, 4, 4], kernelSize: [3, 3, 3] });
+    expect(k.supports?.(three)).toBe(
+      '3-D problems are not supported (Winograd here is 1-D or 2-D)',
+    );
+  });
+
+  it('refuses a problem only when its workspace exceeds the limit', () => {
+    const p = problem({ inputSize: [8, 8], kernelSize: [3, 3] });
+    const needed = winogradWorkspaceBytes(convGeometry(p), 4, 'float32');
+    expect(createWinogradKernel({ m: 4, maxWorkspaceBytes: needed }).supports?.(p)).toBe(true);
+    expect(createWinogradKernel({ m: 4, maxWorkspaceBytes: needed - 1 }).supports?.(p)).toBe(
+      `needs ${needed} bytes of workspace > maxWorkspaceBytes = ${needed - 1}`,
+    );
+  });
+});
