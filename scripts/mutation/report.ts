@@ -186,11 +186,17 @@ export function findSurvivors(
       .sort((a, b) => a.location.start.line - b.location.start.line || Number(a.id) - Number(b.id));
     for (const mutant of live) {
       const bare = { file, mutant, original: mutatedText(result.source, mutant.location) };
-      // Prefer the entry on the same line: two mutants may share mutator, text and replacement.
+      // Two mutants may share mutator, text and replacement: prefer the entry on the same
+      // line, then one no other mutant took (lines move as the code is edited).
       const line = mutant.location.start.line;
+      const matching = justifications.filter((j) => justifies(j, bare));
+      const taken = new Set(survivors.map((s) => s.justification));
       const justification =
-        justifications.find((j) => justifies(j, bare) && j.line === line) ??
-        justifications.find((j) => justifies(j, bare));
+        matching.find((j) => j.line === line) ??
+        matching.find(
+          (j) => !taken.has(j) && !live.some((m) => m.location.start.line === j.line),
+        ) ??
+        matching[0];
       survivors.push(justification ? { ...bare, justification } : bare);
     }
   }
