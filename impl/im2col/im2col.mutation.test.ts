@@ -75,6 +75,18 @@ describe('column blocks and workspace', () => {
     expect(im2colWorkspaceBytes(g, 'float32')).toBe(gemmWorkspaceBytes(2, 35, 3));
   });
 
+  it('uses all output positions for a 1×1 problem even when R is large', () => {
+    // R = 100000: the general rule would give ⌊2^20 / R⌋ = 10 → 8 positions of 20.
+    const g = convGeometry(problem({ inChannels: 100000, inputSize: [20], kernelSize: [1] }));
+    expect(columnBlockWidth(g)).toBe(20);
+  });
+
+  it('sizes a 1×1 problem for B packed block by block (K = 300 > KC), not whole', () => {
+    const g = convGeometry(problem({ inChannels: 300, inputSize: [9], kernelSize: [1] }));
+    expect(im2colWorkspaceBytes(g, 'float32')).toBe(gemmWorkspaceBytes(1, 9, 300));
+    expect(gemmWorkspaceBytes(1, 9, 300)).not.toBe(gemmWorkspaceBytes(1, 9, 300, true));
+  });
+
   it('keeps a whole small problem in one block, not rounded to NR', () => {
     const g = convGeometry(problem({ inputSize: [9], kernelSize: [3] }));
     expect(columnBlockWidth(g)).toBe(7);
