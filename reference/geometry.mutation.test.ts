@@ -46,6 +46,10 @@ describe('convGeometry errors say what was expected', () => {
     expect(convGeometry({ ...base, padBegin: [0, 0], padEnd: [0, 0] }).outputSize).toEqual([3, 3]);
   });
 
+  it('names groups when it is not a positive integer', () => {
+    expect(errorOf(conv({ groups: 0 })).field).toBe('ConvProblem.groups');
+  });
+
   it('rejects a count that is not a number at all', () => {
     const e = errorOf(conv({ batch: '2' }));
     expect(e.field).toBe('ConvProblem.batch');
