@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
 import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference/index.ts';
 import { BUILTIN_NAMES } from '../check/builtins.ts';
@@ -87,8 +88,7 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
 
 async function check(flags: CheckFlags): Promise<number> {
   const suite = suiteSpec(flags.suite);
-  const seed =
-    flags.seed !== undefined ? parseSeed(flags.seed) : (Date.now() ^ (Date.now() / 2 ** 32)) | 0;
+  const seed = flags.seed !== undefined ? parseSeed(flags.seed) : clockSeed();
   const timeoutMs = parseIntegerOption('--timeout-ms', flags.timeoutMs, 1);
   const shard = parseShard(flags.shard);
   const dims = parseDims(flags.dims);
