@@ -16,6 +16,12 @@ const program = new Command('convcheck')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
+// A reader that stops early (`convcheck check | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 registerShape(program);
 registerParams(program);
 registerCheck(program);
