@@ -260,8 +260,17 @@ export function gemmWithPackedB(
   }
 }
 
-/** Stores or adds the valid rows × cols corner of the MR × NR tile into C. */
-function writeTile(
+/**
+ * Stores or adds the valid rows × cols corner of the MR × NR tile into C (row-major,
+ * leading dimension `ldc`), rounding to C's precision.
+ *
+ * @example
+ * ```ts
+ * microKernel4x4(K, packed, aPanel, bPanel, tile);
+ * writeTile(tile, C, row * ldc + column, ldc, 4, 3, false); // a 4 × 3 edge tile
+ * ```
+ */
+export function writeTile(
   tile: Float64Array,
   C: FloatArray,
   cIndex: number,

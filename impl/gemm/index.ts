@@ -6,5 +6,6 @@ export {
   gemmWorkspaceBytes,
   prepackedElements,
 } from './blocking.ts';
-export { dgemm, gemmWithPackedB, reservePackedB, sgemm } from './gemm.ts';
-export { GemmWorkspace, type PackedBuffer } from './workspace.ts';
+export { dgemm, gemmWithPackedB, reservePackedB, sgemm, writeTile } from './gemm.ts';
+export { microKernel4x4 } from './micro-kernel.ts';
+export { GemmWorkspace, type PackedBuffer, packedBuffer } from './workspace.ts';

@@ -12,7 +12,16 @@ import { gemmBlocking } from './blocking.ts';
  */
 export type PackedBuffer = number[];
 
-function doubles(length: number): PackedBuffer {
+/**
+ * A zeroed packing buffer of `length` doubles, of the elements kind the micro-kernel
+ * is compiled for.
+ *
+ * @example
+ * ```ts
+ * const panels = packedBuffer(36 * 1024);
+ * ```
+ */
+export function packedBuffer(length: number): PackedBuffer {
   const buffer: PackedBuffer = [];
   for (let i = 0; i < length; i++) buffer.push(0.5);
   buffer.fill(0);
@@ -44,12 +53,12 @@ export class GemmWorkspace {
 
   /** `initialElements` pre-sizes the packing buffer (doubles). */
   constructor(initialElements = 0) {
-    this.#packed = doubles(initialElements);
+    this.#packed = packedBuffer(initialElements);
   }
 
   /** Returns the packing buffer, grown to at least `elements` entries. */
   reserve(elements: number): PackedBuffer {
-    if (this.#packed.length < elements) this.#packed = doubles(elements);
+    if (this.#packed.length < elements) this.#packed = packedBuffer(elements);
     return this.#packed;
   }
 

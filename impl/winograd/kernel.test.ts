@@ -350,6 +350,35 @@ describe('winograd kernel: compiled tile transforms', () => {
       expect(Array.from(blocked)).toEqual(Array.from(whole));
     }
   });
+  it('output-channel blocks of any size, with tile blocks, give the same result', async () => {
+    // Blocks smaller than a group's output channels transform the filters again for every
+    // tile block; 7 channels leave a ragged panel of 3, 2 groups a second group's offsets.
+    const random = seededRandom(7);
+    const p = problem({
+      batch: 2,
+      inChannels: 6,
+      outChannels: 14,
+      groups: 2,
+      inputSize: [9, 10],
+      padBegin: [1, 0],
+      padEnd: [0, 1],
+      bias: true,
+      mode: 'convolution',
+    });
+    const ops = realOperands(p, random);
+    const whole = await createWinogradKernel({ m: 4 }).conv(p, ops.x, ops.w, ops.b);
+    expect(winogradPlan(convGeometry(p), { m: 4 }).outChannelsPerBlock).toBe(7);
+    for (const [outChannelsPerBlock, tilesPerBlock] of [
+      [1, 3],
+      [4, 5],
+      [5, 16],
+    ] as const) {
+      const kernel = createWinogradKernel({ m: 4, outChannelsPerBlock, tilesPerBlock });
+      const blocked = await kernel.conv(p, ops.x, ops.w, ops.b);
+      expect(Array.from(blocked)).toEqual(Array.from(whole));
+    }
+  });
+
   it('a kernel reused across problems (kept buffers) matches fresh kernels', async () => {
     const random = seededRandom(8);
     const shared = createWinogradKernel({ m: 4 });

@@ -2,11 +2,16 @@
  * Winograd convolution for stride-1, dilation-1, 1-D and 2-D problems: nested
  * F(m, r_h) × F(m, r_w) with transforms derived exactly for the problem's kernel.
  *
- * Per group: the filters are transformed once, U[ξν] = (G g Gᵀ)[ξν] as α² matrices
- * [C_out/g × C_in/g]; then, block by block of tiles (across the batch), the input
- * tiles are transformed, V[ξν] = (Bᵀ d B)[ξν] as α² matrices [C_in/g × tiles], α² GEMMs
- * give M[ξν] = U[ξν]·V[ξν], and each tile's α×α block of M is transformed back with
- * Aᵀ … A, biased and written out (only its valid part for ragged edge tiles).
+ * Per group and block of tiles (across the batch): the input tiles are transformed,
+ * V[ξν] = (Bᵀ d B)[ξν]; then per block of output channels, their filters are
+ * transformed, U[ξν] = (G g Gᵀ)[ξν] (once per group when all of its filters fit the
+ * plan's block), the α² products M[ξν] = U[ξν]·V[ξν] are formed, and each tile's α×α
+ * block of M is transformed back with Aᵀ … A, biased and written out (only its valid
+ * part for ragged edge tiles).
+ *
+ * The transforms write U and V straight into the GEMM micro-kernel's packed panel
+ * layout, so the products need no packing pass and no GEMM driver: each is a loop of
+ * 4 × 4 micro-kernel calls over panels that stay in cache (plan.ts sizes the blocks).
  */
 import {
   type ConvGeometry,
@@ -16,8 +21,9 @@ import {
   convGeometry,
   type FloatArray,
 } from '../../reference/index.ts';
-import { dgemm, type GemmWorkspace, sgemm } from '../gemm/index.ts';
+import { microKernel4x4, type PackedBuffer, writeTile } from '../gemm/index.ts';
 import {
+  packedElementsOf,
   type WinogradAxis,
   type WinogradPlan,
   type WinogradPointChooser,
@@ -53,8 +59,10 @@ export interface WinogradKernelOptions {
    * amplification of the default points grows ~20× per step (docs/winograd.md).
    */
   maxAlpha?: number;
-  /** Tiles per transform/GEMM block; default sized so that V and M stay near 512 KiB. */
+  /** Tiles per transform/product block; default from the plan (cache-sized). */
   tilesPerBlock?: number;
+  /** Output channels per filter-transform/product block; default from the plan. */
+  outChannelsPerBlock?: number;
   /**
    * 'compiled' (default): tile transforms generated as straight-line code from the
    * exact matrices; 'generic': the same sums by loops over the matrices' nonzeros.
@@ -77,6 +85,7 @@ interface Settings {
   retainWorkspaceBytes: number;
   maxAlpha: number;
   tilesPerBlock: number | undefined;
+  outChannelsPerBlock: number | undefined;
   tileTransforms: 'compiled' | 'generic';
   name: string;
   /** Run with |Aᵀ|, |G|, |Bᵀ| (see {@link winogradMagnitudes}). */
@@ -124,6 +133,10 @@ function settingsOf(options: WinogradKernelOptions): Settings {
       options.tilesPerBlock === undefined
         ? undefined
         : positiveInteger('tilesPerBlock', options.tilesPerBlock, 1),
+    outChannelsPerBlock:
+      options.outChannelsPerBlock === undefined
+        ? undefined
+        : positiveInteger('outChannelsPerBlock', options.outChannelsPerBlock, 1),
     tileTransforms: options.tileTransforms === 'generic' ? 'generic' : 'compiled',
     name: options.name ?? `winograd-f${m}${dtype === 'float64' ? '-f64' : ''}`,
     magnitudes: false,
@@ -148,7 +161,7 @@ function supportReason(g: ConvGeometry, s: Settings): true | string {
       );
     }
   }
-  const bytes = workspaceBytesOf(planOf(g, s), g, s.dtype);
+  const bytes = workspaceBytesOf(planOf(g, s), s.dtype);
   if (bytes > s.maxWorkspaceBytes) {
     return `needs ${bytes} bytes of workspace > maxWorkspaceBytes = ${s.maxWorkspaceBytes}`;
   }
@@ -160,29 +173,39 @@ function planOf(g: ConvGeometry, s: Settings): WinogradPlan {
     m: s.m,
     ...(s.points ? { points: s.points } : {}),
     ...(s.tilesPerBlock ? { tilesPerBlock: s.tilesPerBlock } : {}),
+    ...(s.outChannelsPerBlock ? { outChannelsPerBlock: s.outChannelsPerBlock } : {}),
   });
 }
 
-/** Left and right factors of a nested transform along (height, width). */
+/** The three tile transforms; each is compiled (and cached) once per role and dtype. */
+type TransformRole = 'filter' | 'input' | 'output';
+
+/**
+ * Left and right factors of a nested transform along (height, width). Filter and
+ * input transforms write the packed float64 panels, rounded to float32 for a float32
+ * kernel; the output transform writes the output array itself.
+ */
 function separable(
   plan: WinogradPlan,
   settings: Settings,
+  role: TransformRole,
   pick: (a: WinogradAxis) => { dense: Float64Array; rows: number; cols: number },
 ): SeparableApply {
   const kind = settings.tileTransforms;
+  const roundToFloat32 = role !== 'output' && settings.dtype === 'float32';
   const magnitude = (dense: Float64Array) => (settings.magnitudes ? dense.map(Math.abs) : dense);
   const h = { ...pick(plan.height), dense: magnitude(pick(plan.height).dense) };
   const w = { ...pick(plan.width), dense: magnitude(pick(plan.width).dense) };
   const left = sparseRows(h.dense, h.rows, h.cols);
   const right = sparseRows(w.dense, w.rows, w.cols);
-  // One compiled copy per dtype as well: each then sees one array type only.
-  const key = `${kind}:${settings.dtype}:${h.dense.join()}|${h.rows}|${w.dense.join()}|${w.rows}`;
+  // One compiled copy per role and dtype: each then sees one pair of array types only.
+  const key = `${kind}:${role}:${settings.dtype}:${h.dense.join()}|${h.rows}|${w.dense.join()}|${w.rows}`;
   let apply = compiledCache.get(key);
   if (!apply) {
     if (kind === 'compiled') {
-      apply = compileSeparable(left, right);
+      apply = compileSeparable(left, right, roundToFloat32);
     } else {
-      const transform = new SeparableTransform(left, right);
+      const transform = new SeparableTransform(left, right, roundToFloat32);
       apply = (input, from, output, to, addend, count) =>
         transform.apply(input, from, output, to, addend, count);
     }
@@ -194,18 +217,24 @@ function separable(
 /** Tile transforms per matrix pair; compiling costs far more than one small call. */
 const compiledCache = new Map<string, SeparableApply>();
 
+/** Panel width of the packed U and V: the micro-kernel's 4 × 4 register block. */
+const LANES = 4;
+
 /** Everything one call needs, allocated once per call and reused by every tile. */
 class WinogradRun {
   readonly g: ConvGeometry;
   readonly plan: WinogradPlan;
-  readonly dtype: 'float32' | 'float64';
   readonly input: FloatArray;
   readonly weight: FloatArray;
   readonly bias: FloatArray | undefined;
   readonly output: FloatArray;
-  private readonly U: FloatArray;
-  private readonly V: FloatArray;
+  /** V (from index 0) and U (from `uStart`) as the micro-kernel's panels, float64. */
+  private readonly packed: PackedBuffer;
+  private readonly uStart: number;
+  /** M of one block: [outChannelsPerBlock × count] per ξν. */
   private readonly M: FloatArray;
+  /** The micro-kernel's 4 × 4 result. */
+  private readonly tile: Float64Array;
   /** A border tile's input, zero-padded; of the input's own type, so transforms stay monomorphic. */
   private readonly patch: FloatArray;
   /** A ragged tile's outputs before the valid part is copied; of the output's type. */
@@ -224,7 +253,6 @@ class WinogradRun {
   private readonly filterTransform: SeparableApply;
   private readonly inputTransform: SeparableApply;
   private readonly outputTransform: SeparableApply;
-  private readonly workspace: GemmWorkspace;
   // Reused layouts: filled in per tile instead of allocating.
   private readonly from: BlockLayout = { offset: 0, rowStride: 0, colStride: 0, step: 0 };
   private readonly to: BlockLayout = { offset: 0, rowStride: 0, colStride: 0, step: 0 };
@@ -239,17 +267,16 @@ class WinogradRun {
     const dtype = settings.dtype;
     this.g = g;
     this.plan = plan;
-    this.dtype = dtype;
     this.input = operands.input;
     this.weight = operands.weight;
     this.bias = operands.bias;
     const Store = dtype === 'float32' ? Float32Array : Float64Array;
     const { alphaArea, height, width } = plan;
     this.output = new Store(g.outputLength);
-    this.U = scratch.take('U', dtype, alphaArea * plan.matrixStride.U);
-    this.V = scratch.take('V', dtype, alphaArea * plan.matrixStride.V);
+    this.packed = scratch.packed(packedElementsOf(plan));
+    this.uStart = alphaArea * plan.matrixStride.V;
     this.M = scratch.take('M', dtype, alphaArea * plan.matrixStride.M);
-    this.workspace = scratch.gemm;
+    this.tile = scratch.tile;
     this.patch =
       this.input instanceof Float32Array
         ? new Float32Array(alphaArea)
@@ -260,17 +287,17 @@ class WinogradRun {
     this.tileColumn = new Int32Array(plan.tilesPerBlock);
     this.insideRun = new Int32Array(plan.tilesPerBlock);
     this.wholeRun = new Int32Array(plan.tilesPerBlock);
-    this.filterTransform = separable(plan, settings, (a) => ({
+    this.filterTransform = separable(plan, settings, 'filter', (a) => ({
       dense: a.transforms.Gf,
       rows: a.alpha,
       cols: a.r,
     }));
-    this.inputTransform = separable(plan, settings, (a) => ({
+    this.inputTransform = separable(plan, settings, 'input', (a) => ({
       dense: a.transforms.BTf,
       rows: a.alpha,
       cols: a.alpha,
     }));
-    this.outputTransform = separable(plan, settings, (a) => ({
+    this.outputTransform = separable(plan, settings, 'output', (a) => ({
       dense: a.transforms.ATf,
       rows: a.m,
       cols: a.alpha,
@@ -278,15 +305,22 @@ class WinogradRun {
   }
 
   run(): FloatArray {
+    const { tilesPerBlock, outChannelsPerBlock } = this.plan;
     const totalTiles = this.g.batch * this.plan.tilesPerImage;
+    const cog = this.g.outChannelsPerGroup;
+    // All of a group's filters in one block: transform them for its first tile block only.
+    const filtersKept = outChannelsPerBlock >= cog;
     for (let group = 0; group < this.g.groups; group++) {
-      this.transformFilters(group);
-      for (let first = 0; first < totalTiles; first += this.plan.tilesPerBlock) {
-        const count = Math.min(this.plan.tilesPerBlock, totalTiles - first);
+      for (let first = 0; first < totalTiles; first += tilesPerBlock) {
+        const count = Math.min(tilesPerBlock, totalTiles - first);
         this.locateTiles(first, count);
         this.transformInputs(group, count);
-        this.multiply(count);
-        this.transformOutputs(group, count);
+        for (let oc0 = 0; oc0 < cog; oc0 += outChannelsPerBlock) {
+          const channels = Math.min(outChannelsPerBlock, cog - oc0);
+          if (!filtersKept || first === 0) this.transformFilters(group, oc0, channels);
+          this.multiply(channels, count);
+          this.transformOutputs(group, oc0, channels, count);
+        }
       }
     }
     return this.output;
@@ -325,28 +359,36 @@ class WinogradRun {
     }
   }
 
-  /** U[ξν][oc][ci] = (G g Gᵀ)[ξν], the kernel flipped first in 'convolution' mode. */
-  private transformFilters(group: number): void {
+  /**
+   * U[ξν] = (G g Gᵀ)[ξν] for output channels oc0 … oc0 + channels − 1 of the group,
+   * output channel c of the block in lane c mod 4 of panel ⌊c/4⌋; the kernel is read
+   * flipped in 'convolution' mode.
+   */
+  private transformFilters(group: number, oc0: number, channels: number): void {
     const { g, plan, from, to } = this;
     const cig = g.inChannelsPerGroup;
     const cog = g.outChannelsPerGroup;
     const taps = plan.height.r * plan.width.r;
     to.rowStride = plan.width.alpha * plan.matrixStride.U;
     to.colStride = plan.matrixStride.U;
-    to.step = 1;
+    to.step = LANES;
     // A flipped kernel is the same data read backwards from its last tap.
     from.rowStride = g.flipKernel ? -plan.width.r : plan.width.r;
     from.colStride = g.flipKernel ? -1 : 1;
     from.step = taps;
-    for (let oc = 0; oc < cog; oc++) {
-      const start = (group * cog + oc) * cig * taps;
+    for (let c = 0; c < channels; c++) {
+      const start = (group * cog + oc0 + c) * cig * taps;
       from.offset = g.flipKernel ? start + taps - 1 : start;
-      to.offset = oc * cig;
-      this.filterTransform(this.weight, from, this.U, to, 0, cig);
+      const lane = c % LANES;
+      to.offset = this.uStart + (c - lane) * cig + lane;
+      this.filterTransform(this.weight, from, this.packed, to, 0, cig);
     }
   }
 
-  /** V[ξν][ci][t] = (Bᵀ d B)[ξν] for the input tile d of channel ci, tile t of the block. */
+  /**
+   * V[ξν] = (Bᵀ d B)[ξν] for the input tile d of channel ci and tile t of the block,
+   * in lane t mod 4 of panel ⌊t/4⌋.
+   */
   private transformInputs(group: number, count: number): void {
     const { g, plan, from, to } = this;
     const { height, width } = plan;
@@ -363,18 +405,20 @@ class WinogradRun {
         const h0 = this.tileRow[t]! - height.padBegin;
         const w0 = this.tileColumn[t]! - width.padBegin;
         const channelBase = (this.tileImage[t]! * g.inChannels + group * cig + ci) * IH * IW;
-        const run = this.insideRun[t]!;
-        to.offset = ci * count + t;
+        const lane = t % LANES;
+        to.offset = (t - lane) * cig + ci * LANES + lane;
+        // A run of interior tiles is one call, up to the end of its panel.
+        const run = Math.min(this.insideRun[t]!, LANES - lane);
         if (run > 0) {
           from.offset = channelBase + h0 * IW + w0;
           from.rowStride = IW;
-          this.inputTransform(this.input, from, this.V, to, 0, run);
+          this.inputTransform(this.input, from, this.packed, to, 0, run);
           t += run;
         } else {
           this.readPaddedPatch(channelBase, h0, w0);
           from.offset = 0;
           from.rowStride = width.alpha;
-          this.inputTransform(this.patch, from, this.V, to, 0, 1);
+          this.inputTransform(this.patch, from, this.packed, to, 0, 1);
           t++;
         }
       }
@@ -396,54 +440,33 @@ class WinogradRun {
     }
   }
 
-  /** M[ξν] = U[ξν] · V[ξν] for every ξν: [C_out/g × C_in/g] · [C_in/g × count]. */
-  private multiply(count: number): void {
+  /**
+   * M[ξν] = U[ξν] · V[ξν] for every ξν: [channels × C_in/g] · [C_in/g × count], one
+   * 4 × 4 micro-kernel call per pair of panels, over the whole depth C_in/g in float64
+   * and rounded once, when stored in M.
+   */
+  private multiply(channels: number, count: number): void {
+    const { packed, tile, M, plan } = this;
     const cig = this.g.inChannelsPerGroup;
-    const cog = this.g.outChannelsPerGroup;
-    for (let xi = 0; xi < this.plan.alphaArea; xi++) {
-      const u = xi * this.plan.matrixStride.U;
-      const v = xi * this.plan.matrixStride.V;
-      const m = xi * this.plan.matrixStride.M;
-      if (this.dtype === 'float32') {
-        sgemm(
-          cog,
-          count,
-          cig,
-          this.U as Float32Array,
-          u,
-          cig,
-          this.V as Float32Array,
-          v,
-          count,
-          this.M as Float32Array,
-          m,
-          count,
-          false,
-          this.workspace,
-        );
-      } else {
-        dgemm(
-          cog,
-          count,
-          cig,
-          this.U as Float64Array,
-          u,
-          cig,
-          this.V as Float64Array,
-          v,
-          count,
-          this.M as Float64Array,
-          m,
-          count,
-          false,
-          this.workspace,
-        );
+    for (let xi = 0; xi < plan.alphaArea; xi++) {
+      const v = xi * plan.matrixStride.V;
+      const u = this.uStart + xi * plan.matrixStride.U;
+      const m = xi * plan.matrixStride.M;
+      for (let c = 0; c < channels; c += LANES) {
+        const rows = Math.min(LANES, channels - c);
+        for (let t = 0; t < count; t += LANES) {
+          microKernel4x4(cig, packed, u + c * cig, v + t * cig, tile);
+          writeTile(tile, M, m + c * count + t, count, rows, Math.min(LANES, count - t), false);
+        }
       }
     }
   }
 
-  /** y = Aᵀ M A + bias for each tile and output channel; only valid outputs are written. */
-  private transformOutputs(group: number, count: number): void {
+  /**
+   * y = Aᵀ M A + bias for each tile and output channel oc0 … oc0 + channels − 1 of the
+   * group; only valid outputs are written.
+   */
+  private transformOutputs(group: number, oc0: number, channels: number, count: number): void {
     const { g, plan, from, to } = this;
     const { height, width } = plan;
     const cog = g.outChannelsPerGroup;
@@ -454,15 +477,15 @@ class WinogradRun {
     from.step = 1;
     to.colStride = 1;
     to.step = width.m;
-    for (let oc = 0; oc < cog; oc++) {
-      const co = group * cog + oc;
+    for (let c = 0; c < channels; c++) {
+      const co = group * cog + oc0 + c;
       const addend = this.bias ? this.bias[co]! : 0;
       for (let t = 0; t < count; ) {
         const oh0 = this.tileRow[t]!;
         const ow0 = this.tileColumn[t]!;
         const outBase = ((this.tileImage[t]! * g.outChannels + co) * OH + oh0) * OW + ow0;
         const run = this.wholeRun[t]!;
-        from.offset = oc * count + t;
+        from.offset = c * count + t;
         if (run > 0) {
           to.offset = outBase;
           to.rowStride = OW;

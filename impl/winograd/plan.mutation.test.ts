@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry } from '../../reference/index.ts';
-import { gemmWorkspaceBytes } from '../gemm/index.ts';
 import { createWinogradKernel } from './kernel.ts';
 import { winogradPlan, winogradWorkspaceBytes } from './plan.ts';
 import { sparseRows } from './separable.ts';
@@ -62,54 +61,86 @@ describe('winogradPlan', () => {
     );
   });
 
-  it('blocks ⌊512 KiB / (α² · (C/g + K/g) · 4)⌋ tiles, at least 16, at most all tiles', () => {
-    // F(2, 3): α² = 16; 64 + 64 channels: 16 · 128 · 4 = 8192 bytes a tile → 64 tiles.
+  it('keeps all filters of a group when their U fits 2 MiB, and blocks tiles by 512 KiB', () => {
+    // F(2, 3): α² = 16; 64 + 64 channels: U = 16 · 64 · 64 · 8 = 512 KiB ≤ 2 MiB, kept whole.
+    // A tile costs α² · (C/g · 8 + K/g · 4) = 16 · 768 = 12 KiB → ⌊512/12⌋ = 42 tiles.
     const wide = convGeometry(
       problem({ inChannels: 64, outChannels: 64, inputSize: [34, 34], kernelSize: [3, 3] }),
     );
-    expect(winogradPlan(wide, { m: 2 }).tilesPerBlock).toBe(64);
-    // 512 + 512 channels: 64 KiB a tile → 8, raised to the minimum of 16.
-    const huge = convGeometry(
-      problem({ inChannels: 512, outChannels: 512, inputSize: [34, 34], kernelSize: [3, 3] }),
-    );
-    expect(winogradPlan(huge, { m: 2 }).tilesPerBlock).toBe(16);
+    expect(winogradPlan(wide, { m: 2 }).outChannelsPerBlock).toBe(64);
+    expect(winogradPlan(wide, { m: 2 }).tilesPerBlock).toBe(42);
     // Only 2 · 2 · 3 = 12 tiles in all (batch 3): the block holds them all.
     const small = convGeometry(problem({ batch: 3, inputSize: [6, 6], kernelSize: [3, 3] }));
     expect(winogradPlan(small, { m: 2 }).tilesPerBlock).toBe(12);
     expect(winogradPlan(wide, { m: 2, tilesPerBlock: 5 }).tilesPerBlock).toBe(5);
   });
 
-  it('pads each matrix stride by 16 elements', () => {
+  it('cuts larger U into 256 KiB blocks of output channels, with 2 MiB tile blocks', () => {
+    // F(2, 3), 256 + 256 channels: U = 16 · 256 · 256 · 8 = 8 MiB > 2 MiB. Four output
+    // channels cost 16 · 4 · 256 · 8 = 128 KiB → blocks of 8 channels. A tile's V costs
+    // 16 · 256 · 8 = 32 KiB → 64 tiles of the 17 · 17 = 289.
+    const huge = convGeometry(
+      problem({ inChannels: 256, outChannels: 256, inputSize: [36, 36], kernelSize: [3, 3] }),
+    );
+    const plan = winogradPlan(huge, { m: 2 });
+    expect([plan.outChannelsPerBlock, plan.tilesPerBlock]).toEqual([8, 64]);
+    // 2048 + 2048 channels: one panel of 4 already exceeds 256 KiB; blocks stay at 4, and a
+    // tile's V (16 · 2048 · 8 = 256 KiB) gives 8 tiles, raised to the minimum of 16.
+    const deep = convGeometry(
+      problem({ inChannels: 2048, outChannels: 2048, inputSize: [12, 12], kernelSize: [3, 3] }),
+    );
+    const deepPlan = winogradPlan(deep, { m: 2 });
+    expect([deepPlan.outChannelsPerBlock, deepPlan.tilesPerBlock]).toEqual([4, 16]);
+    expect(winogradPlan(huge, { m: 2, outChannelsPerBlock: 5 }).outChannelsPerBlock).toBe(5);
+    expect(winogradPlan(huge, { m: 2, outChannelsPerBlock: 999 }).outChannelsPerBlock).toBe(256);
+  });
+
+  it('strides: panels of 4 channels or tiles over C/g, padded by 16 elements', () => {
     const g = convGeometry(
       problem({ inChannels: 6, outChannels: 4, groups: 2, inputSize: [6, 6], kernelSize: [3, 3] }),
     );
     const plan = winogradPlan(g, { m: 2, tilesPerBlock: 3 });
-    // C/g = 3, K/g = 2.
-    expect(plan.matrixStride).toEqual({ U: 2 * 3 + 16, V: 3 * 3 + 16, M: 2 * 3 + 16 });
+    // C/g = 3, K/g = 2: U holds ⌈2/4⌉ = 1 panel, V ⌈3/4⌉ = 1 panel, M is 2 × 3.
+    expect(plan.matrixStride).toEqual({ U: 4 * 3 + 16, V: 4 * 3 + 16, M: 2 * 3 + 16 });
+    // 3 · 3 = 9 tiles: a block of 5 spans two panels of V.
+    const larger = convGeometry({ ...g.problem, inputSize: [8, 8] });
+    const five = winogradPlan(larger, { m: 2, tilesPerBlock: 5 });
+    expect(five.matrixStride).toEqual({ U: 4 * 3 + 16, V: 8 * 3 + 16, M: 2 * 5 + 16 });
   });
 
-  it('counts workspace bytes: α² matrices of U, V and M, plus the GEMM workspace', () => {
+  it('counts workspace bytes: packed U and V in float64, M in the dtype, and the tile', () => {
     const g = convGeometry(
       problem({ inChannels: 6, outChannels: 4, groups: 2, inputSize: [6, 6], kernelSize: [3, 3] }),
     );
     const plan = winogradPlan(g, { m: 2 });
     const { U, V, M } = plan.matrixStride;
-    const gemm = gemmWorkspaceBytes(2, plan.tilesPerBlock, 3);
-    expect(winogradWorkspaceBytes(g, 2, 'float32')).toBe(16 * (U + V + M) * 4 + gemm);
-    expect(winogradWorkspaceBytes(g, 2, 'float64')).toBe(16 * (U + V + M) * 8 + gemm);
+    expect(winogradWorkspaceBytes(g, 2, 'float32')).toBe(16 * (U + V) * 8 + 16 * M * 4 + 128);
+    expect(winogradWorkspaceBytes(g, 2, 'float64')).toBe(16 * (U + V) * 8 + 16 * M * 8 + 128);
   });
 });
 
 describe('WinogradWorkspace', () => {
-  it('keeps a buffer per name and dtype while it fits the retained bytes', () => {
+  it('keeps a typed buffer per dtype while it fits the retained bytes', () => {
     const ws = new WinogradWorkspace(1000);
-    const u = ws.take('U', 'float32', 10);
-    expect(u).toBeInstanceOf(Float32Array);
-    expect(ws.take('U', 'float32', 10)).toBe(u);
-    expect(ws.take('U', 'float32', 4)).toBe(u);
-    expect(ws.take('U', 'float64', 10)).toBeInstanceOf(Float64Array);
-    expect(ws.take('V', 'float32', 10)).not.toBe(u);
-    expect(ws.keptBytes()).toBe(40 + 80 + 40);
+    const m = ws.take('M', 'float32', 10);
+    expect(m).toBeInstanceOf(Float32Array);
+    expect(ws.take('M', 'float32', 10)).toBe(m);
+    expect(ws.take('M', 'float32', 4)).toBe(m);
+    expect(ws.take('M', 'float64', 10)).toBeInstanceOf(Float64Array);
+    expect(ws.keptBytes()).toBe(40 + 80);
+  });
+
+  it('keeps the packed buffer the same way, counted at 8 bytes an element', () => {
+    const ws = new WinogradWorkspace(1000);
+    const packed = ws.packed(10);
+    expect(packed.length).toBe(10);
+    expect(packed.every((v) => v === 0)).toBe(true);
+    expect(ws.packed(6)).toBe(packed);
+    expect(ws.keptBytes()).toBe(80);
+    const larger = ws.packed(20);
+    expect(larger).not.toBe(packed);
+    expect(ws.packed(20)).toBe(larger);
+    expect(ws.keptBytes()).toBe(160);
   });
 
   it('replaces a buffer that is too small, and keeps only what fits', () => {
@@ -120,19 +151,21 @@ describe('WinogradWorkspace', () => {
     expect(larger.length).toBe(10);
     // 80 bytes kept; 80 more would exceed 100: the new buffer is not kept.
     expect(ws.keptBytes()).toBe(80);
-    const extra = ws.take('U', 'float64', 10);
-    expect(ws.take('U', 'float64', 10)).not.toBe(extra);
+    const extra = ws.packed(10);
+    expect(ws.packed(10)).not.toBe(extra);
     expect(ws.keptBytes()).toBe(80);
     // Exactly at the limit is kept: 80 + 20 = 100.
-    const fits = ws.take('V', 'float32', 5);
-    expect(ws.take('V', 'float32', 5)).toBe(fits);
+    const fits = ws.take('M', 'float32', 5);
+    expect(ws.take('M', 'float32', 5)).toBe(fits);
     expect(ws.keptBytes()).toBe(100);
   });
 
   it('keeps nothing with a zero budget', () => {
     const ws = new WinogradWorkspace(0);
-    const a = ws.take('U', 'float32', 1);
-    expect(ws.take('U', 'float32', 1)).not.toBe(a);
+    const a = ws.take('M', 'float32', 1);
+    expect(ws.take('M', 'float32', 1)).not.toBe(a);
+    const p = ws.packed(1);
+    expect(ws.packed(1)).not.toBe(p);
     expect(ws.keptBytes()).toBe(0);
   });
 });

@@ -4,7 +4,6 @@
  * workspace estimate and the error bound all read this one record.
  */
 import type { ConvGeometry } from '../../reference/index.ts';
-import { gemmWorkspaceBytes } from '../gemm/index.ts';
 import { type WinogradPoint, type WinogradTransforms, winogradTransforms } from './transforms.ts';
 
 /** Picks the points for F(m, r); `undefined` means the default points. */
@@ -30,28 +29,53 @@ export interface WinogradAxis {
 export interface WinogradPlan {
   height: WinogradAxis;
   width: WinogradAxis;
-  /** height.alpha · width.alpha: the number of GEMMs. */
+  /** height.alpha · width.alpha: the number of products U[ξν]·V[ξν]. */
   alphaArea: number;
   tilesPerImage: number;
-  /** Tiles transformed and multiplied together; bounds the V and M workspaces. */
+  /** Tiles transformed and multiplied together; bounds V and M. */
   tilesPerBlock: number;
   /**
-   * Elements from one ξν matrix of U, V or M to the next. Padded past the matrix size
-   * because a power-of-two distance would map the α² write streams of a tile
-   * transform to the same cache sets (measured 4× slower filter transforms).
+   * Output channels whose filters are transformed and multiplied together; bounds U.
+   * All of a group's when their U fits {@link WHOLE_FILTER_BYTES} (then U is transformed
+   * once per group), else a multiple of 4 (then U is transformed again per tile block).
+   */
+  outChannelsPerBlock: number;
+  /**
+   * Elements from one ξν matrix to the next: U and V in the packed float64 buffer,
+   * M in the dtype. U[ξν] holds ⌈outChannelsPerBlock/4⌉ panels of 4 output channels,
+   * V[ξν] ⌈tilesPerBlock/4⌉ panels of 4 tiles, each panel k-major over C_in/g (the
+   * micro-kernel's layout); M[ξν] is [outChannelsPerBlock × tilesPerBlock]. Each is
+   * padded past its size because a power-of-two distance would map the α² write
+   * streams of a tile transform to the same cache sets (measured 4× slower filter
+   * transforms).
    */
   matrixStride: { U: number; V: number; M: number };
 }
 
-/** Planning choices; `tilesPerBlock` defaults to a cache-sized block. */
+/** Planning choices; the block sizes default to cache-sized blocks. */
 export interface WinogradPlanOptions {
   m: number;
   points?: WinogradPointChooser;
   tilesPerBlock?: number;
+  outChannelsPerBlock?: number;
 }
 
-/** Bytes of V plus M for one block, aimed at the 1 MiB L2 of the machines we run on. */
-const BLOCK_BYTES = 512 * 1024;
+/**
+ * U (float64) of a whole group up to this size is transformed once and kept: it is
+ * then read once per tile block, from L2/L3 (shape a: 64→64, 1.2 MiB).
+ */
+const WHOLE_FILTER_BYTES = 2 * 1024 * 1024;
+/** Else U is cut into blocks of output channels of about this size, to stay in L2. */
+const FILTER_BLOCK_BYTES = 256 * 1024;
+/** Bytes of V plus M for one block when U is kept, aimed at the 1 MiB L2. */
+const TILE_BLOCK_BYTES = 512 * 1024;
+/**
+ * Bytes of V when U is transformed per tile block: larger, since every tile block
+ * costs a filter transform (shape b, 256→256 at 14×14, fits its 16 tiles in one block).
+ */
+const RETRANSFORM_TILE_BLOCK_BYTES = 2 * 1024 * 1024;
+/** Panel width: the micro-kernel's 4 × 4 register block. */
+const LANES = 4;
 
 function axis(
   m: number,
@@ -110,28 +134,53 @@ export function winogradPlan(g: ConvGeometry, options: WinogradPlanOptions): Win
       : axis(1, 1, 1, 1, 0);
   const alphaArea = height.alpha * width.alpha;
   const tilesPerImage = height.tiles * width.tiles;
-  const bytesPerTile = alphaArea * (g.inChannelsPerGroup + g.outChannelsPerGroup) * 4;
-  const cacheBlock = Math.max(16, Math.floor(BLOCK_BYTES / bytesPerTile));
-  const tilesPerBlock = Math.min(options.tilesPerBlock ?? cacheBlock, g.batch * tilesPerImage);
+  const blocks = blockSizes(g, alphaArea, g.batch * tilesPerImage, options);
   const cig = g.inChannelsPerGroup;
-  const cog = g.outChannelsPerGroup;
   const matrixStride = {
-    U: cog * cig + STRIDE_PADDING,
-    V: cig * tilesPerBlock + STRIDE_PADDING,
-    M: cog * tilesPerBlock + STRIDE_PADDING,
+    U: roundUp(blocks.outChannelsPerBlock, LANES) * cig + STRIDE_PADDING,
+    V: roundUp(blocks.tilesPerBlock, LANES) * cig + STRIDE_PADDING,
+    M: blocks.outChannelsPerBlock * blocks.tilesPerBlock + STRIDE_PADDING,
   };
-  return { height, width, alphaArea, tilesPerImage, tilesPerBlock, matrixStride };
+  return { height, width, alphaArea, tilesPerImage, ...blocks, matrixStride };
 }
 
-/** One cache line of float32 (two of float64) between consecutive ξν matrices. */
+function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
+}
+
+/** Output channels and tiles per block (see {@link WinogradPlan}). */
+function blockSizes(
+  g: ConvGeometry,
+  alphaArea: number,
+  totalTiles: number,
+  options: WinogradPlanOptions,
+): { tilesPerBlock: number; outChannelsPerBlock: number } {
+  const cig = g.inChannelsPerGroup;
+  const cog = g.outChannelsPerGroup;
+  const filterBytes = (channels: number) => alphaArea * roundUp(channels, LANES) * cig * 8;
+  const wholeFilters = filterBytes(cog) <= WHOLE_FILTER_BYTES;
+  const fitting = LANES * Math.floor(FILTER_BLOCK_BYTES / filterBytes(LANES));
+  const outChannelsPerBlock = Math.min(
+    cog,
+    options.outChannelsPerBlock ?? (wholeFilters ? cog : Math.max(LANES, fitting)),
+  );
+  const bytesPerTile = wholeFilters
+    ? alphaArea * (cig * 8 + outChannelsPerBlock * 4)
+    : alphaArea * cig * 8;
+  const budget = wholeFilters ? TILE_BLOCK_BYTES : RETRANSFORM_TILE_BLOCK_BYTES;
+  const cacheBlock = Math.max(16, Math.floor(budget / bytesPerTile));
+  const tilesPerBlock = Math.min(options.tilesPerBlock ?? cacheBlock, totalTiles);
+  return { tilesPerBlock, outChannelsPerBlock };
+}
+
+/** Elements between consecutive ξν matrices past their size: a cache line of float32, two of float64. */
 const STRIDE_PADDING = 16;
 
 /**
- * Bytes of the scratch buffers the Winograd kernel allocates for a problem:
- * the transformed filters U of one group (α² matrices C_out/g × C_in/g), V and M of
- * one tile block (α² matrices C_in/g × tilesPerBlock and C_out/g × tilesPerBlock),
- * each matrix padded by 16 elements, in the dtype's element size; plus the GEMM's
- * packing workspace.
+ * Bytes of the scratch buffers the Winograd kernel allocates for a problem: the
+ * packed float64 buffer holding V of one tile block and U of one block of output
+ * channels (α² matrices each, see {@link WinogradPlan.matrixStride}), M of one
+ * block in the dtype, and the micro-kernel's 4 × 4 float64 tile.
  *
  * @example
  * ```ts
@@ -144,17 +193,16 @@ export function winogradWorkspaceBytes(
   dtype: 'float32' | 'float64',
 ): number {
   const plan = winogradPlan(g, { m });
-  return workspaceBytesOf(plan, g, dtype);
+  return workspaceBytesOf(plan, dtype);
+}
+
+/** Float64 elements of the packed buffer: V, then U. */
+export function packedElementsOf(plan: WinogradPlan): number {
+  return plan.alphaArea * (plan.matrixStride.V + plan.matrixStride.U);
 }
 
 /** {@link winogradWorkspaceBytes} for a plan already made. */
-export function workspaceBytesOf(
-  plan: WinogradPlan,
-  g: ConvGeometry,
-  dtype: 'float32' | 'float64',
-): number {
-  const { U, V, M } = plan.matrixStride;
-  const elements = plan.alphaArea * (U + V + M);
-  const gemm = gemmWorkspaceBytes(g.outChannelsPerGroup, plan.tilesPerBlock, g.inChannelsPerGroup);
-  return elements * (dtype === 'float32' ? 4 : 8) + gemm;
+export function workspaceBytesOf(plan: WinogradPlan, dtype: 'float32' | 'float64'): number {
+  const productElements = plan.alphaArea * plan.matrixStride.M;
+  return 8 * packedElementsOf(plan) + productElements * (dtype === 'float32' ? 4 : 8) + 8 * 16;
 }

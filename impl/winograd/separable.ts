@@ -2,9 +2,15 @@
  * The tile transforms of nested Winograd, Out = L · In · Rᵀ, in the generic
  * matrix form: L and R are the exact transforms (as doubles) stored by rows with
  * their zeros dropped, so a row costs only its nonzeros. Arithmetic is in
- * float64; the dtype's rounding happens once, when the result is stored.
+ * float64; the dtype's rounding happens once, when the result is stored: by the
+ * store itself into a Float32Array, or by Math.fround into the float64 packed
+ * buffer of a float32 kernel (`roundToFloat32`).
  */
 import type { FloatArray } from '../../reference/index.ts';
+import type { PackedBuffer } from '../gemm/index.ts';
+
+/** Where a transform writes: a typed array, or the micro-kernel's packed buffer. */
+export type TransformTarget = FloatArray | PackedBuffer;
 
 /** A row-major matrix stored as its nonzeros, row by row (CSR). */
 export interface SparseRows {
@@ -70,11 +76,14 @@ export interface BlockLayout {
 export class SeparableTransform {
   readonly left: SparseRows;
   readonly right: SparseRows;
+  /** Round every result to float32 before storing it (for a float64 target). */
+  readonly roundToFloat32: boolean;
   private readonly partial: Float64Array;
 
-  constructor(left: SparseRows, right: SparseRows) {
+  constructor(left: SparseRows, right: SparseRows, roundToFloat32 = false) {
     this.left = left;
     this.right = right;
+    this.roundToFloat32 = roundToFloat32;
     this.partial = new Float64Array(left.rows * right.cols);
   }
 
@@ -85,7 +94,7 @@ export class SeparableTransform {
   apply(
     input: FloatArray,
     from: BlockLayout,
-    output: FloatArray,
+    output: TransformTarget,
     to: BlockLayout,
     addend: number,
     count: number,
@@ -107,7 +116,7 @@ export class SeparableTransform {
     input: FloatArray,
     inOffset: number,
     from: BlockLayout,
-    output: FloatArray,
+    output: TransformTarget,
     outOffset: number,
     to: BlockLayout,
     addend: number,
@@ -138,7 +147,8 @@ export class SeparableTransform {
           sum += right.value[p]! * partial[rowBase + right.column[p]!]!;
         }
         // The addend (bias) comes last so that it is rounded once, with the result.
-        output[outRow + j * to.colStride] = sum + addend;
+        const value = sum + addend;
+        output[outRow + j * to.colStride] = this.roundToFloat32 ? Math.fround(value) : value;
       }
     }
   }
@@ -148,7 +158,7 @@ export class SeparableTransform {
 export type SeparableApply = (
   input: FloatArray,
   from: BlockLayout,
-  output: FloatArray,
+  output: TransformTarget,
   to: BlockLayout,
   addend: number,
   count: number,
@@ -184,7 +194,12 @@ function sumText(matrix: SparseRows, row: number, operand: (column: number) => s
  * apply(x, from, v, to, 0, 1);
  * ```
  */
-export function compileSeparable(left: SparseRows, right: SparseRows): SeparableApply {
+export function compileSeparable(
+  left: SparseRows,
+  right: SparseRows,
+  roundToFloat32 = false,
+): SeparableApply {
+  const store = roundToFloat32 ? (sum: string) => `Math.fround(${sum})` : (sum: string) => sum;
   const lines: string[] = [
     'const rs = from.rowStride, cs = from.colStride, is = from.step;',
     'const ors = to.rowStride, ocs = to.colStride, os = to.step;',
@@ -207,7 +222,7 @@ export function compileSeparable(left: SparseRows, right: SparseRows): Separable
   for (let i = 0; i < left.rows; i++) {
     for (let j = 0; j < right.rows; j++) {
       const sum = sumText(right, j, (c) => `t${i}_${c}`);
-      lines.push(`output[p + ${i} * ors + ${j} * ocs] = (${sum}) + addend;`);
+      lines.push(`output[p + ${i} * ors + ${j} * ocs] = ${store(`(${sum}) + addend`)};`);
     }
   }
   lines.push('}');
