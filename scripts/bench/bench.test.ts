@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeRatios, formatReport } from './report.ts';
 import type { CellResult } from './run.ts';
 import { benchShapes } from './shapes.ts';
-import { summarizeTimes, timeRuns } from './timing.ts';
+import { summarizeTimes, timeInterleaved } from './timing.ts';
 
 function measured(shape: string, impl: string, gflops: number, ok = true): CellResult {
   const timing = { runs: 3, medianMs: 1, minMs: 1, maxMs: 1 };
@@ -22,12 +22,45 @@ describe('bench timing', () => {
     const run = () => {
       calls++;
     };
-    const timing = await timeRuns(run, { warmups: 5, repetitions: 10, budgetMs: 10 }, 1e6);
+    const [timing] = await timeInterleaved([{ run, elapsedMs: 1e6 }], {
+      warmups: 5,
+      repetitions: 10,
+      budgetMs: 10,
+    });
     expect(calls).toBe(1);
-    expect(timing.runs).toBe(1);
+    expect(timing).toMatchObject({ runs: 1 });
     calls = 0;
-    await timeRuns(run, { warmups: 2, repetitions: 4, budgetMs: 60_000 });
+    await timeInterleaved([{ run, elapsedMs: 0 }], {
+      warmups: 2,
+      repetitions: 4,
+      budgetMs: 60_000,
+    });
     expect(calls).toBe(6);
+  });
+
+  it('warms every cell up first, then times the cells in rounds', async () => {
+    const order: string[] = [];
+    const cell = (name: string) => ({ run: () => void order.push(name), elapsedMs: 0 });
+    const plan = { warmups: 1, repetitions: 3, budgetMs: 60_000 };
+    const timings = await timeInterleaved([cell('a'), cell('b')], plan);
+    expect(order.join('')).toBe('ab' + 'ababab');
+    expect(timings.map((t) => ('runs' in t ? t.runs : -1))).toEqual([3, 3]);
+  });
+
+  it('stops timing a cell whose run throws, and goes on with the others', async () => {
+    let calls = 0;
+    const failing = {
+      run: () => {
+        if (++calls === 2) throw new Error('out of memory');
+      },
+      elapsedMs: 0,
+    };
+    const fine = { run: () => undefined, elapsedMs: 0 };
+    const plan = { warmups: 0, repetitions: 4, budgetMs: 60_000 };
+    const [bad, good] = await timeInterleaved([failing, fine], plan);
+    expect(bad).toEqual({ error: new Error('out of memory') });
+    expect(calls).toBe(2);
+    expect(good).toMatchObject({ runs: 4 });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The benchmark loop: per shape, one oracle run (timed: it is the reference
- * cell) and one magnitude run, then per implementation a checked first run and
- * timed runs.
+ * cell) and one magnitude run, then per implementation a checked first run, and
+ * then the timed runs of all implementations of the shape, interleaved in rounds
+ * (timing.ts says why).
  */
 
 import {
@@ -22,7 +23,7 @@ import {
 } from '../../reference/index.ts';
 import type { BenchImpl, CheckKind, ElementBound } from './impls.ts';
 import type { BenchShape } from './shapes.ts';
-import { type CellTiming, type TimingPlan, timeRuns } from './timing.ts';
+import { type CellTiming, type TimedCell, type TimingPlan, timeInterleaved } from './timing.ts';
 
 /** The check of a cell's first output against the oracle. */
 export interface CheckOutcome {
@@ -100,14 +101,21 @@ function checkOutput(
   };
 }
 
-async function measureCell(
+/** A cell whose first output passed through the check and now waits to be timed. */
+interface CheckedCell extends TimedCell {
+  key: CellKey;
+  check: CheckOutcome;
+  gflop: number;
+}
+
+/** Support check and the checked first run of a cell (which counts as its first warm-up). */
+async function checkCell(
   impl: BenchImpl,
   kernel: ConvKernel,
   shape: BenchShape,
   data: PeerData,
   oracle: OracleOutput,
-  plan: TimingPlan,
-): Promise<CellResult> {
+): Promise<CheckedCell | CellResult> {
   const key = { shape: shape.id, impl: impl.id };
   const p = shape.problem;
   const supported = kernel.supports?.(p) ?? true;
@@ -115,18 +123,48 @@ async function measureCell(
   const g = convGeometry(p);
   const run = () => kernel.conv(p, data.input, data.weight, data.bias);
   try {
-    // The first run is checked and counts as the first warm-up.
     const t0 = performance.now();
     const y = await run();
     const bound = (await impl.errorBound?.(p, data, oracle)) ?? genericBound(impl.check, g);
     const check = checkOutput(bound, y, oracle);
-    const firstMs = performance.now() - t0;
-    const plan1 = { ...plan, warmups: Math.max(0, plan.warmups - 1) };
-    const timing = await timeRuns(run, plan1, firstMs);
-    return { ...key, status: 'measured', timing, gflops: flops(g) / timing.medianMs / 1e6, check };
+    return { key, run, elapsedMs: performance.now() - t0, check, gflop: flops(g) / 1e9 };
   } catch (error) {
     return { ...key, status: 'error', reason: messageOf(error) };
   }
+}
+
+/** Times the checked cells of one shape together (interleaved) and returns their results. */
+async function timeCells(cells: readonly CheckedCell[], plan: TimingPlan): Promise<CellResult[]> {
+  // The checked first run was the first warm-up.
+  const warmups = { ...plan, warmups: Math.max(0, plan.warmups - 1) };
+  const outcomes = await timeInterleaved(cells, warmups);
+  return cells.map((cell, i): CellResult => {
+    const outcome = outcomes[i]!;
+    if ('error' in outcome) {
+      return { ...cell.key, status: 'error', reason: messageOf(outcome.error) };
+    }
+    const timing: CellTiming = outcome;
+    const gflops = cell.gflop / (timing.medianMs / 1e3);
+    return { ...cell.key, status: 'measured', timing, gflops, check: cell.check };
+  });
+}
+
+function isChecked(cell: CheckedCell | CellResult): cell is CheckedCell {
+  return 'run' in cell;
+}
+
+/** The reference cell: timed on the single oracle run the shape needs anyway. */
+function oracleCell(shape: BenchShape, impl: BenchImpl, oracleMs: number): CellResult {
+  const timing = { runs: 1, medianMs: oracleMs, minMs: oracleMs, maxMs: oracleMs };
+  return {
+    shape: shape.id,
+    impl: impl.id,
+    status: 'measured',
+    timing,
+    gflops: flops(convGeometry(shape.problem)) / oracleMs / 1e6,
+    check: { ok: true, failures: 0, worstRatio: 0, bound: 'is the oracle' },
+    note: 'one run (the oracle run), no warm-up',
+  };
 }
 
 /**
@@ -149,6 +187,7 @@ export async function runBench(
   }
   const results: CellResult[] = [];
   const total = options.shapes.length * options.impls.length;
+  let done = 0;
   for (const shape of options.shapes) {
     const p = shape.problem;
     const data = peerData(p, 'uniform', options.seed);
@@ -158,28 +197,23 @@ export async function runBench(
     const oracleMs = performance.now() - t0;
     progress(`shape ${shape.id}: magnitude run (referenceConv on |x|, |w|)…`);
     const oracle = { expected, magnitude: magnitudeOf(p, data.input, data.weight, data.bias) };
+    const shapeCells: (CheckedCell | CellResult)[] = [];
     for (const impl of options.impls) {
-      progress(`[${results.length + 1}/${total}] shape ${shape.id} × ${impl.id}`);
+      progress(`[${++done}/${total}] shape ${shape.id} × ${impl.id}: checked first run`);
       const kernel = kernels.get(impl.id)!;
       if (impl.check === 'oracle') {
-        const timing = { runs: 1, medianMs: oracleMs, minMs: oracleMs, maxMs: oracleMs };
-        const gflops = flops(convGeometry(p)) / oracleMs / 1e6;
-        const check = { ok: true, failures: 0, worstRatio: 0, bound: 'is the oracle' };
-        const note = 'one run (the oracle run), no warm-up';
-        results.push({
-          shape: shape.id,
-          impl: impl.id,
-          status: 'measured',
-          timing,
-          gflops,
-          check,
-          note,
-        });
+        shapeCells.push(oracleCell(shape, impl, oracleMs));
       } else if (typeof kernel === 'string') {
-        results.push({ shape: shape.id, impl: impl.id, status: 'n/a', reason: kernel });
+        shapeCells.push({ shape: shape.id, impl: impl.id, status: 'n/a', reason: kernel });
       } else {
-        results.push(await measureCell(impl, kernel, shape, data, oracle, options.plan));
+        shapeCells.push(await checkCell(impl, kernel, shape, data, oracle));
       }
+    }
+    const checked = shapeCells.filter(isChecked);
+    progress(`shape ${shape.id}: timing ${checked.map((c) => c.key.impl).join(', ')} in rounds…`);
+    const timedResults = await timeCells(checked, options.plan);
+    for (const cell of shapeCells) {
+      results.push(isChecked(cell) ? timedResults[checked.indexOf(cell)]! : cell);
     }
   }
   return results;

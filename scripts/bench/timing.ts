@@ -40,28 +40,64 @@ export function summarizeTimes(timesMs: readonly number[]): CellTiming {
   return { runs: sorted.length, medianMs: median, minMs: sorted[0]!, maxMs: sorted.at(-1)! };
 }
 
+/** A cell to time: its run, and the time it has already spent (its checked first run). */
+export interface TimedCell {
+  run: () => unknown;
+  elapsedMs: number;
+}
+
+/** A cell's timed runs, or why they stopped (its run threw). */
+export type CellTimingOutcome = CellTiming | { error: unknown };
+
 /**
- * Runs `run` per the plan and returns the timed runs' summary. `elapsedMs` is
- * time the cell has already spent (e.g. on its checked first run).
+ * Times the cells of one shape in rounds: warm-ups first, cell by cell, then each
+ * round runs every cell that still needs runs once. On a shared, noisy machine the
+ * slow drifts (other tenants, clock changes) then hit every cell alike, so the
+ * ratios between cells stay comparable; timing cells one after another let a drift
+ * change a ratio by half (measured on this machine). A cell stops after
+ * `repetitions` timed runs, or once its own time (elapsedMs, warm-ups and runs)
+ * reaches `budgetMs`; it always gets at least one timed run.
  *
  * @example
  * ```ts
- * const t = await timeRuns(() => kernel.conv(p, x, w), { warmups: 2, repetitions: 10, budgetMs: 5000 });
+ * const [a, b] = await timeInterleaved(
+ *   [{ run: () => k1.conv(p, x, w), elapsedMs: 0 }, { run: () => k2.conv(p, x, w), elapsedMs: 0 }],
+ *   { warmups: 2, repetitions: 10, budgetMs: 5000 },
+ * );
  * ```
  */
-export async function timeRuns(
-  run: () => unknown,
+export async function timeInterleaved(
+  cells: readonly TimedCell[],
   plan: TimingPlan,
-  elapsedMs = 0,
-): Promise<CellTiming> {
-  const start = performance.now() - elapsedMs;
-  const overBudget = () => performance.now() - start >= plan.budgetMs;
-  for (let i = 0; i < plan.warmups && !overBudget(); i++) await run();
-  const times: number[] = [];
-  while (times.length < plan.repetitions && (times.length === 0 || !overBudget())) {
+): Promise<CellTimingOutcome[]> {
+  const spent = cells.map((c) => c.elapsedMs);
+  const times: number[][] = cells.map(() => []);
+  const errors: unknown[] = cells.map(() => undefined);
+  const timed = async (i: number): Promise<number> => {
     const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
+    try {
+      await cells[i]!.run();
+    } catch (error) {
+      errors[i] = error ?? new Error('run threw');
+    }
+    const ms = performance.now() - t0;
+    spent[i]! += ms;
+    return ms;
+  };
+  for (let i = 0; i < cells.length; i++) {
+    for (let w = 0; w < plan.warmups && spent[i]! < plan.budgetMs && !errors[i]; w++)
+      await timed(i);
   }
-  return summarizeTimes(times);
+  const wantsRun = (i: number) =>
+    !errors[i] &&
+    times[i]!.length < plan.repetitions &&
+    (times[i]!.length === 0 || spent[i]! < plan.budgetMs);
+  while (cells.some((_, i) => wantsRun(i))) {
+    for (let i = 0; i < cells.length; i++) {
+      if (!wantsRun(i)) continue;
+      const ms = await timed(i);
+      if (!errors[i]) times[i]!.push(ms);
+    }
+  }
+  return cells.map((_, i) => (errors[i] ? { error: errors[i] } : summarizeTimes(times[i]!)));
 }
