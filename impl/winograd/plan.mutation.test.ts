@@ -195,6 +195,9 @@ describe('createWinogradKernel options', () => {
     );
     expect(() => createWinogradKernel({ m: 2, maxAlpha: 0 })).toThrow(bad('maxAlpha', 0));
     expect(() => createWinogradKernel({ m: 2, tilesPerBlock: 0 })).toThrow(bad('tilesPerBlock', 0));
+    expect(() => createWinogradKernel({ m: 2, outChannelsPerBlock: 1.5 })).toThrow(
+      bad('outChannelsPerBlock', 1.5),
+    );
     expect(() => createWinogradKernel({ m: 2.5 })).toThrow(bad('m', 2.5));
     expect(() => createWinogradKernel({} as { m: number })).toThrow(bad('m', 0));
   });
