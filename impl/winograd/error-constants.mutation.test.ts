@@ -1,9 +1,11 @@
 /**
  * Mutation-testing additions for error-constants.ts: F(2, 3)'s constants read off
- * Lavin & Gray's matrices by hand, the unit roundoffs, and the γ_n domain check.
+ * Lavin & Gray's matrices by hand, the unit roundoffs, the γ_n domain check, and
+ * rounding counts and exactness for points chosen to tell the cases apart.
  */
 import { describe, expect, it } from 'vitest';
 import { unitRoundoff, winogradErrorConstants, winogradRoundingFactor } from './error-constants.ts';
+import { rational } from './transforms.ts';
 
 describe('winogradErrorConstants for F(2, 3)', () => {
   // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
@@ -44,12 +46,23 @@ describe('rounding factor', () => {
       winogradRoundingFactor({ dimensions: [], dtype: 'float32', channelsPerGroup: 2 ** 24 }),
     ).toThrow(new RangeError('winogradRoundingFactor: γ_16777216 undefined for this dtype'));
   });
+});
 
-  it('with no transform is (1 + u)(1 + γ_C) − 1', () => {
-    const u = 2 ** -24;
-    const gamma = (3 * u) / (1 - 3 * u);
-    expect(winogradRoundingFactor({ dimensions: [], dtype: 'float32', channelsPerGroup: 3 })).toBe(
-      (1 + u) * (1 + gamma) - 1,
-    );
+describe('winogradErrorConstants for other points', () => {
+  it('counts a lone entry that is not a power of two as one rounding: F(2, 1) at 0 and 3', () => {
+    // f = [|0 − 3|, 3 − 0] = [3, 3]: G = [1/3; 1/3], each row a lone 1/3 (the product
+    // rounds). Aᵀ = [1 1; 0 3] and Bᵀ = diag(f)·E⁻ᵀ = [3 −1; 0 1] have a row of 2.
+    const k = winogradErrorConstants(2, 1, [rational(0), rational(3)]);
+    expect(k.dotLengths).toEqual({ AT: 2, G: 1, BT: 2 });
+  });
+
+  it('finds a = 1 + 2^-30 exact in float64 only, 1/a in neither: F(2, 1) at 0 and a', () => {
+    // Aᵀ = [1 1; 0 a], G = [1/a; 1/a], Bᵀ = [a −1; 0 1].
+    const a = rational(2 ** 30 + 1, 2 ** 30);
+    const { exact } = winogradErrorConstants(2, 1, [rational(0), a]);
+    expect(exact).toEqual({
+      float32: { AT: false, G: false, BT: false },
+      float64: { AT: true, G: false, BT: true },
+    });
   });
 });

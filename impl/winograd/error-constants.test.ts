@@ -1,13 +1,11 @@
 import type { Fraction } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { referenceConv } from '../../reference/index.ts';
+import { fractionToNumber, referenceConv } from '../../reference/index.ts';
 import { winogradErrorBound } from './error-bound.ts';
-import { unitRoundoff, winogradErrorConstants, winogradRoundingFactor } from './error-constants.ts';
+import { winogradErrorConstants, winogradRoundingFactor } from './error-constants.ts';
 import { winogradMagnitudes } from './kernel.ts';
 import { randomFloat32, seededRandom } from './random.ts';
 import { rational, winogradTransforms } from './transforms.ts';
-
-const gamma = (n: number, u: number) => (n * u) / (1 - n * u);
 
 describe('winogradErrorConstants', () => {
   it("reads F(4,3)'s norms off Lavin & Gray's matrices", () => {
@@ -63,31 +61,55 @@ describe('winogradErrorConstants', () => {
 });
 
 describe('winogradRoundingFactor', () => {
-  it('is the product formula of the module comment', () => {
-    const u = unitRoundoff('float32');
-    // F(2,3): all entries dyadic, rows of Aᵀ/G/Bᵀ have 3/3/2 nonzeros; K = 5.
-    const expected = (1 + u) * (1 + gamma(5, u)) * (1 + gamma(3, u)) ** 2 * (1 + gamma(2, u)) - 1;
-    const c = winogradRoundingFactor({
-      dimensions: [{ m: 2, r: 3 }],
-      dtype: 'float32',
-      channelsPerGroup: 5,
-    });
-    expect(c).toBeCloseTo(expected, 20);
-    // F(4,3)'s G holds 1/6: one storage rounding (u + 2^-53) more.
-    const c4 = winogradRoundingFactor({
-      dimensions: [{ m: 4, r: 3 }],
-      dtype: 'float32',
-      channelsPerGroup: 5,
-    });
-    const expected4 =
-      (1 + u) *
-        (1 + gamma(5, u)) *
-        (1 + gamma(5, u)) *
-        (1 + u + 2 ** -53) *
-        (1 + gamma(3, u)) *
-        (1 + gamma(4, u)) -
-      1;
-    expect(c4).toBeCloseTo(expected4, 20);
+  /** Rows of Aᵀ, G, Bᵀ: the γ_n of each, and whether it is rounded when stored (δ_S). */
+  type Stage = { n: number; stored: boolean };
+  // Read off the matrices (winogradTransforms tests): F(2,3) is dyadic, F(4,3)'s G holds 1/6.
+  const f23: Stage[] = [
+    { n: 3, stored: false },
+    { n: 3, stored: false },
+    { n: 2, stored: false },
+  ];
+  const f43: Stage[] = [
+    { n: 5, stored: false },
+    { n: 3, stored: true },
+    { n: 4, stored: false },
+  ];
+
+  /** (1+u)(1+γ_K) Π_S (1+δ_S)(1+γ_{n_S}) − 1 in exact rationals, δ_S = u + 2^-53 when stored. */
+  function exactFactor(u: Fraction, channels: number, stages: readonly Stage[]): number {
+    const one = rational(1);
+    const gammaOf = (n: number) => u.mul(rational(n)).div(one.sub(u.mul(rational(n))));
+    const delta = u.add(rational(1, 2n ** 53n));
+    let product = one.add(u).mul(one.add(gammaOf(channels)));
+    for (const { n, stored } of stages) {
+      product = product.mul(one.add(stored ? delta : rational(0))).mul(one.add(gammaOf(n)));
+    }
+    return fractionToNumber(product.sub(one));
+  }
+  const float32 = rational(1, 2n ** 24n);
+  const float64 = rational(1, 2n ** 53n);
+  const within = (c: number, exact: number) =>
+    expect(Math.abs(c - exact)).toBeLessThanOrEqual(1e-14 * exact);
+
+  it('is the product formula of the module comment, to 10^-14 of its exact value', () => {
+    const factor = (m: number, dims: number, dtype: 'float32' | 'float64', channels: number) =>
+      winogradRoundingFactor({
+        dimensions: Array.from({ length: dims }, () => ({ m, r: 3 })),
+        dtype,
+        channelsPerGroup: channels,
+      });
+    within(factor(2, 1, 'float32', 5), exactFactor(float32, 5, f23));
+    // F(4,3)'s G holds 1/6: one storage rounding u + 2^-53 per dimension.
+    within(factor(4, 1, 'float32', 5), exactFactor(float32, 5, f43));
+    within(factor(4, 2, 'float32', 64), exactFactor(float32, 64, [...f43, ...f43]));
+    within(factor(4, 2, 'float64', 64), exactFactor(float64, 64, [...f43, ...f43]));
+  });
+
+  it('keeps every term of order u in float64 (1 + 2^-53 would round to 1)', () => {
+    // (1 + u)(1 + γ_2) − 1 ≈ 3u; multiplying out 1 + u in double gives 2u.
+    const c = winogradRoundingFactor({ dimensions: [], dtype: 'float64', channelsPerGroup: 2 });
+    within(c, exactFactor(float64, 2, []));
+    expect(c / 2 ** -53).toBeCloseTo(3, 12);
   });
 });
 
