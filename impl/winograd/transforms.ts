@@ -87,7 +87,7 @@ const one = () => rational(1);
 export function defaultWinogradPoints(alpha: number): WinogradPoint[] {
   const finite: Fraction[] = [zero()];
   for (let k = 1; finite.length < alpha - 1; k++) {
-    const candidates = k === 1 ? [rational(1), rational(-1)] : [rational(k), rational(-k)];
+    const candidates = [rational(k), rational(-k)];
     if (k > 1) candidates.push(rational(1, k), rational(-1, k));
     for (const c of candidates) if (finite.length < alpha - 1) finite.push(c);
   }
