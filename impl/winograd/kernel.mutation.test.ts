@@ -1,16 +1,22 @@
 /**
- * Mutation-testing additions for kernel.ts: where the kernel rounds. The float32
- * kernel stores U, V, M and the output as float32 values and sums each M over the
- * whole depth in float64 (docs/winograd.md, "The kernel"); the float64 kernel never
- * rounds to float32. An independent emulation of one 1-D tile, written from the
- * transform matrices with plain loops in the kernel's summation order, must agree
- * with the kernel bit for bit.
+ * Mutation-testing additions for kernel.ts.
+ *
+ * - Where the kernel rounds. The float32 kernel stores U, V, M and the output as
+ *   float32 values and sums each M over the whole depth in float64 (docs/winograd.md,
+ *   "The kernel"); the float64 kernel never rounds to float32. An independent
+ *   emulation of one 1-D tile, written from the transform matrices with plain loops in
+ *   the kernel's summation order, must agree with the kernel bit for bit; so must
+ *   `winogradMagnitudes`, emulated with |Aᵀ|, |G|, |Bᵀ|, and both with chosen points.
+ * - Tiling. F(2×2, 3×3) in float64 on small integers is exact (its transforms hold
+ *   only 0, ±1 and ±1/2), so there the kernel must equal the oracle bit for bit, for
+ *   blocks that start in the middle of a tile row and for full panels of tiles.
  */
 import { describe, expect, it } from 'vitest';
+import { type ConvProblem, convGeometry, referenceConv } from '../../reference/index.ts';
 import { convProblem } from '../../reference/testing.ts';
-import { createWinogradKernel } from './kernel.ts';
+import { createWinogradKernel, winogradMagnitudes } from './kernel.ts';
 import { type Random, randomInteger, seededRandom } from './random.ts';
-import { winogradTransforms } from './transforms.ts';
+import { rational, type WinogradPoint, winogradTransforms } from './transforms.ts';
 
 /** Σ_j matrix[row][j]·vector[j] over the nonzeros, in column order, as the transforms sum. */
 function rowDot(matrix: Float64Array, cols: number, row: number, vector: ArrayLike<number>) {
@@ -29,12 +35,15 @@ function rowDot(matrix: Float64Array, cols: number, row: number, vector: ArrayLi
 function emulateTile(
   m: number,
   r: number,
-  x: Float32Array,
-  w: Float32Array,
+  x: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> },
+  w: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> },
   channels: number,
   store: (v: number) => number,
+  options: { points?: readonly WinogradPoint[]; absolute?: boolean } = {},
 ): number[] {
-  const { ATf, Gf, BTf, alpha } = winogradTransforms(m, r);
+  const t = winogradTransforms(m, r, options.points);
+  const abs = (a: Float64Array) => (options.absolute ? a.map(Math.abs) : a);
+  const [ATf, Gf, BTf, alpha] = [abs(t.ATf), abs(t.Gf), abs(t.BTf), t.alpha];
   const M: number[] = [];
   for (let xi = 0; xi < alpha; xi++) {
     let sum = 0;
@@ -94,4 +103,115 @@ describe('winograd kernel: rounding where the stages store', () => {
       }
     });
   }
+});
+
+describe('winograd kernel: chosen points and magnitudes', () => {
+  const points: WinogradPoint[] = [rational(0), rational(2), rational(-1, 2), 'inf'];
+  const chooser = (m: number, r: number) => (m === 2 && r === 3 ? points : undefined);
+  const channels = 3;
+  const p = convProblem({ inChannels: channels, inputSize: [4], kernelSize: [3] });
+
+  it('the kernel computes with the chosen points', async () => {
+    const random = seededRandom(60);
+    const kernel = createWinogradKernel({ m: 2, points: chooser });
+    for (let trial = 0; trial < 50; trial++) {
+      const x = spread(random, channels * 4);
+      const w = spread(random, channels * 3);
+      const y = Array.from(await kernel.conv(p, x, w));
+      expect(y).toEqual(emulateTile(2, 3, x, w, channels, Math.fround, { points }));
+    }
+  });
+
+  it('winogradMagnitudes runs |Aᵀ|, |G|, |Bᵀ| of the chosen points on |x|, |w|', () => {
+    const random = seededRandom(61);
+    for (const chosen of [undefined, points]) {
+      const x = spread(random, channels * 4);
+      const w = spread(random, channels * 3);
+      const W = winogradMagnitudes(p, x, w, { m: 2, ...(chosen ? { points: chooser } : {}) });
+      const [ax, aw] = [Float64Array.from(x, Math.abs), Float64Array.from(w, Math.abs)];
+      const expected = emulateTile(2, 3, ax, aw, channels, (v) => v, {
+        ...(chosen ? { points: chosen } : {}),
+        absolute: true,
+      });
+      expect(Array.from(W)).toEqual(expected);
+    }
+  });
+});
+
+/** Small integers: every F(2×2, 3×3) float64 product and sum is exact. */
+function integerOperands(p: ConvProblem, seed: number) {
+  const g = convGeometry(p);
+  const random = seededRandom(seed);
+  const ints = (n: number) => Float64Array.from({ length: n }, () => randomInteger(random, -9, 9));
+  return {
+    x: ints(g.inputLength),
+    w: ints(g.weightLength),
+    b: p.bias ? ints(g.outChannels) : undefined,
+  };
+}
+
+async function expectExactF2(p: ConvProblem, tilesPerBlock?: number) {
+  const { x, w, b } = integerOperands(p, 70);
+  const kernel = createWinogradKernel({
+    m: 2,
+    dtype: 'float64',
+    ...(tilesPerBlock ? { tilesPerBlock } : {}),
+  });
+  expect(Array.from(await kernel.conv(p, x, w, b))).toEqual(Array.from(referenceConv(p, x, w, b)));
+}
+
+describe('winograd kernel: tiling, exact on integers (F(2×2, 3×3), float64)', () => {
+  it('blocks that start in the middle of a tile row, next to border tiles', async () => {
+    // 10 × 10 tiles, columns 1–8 interior: blocks of 6 and 7 start mid-row, and the
+    // runs of interior tiles end at a block's edge or at the border column.
+    const p = convProblem({
+      inChannels: 2,
+      outChannels: 3,
+      inputSize: [20, 20],
+      kernelSize: [3, 3],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+      bias: true,
+    });
+    for (const tilesPerBlock of [6, 7]) await expectExactF2(p, tilesPerBlock);
+  });
+
+  it('full panels of 4 tiles with more than 4 input channels', async () => {
+    // 4 × 4 = 16 tiles in one block: the last panel is full; 8 channels per group.
+    const p = convProblem({
+      inChannels: 16,
+      outChannels: 6,
+      groups: 2,
+      inputSize: [10, 10],
+      kernelSize: [3, 3],
+    });
+    await expectExactF2(p);
+    await expectExactF2(p, 8);
+  });
+});
+
+describe('winograd kernel: generic tile transforms', () => {
+  it('equal the compiled ones when the last tile of a row is whole', async () => {
+    // Output 8 × 8 with m = 4: every tile is whole, the last one ends the output row.
+    const p = convProblem({
+      inChannels: 2,
+      outChannels: 2,
+      inputSize: [10, 10],
+      kernelSize: [3, 3],
+      bias: true,
+    });
+    const random = seededRandom(80);
+    const g = convGeometry(p);
+    const x = spread(random, g.inputLength);
+    const w = spread(random, g.weightLength);
+    const b = spread(random, g.outChannels);
+    const compiled = await createWinogradKernel({ m: 4 }).conv(p, x, w, b);
+    const generic = await createWinogradKernel({ m: 4, tileTransforms: 'generic' }).conv(
+      p,
+      x,
+      w,
+      b,
+    );
+    expect(Array.from(generic)).toEqual(Array.from(compiled));
+  });
 });

@@ -75,6 +75,20 @@ describe('winogradPlan', () => {
     expect(winogradPlan(wide, { m: 2, tilesPerBlock: 5 }).tilesPerBlock).toBe(5);
   });
 
+  it('keeps U of exactly 2 MiB whole, and blocks one panel more', () => {
+    // F(2, 3): 16 · 128 · 128 · 8 bytes = 2 MiB. With 132 output channels U is larger and
+    // is blocked: 4 channels cost 16 · 4 · 128 · 8 = 64 KiB → 256 KiB blocks of 16.
+    const at = (outChannels: number) =>
+      winogradPlan(
+        convGeometry(
+          problem({ inChannels: 128, outChannels, inputSize: [10, 10], kernelSize: [3, 3] }),
+        ),
+        { m: 2 },
+      ).outChannelsPerBlock;
+    expect(at(128)).toBe(128);
+    expect(at(132)).toBe(16);
+  });
+
   it('cuts larger U into 256 KiB blocks of output channels, with 2 MiB tile blocks', () => {
     // F(2, 3), 256 + 256 channels: U = 16 · 256 · 256 · 8 = 8 MiB > 2 MiB. Four output
     // channels cost 16 · 4 · 256 · 8 = 128 KiB → blocks of 8 channels. A tile's V costs
@@ -141,6 +155,13 @@ describe('WinogradWorkspace', () => {
     expect(larger).not.toBe(packed);
     expect(ws.packed(20)).toBe(larger);
     expect(ws.keptBytes()).toBe(160);
+  });
+
+  it('keeps a packed buffer of exactly the retained bytes', () => {
+    const ws = new WinogradWorkspace(80);
+    const packed = ws.packed(10);
+    expect(ws.packed(10)).toBe(packed);
+    expect(ws.keptBytes()).toBe(80);
   });
 
   it('replaces a buffer that is too small, and keeps only what fits', () => {

@@ -67,7 +67,7 @@ export interface BlockLayout {
  *
  * @example
  * ```ts
- * const t = new SeparableTransform(sparseRows(BTf, 4, 4), sparseRows(BTf, 4, 4));
+ * const t = new SeparableTransform(sparseRows(BTf, 4, 4), sparseRows(BTf, 4, 4), false);
  * const from = { offset: 0, rowStride: 8, colStride: 1, step: 4 };
  * const to = { offset: 0, rowStride: 4, colStride: 1, step: 16 };
  * t.apply(x, from, v, to, 0, 2); // two 4×4 blocks side by side
@@ -80,7 +80,7 @@ export class SeparableTransform {
   readonly roundToFloat32: boolean;
   private readonly partial: Float64Array;
 
-  constructor(left: SparseRows, right: SparseRows, roundToFloat32 = false) {
+  constructor(left: SparseRows, right: SparseRows, roundToFloat32: boolean) {
     this.left = left;
     this.right = right;
     this.roundToFloat32 = roundToFloat32;
@@ -190,14 +190,14 @@ function sumText(matrix: SparseRows, row: number, operand: (column: number) => s
  *
  * @example
  * ```ts
- * const apply = compileSeparable(sparseRows(BTf, 6, 6), sparseRows(BTf, 6, 6));
+ * const apply = compileSeparable(sparseRows(BTf, 6, 6), sparseRows(BTf, 6, 6), false);
  * apply(x, from, v, to, 0, 1);
  * ```
  */
 export function compileSeparable(
   left: SparseRows,
   right: SparseRows,
-  roundToFloat32 = false,
+  roundToFloat32: boolean,
 ): SeparableApply {
   const store = roundToFloat32 ? (sum: string) => `Math.fround(${sum})` : (sum: string) => sum;
   const lines: string[] = [
