@@ -14,7 +14,12 @@
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry, referenceConv } from '../../reference/index.ts';
 import { convProblem } from '../../reference/testing.ts';
-import { createWinogradKernel, winogradMagnitudes } from './kernel.ts';
+import {
+  createWinogradKernel,
+  winogradF2Kernel,
+  winogradF4Kernel,
+  winogradMagnitudes,
+} from './kernel.ts';
 import { type Random, randomInteger, seededRandom } from './random.ts';
 import { rational, type WinogradPoint, winogradTransforms } from './transforms.ts';
 
@@ -213,5 +218,12 @@ describe('winograd kernel: generic tile transforms', () => {
       b,
     );
     expect(Array.from(generic)).toEqual(Array.from(compiled));
+  });
+});
+
+describe('winograd kernel: built-in kernels', () => {
+  it('the built-in kernels are named and float32', () => {
+    expect([winogradF2Kernel.name, winogradF2Kernel.dtype]).toEqual(['winograd-f2', 'float32']);
+    expect([winogradF4Kernel.name, winogradF4Kernel.dtype]).toEqual(['winograd-f4', 'float32']);
   });
 });
