@@ -23,6 +23,7 @@ import {
 } from '../../reference/index.ts';
 import { microKernel4x4, type PackedBuffer, writeTile } from '../gemm/index.ts';
 import {
+  PANEL_LANES,
   packedElementsOf,
   type WinogradAxis,
   type WinogradPlan,
@@ -217,8 +218,7 @@ function separable(
 /** Tile transforms per matrix pair; compiling costs far more than one small call. */
 const compiledCache = new Map<string, SeparableApply>();
 
-/** Panel width of the packed U and V: the micro-kernel's 4 × 4 register block. */
-const LANES = 4;
+const LANES = PANEL_LANES;
 
 /** Everything one call needs, allocated once per call and reused by every tile. */
 class WinogradRun {

@@ -4,6 +4,7 @@
  * workspace estimate and the error bound all read this one record.
  */
 import type { ConvGeometry } from '../../reference/index.ts';
+import { gemmBlocking } from '../gemm/index.ts';
 import { type WinogradPoint, type WinogradTransforms, winogradTransforms } from './transforms.ts';
 
 /** Picks the points for F(m, r); `undefined` means the default points. */
@@ -74,8 +75,17 @@ const TILE_BLOCK_BYTES = 512 * 1024;
  * costs a filter transform (shape b, 256→256 at 14×14, fits its 16 tiles in one block).
  */
 const RETRANSFORM_TILE_BLOCK_BYTES = 2 * 1024 * 1024;
-/** Panel width: the micro-kernel's 4 × 4 register block. */
-const LANES = 4;
+/**
+ * Panel width of the packed U and V: the micro-kernel's register block, MR output
+ * channels by NR tiles (both 4; one width serves both panels).
+ *
+ * @example
+ * ```ts
+ * (t - (t % PANEL_LANES)) * depth + k * PANEL_LANES + (t % PANEL_LANES); // tile t, depth k
+ * ```
+ */
+export const PANEL_LANES = gemmBlocking.MR;
+const LANES = PANEL_LANES;
 
 function axis(
   m: number,
@@ -204,5 +214,7 @@ export function packedElementsOf(plan: WinogradPlan): number {
 /** {@link winogradWorkspaceBytes} for a plan already made. */
 export function workspaceBytesOf(plan: WinogradPlan, dtype: 'float32' | 'float64'): number {
   const productElements = plan.alphaArea * plan.matrixStride.M;
-  return 8 * packedElementsOf(plan) + productElements * (dtype === 'float32' ? 4 : 8) + 8 * 16;
+  return (
+    8 * packedElementsOf(plan) + productElements * (dtype === 'float32' ? 4 : 8) + 8 * LANES * LANES
+  );
 }

@@ -6,7 +6,7 @@
  */
 
 import type { DType, FloatArray } from '../../reference/index.ts';
-import { type PackedBuffer, packedBuffer } from '../gemm/index.ts';
+import { gemmBlocking, type PackedBuffer, packedBuffer } from '../gemm/index.ts';
 
 /** The typed buffers: the products M of one block. */
 export type WinogradBufferName = 'M';
@@ -27,11 +27,10 @@ export type WinogradBufferName = 'M';
  */
 export class WinogradWorkspace {
   readonly retainBytes: number;
-  /** The micro-kernel's 4 × 4 float64 tile. */
-  readonly tile = new Float64Array(16);
-  private readonly kept = new Map<string, FloatArray>();
-  /** The packed panels of U and V (float64, the GEMM's buffer type), when kept. */
-  private keptPacked: PackedBuffer | undefined;
+  /** The micro-kernel's MR × NR float64 tile. */
+  readonly tile = new Float64Array(gemmBlocking.MR * gemmBlocking.NR);
+  /** Typed buffers by dtype and name, and the packed panels of U and V under 'packed'. */
+  private readonly kept = new Map<string, FloatArray | PackedBuffer>();
 
   constructor(retainBytes: number) {
     this.retainBytes = retainBytes;
@@ -39,29 +38,40 @@ export class WinogradWorkspace {
 
   /** A typed buffer of at least `elements` entries of the dtype. */
   take(name: WinogradBufferName, dtype: DType, elements: number): FloatArray {
-    const key = `${dtype}:${name}`;
-    const current = this.kept.get(key);
-    if (current && current.length >= elements) return current;
-    const fresh = dtype === 'float32' ? new Float32Array(elements) : new Float64Array(elements);
-    this.kept.delete(key);
-    if (this.keptBytes() + fresh.byteLength <= this.retainBytes) this.kept.set(key, fresh);
-    return fresh;
+    const make = () =>
+      dtype === 'float32' ? new Float32Array(elements) : new Float64Array(elements);
+    return this.reuse(`${dtype}:${name}`, elements, make);
   }
 
-  /** The packed float64 buffer, at least `elements` long. */
+  /** The packed float64 buffer (the GEMM's buffer type), at least `elements` long. */
   packed(elements: number): PackedBuffer {
-    const current = this.keptPacked;
-    if (current && current.length >= elements) return current;
-    const fresh = packedBuffer(elements);
-    this.keptPacked = undefined;
-    if (this.keptBytes() + 8 * elements <= this.retainBytes) this.keptPacked = fresh;
-    return fresh;
+    return this.reuse('packed', elements, () => packedBuffer(elements));
   }
 
   /** Bytes currently kept (the 128-byte tile not included). */
   keptBytes(): number {
-    let bytes = 8 * (this.keptPacked?.length ?? 0);
-    for (const buffer of this.kept.values()) bytes += buffer.byteLength;
+    let bytes = 0;
+    for (const buffer of this.kept.values()) bytes += bytesOf(buffer);
     return bytes;
   }
+
+  /** The kept buffer under `key` if long enough, else a fresh one, kept if it fits. */
+  private reuse<T extends FloatArray | PackedBuffer>(
+    key: string,
+    elements: number,
+    make: () => T,
+  ): T {
+    // Each key is made by one caller only, so its buffer has that caller's type.
+    const current = this.kept.get(key) as T | undefined;
+    if (current && current.length >= elements) return current;
+    const fresh = make();
+    this.kept.delete(key);
+    if (this.keptBytes() + bytesOf(fresh) <= this.retainBytes) this.kept.set(key, fresh);
+    return fresh;
+  }
+}
+
+/** A packed buffer holds doubles: 8 bytes an element. */
+function bytesOf(buffer: FloatArray | PackedBuffer): number {
+  return Array.isArray(buffer) ? 8 * buffer.length : buffer.byteLength;
 }
