@@ -103,20 +103,53 @@ describe('findSurvivors', () => {
     expect(findSurvivors(report, [wrongText])[1]!.justification).toBeUndefined();
   });
 
+  /** A survivor spanning columns 1–6 of `line`, where the sources below put `a < 2`. */
+  const survivorAt = (
+    id: string,
+    line: number,
+    mutatorName = 'EqualityOperator',
+  ): MutantResult => ({
+    ...mutant(id, 'Survived', line),
+    mutatorName,
+    location: { start: { line, column: 1 }, end: { line, column: 6 } },
+  });
+  const reportOf = (source: string, mutants: MutantResult[]): MutationReport => ({
+    files: { 'b.ts': { source, mutants } },
+  });
+
   it('gives twin mutants (same text, mutator and replacement) the entry of their own line', () => {
-    const twins: MutationReport = {
-      files: { 'b.ts': { source: 'a < 2;\na < 2;\n', mutants: [] } },
-    };
-    const at = (id: string, line: number): MutantResult => ({
-      ...mutant(id, 'Survived', line),
-      location: { start: { line, column: 1 }, end: { line, column: 6 } },
-    });
-    twins.files['b.ts']!.mutants.push(at('1', 1), at('2', 2));
+    const twins = reportOf('a < 2;\na < 2;\n', [survivorAt('1', 1), survivorAt('2', 2)]);
     const first = { ...justification, line: 1, original: 'a < 2', reason: 'one' };
     const second = { ...first, line: 2, reason: 'two' };
     const survivors = findSurvivors(twins, [first, second]);
     expect(survivors.map((s) => s.justification?.reason)).toEqual(['one', 'two']);
     expect(staleJustifications([first, second], survivors)).toEqual([]);
+  });
+
+  it('pairs moved twins with their entries in line order, whatever else sits on the old lines', () => {
+    // Line 1 holds another live mutant; the entries were written when the twins sat at 0 and 1.
+    const moved = reportOf('x;\na < 2;\na < 2;\n', [
+      survivorAt('1', 1, 'BlockStatement'),
+      survivorAt('2', 2),
+      survivorAt('3', 3),
+    ]);
+    const first = { ...justification, line: 0, original: 'a < 2', reason: 'one' };
+    const second = { ...first, line: 1, reason: 'two' };
+    for (const entries of [
+      [first, second],
+      [second, first],
+    ]) {
+      const survivors = findSurvivors(moved, entries);
+      expect(survivors.map((s) => s.justification?.reason)).toEqual([undefined, 'one', 'two']);
+      expect(staleJustifications(entries, survivors)).toEqual([]);
+    }
+  });
+
+  it('lets twins beyond the entries share the first matching entry', () => {
+    const twins = reportOf('a < 2;\na < 2;\n', [survivorAt('1', 1), survivorAt('2', 2)]);
+    const only = { ...justification, line: 7, original: 'a < 2', reason: 'one' };
+    const survivors = findSurvivors(twins, [only]);
+    expect(survivors.map((s) => s.justification)).toEqual([only, only]);
   });
 
   it('requires the same mutator and replacement', () => {

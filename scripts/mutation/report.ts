@@ -183,24 +183,41 @@ export function findSurvivors(
     const result = report.files[file]!;
     const live = result.mutants
       .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
-      .sort((a, b) => a.location.start.line - b.location.start.line || Number(a.id) - Number(b.id));
-    for (const mutant of live) {
-      const bare = { file, mutant, original: mutatedText(result.source, mutant.location) };
-      // Two mutants may share mutator, text and replacement: prefer the entry on the same
-      // line, then one no other mutant took (lines move as the code is edited).
-      const line = mutant.location.start.line;
-      const matching = justifications.filter((j) => justifies(j, bare));
-      const taken = new Set(survivors.map((s) => s.justification));
-      const justification =
-        matching.find((j) => j.line === line) ??
-        matching.find(
-          (j) => !taken.has(j) && !live.some((m) => m.location.start.line === j.line),
-        ) ??
-        matching[0];
+      .sort((a, b) => a.location.start.line - b.location.start.line || Number(a.id) - Number(b.id))
+      .map((mutant) => ({ file, mutant, original: mutatedText(result.source, mutant.location) }));
+    const paired = pairTwins(live, justifications);
+    live.forEach((bare, i) => {
+      const justification = paired[i];
       survivors.push(justification ? { ...bare, justification } : bare);
-    }
+    });
   }
   return survivors;
+}
+
+/**
+ * The justification of each of one file's survivors (given in line order).
+ * Two mutants may share mutator, text and replacement: an entry on the survivor's own
+ * line comes first; the rest are paired with the unused matching entries in line
+ * order, since lines move together as the code is edited; a survivor left over
+ * shares the first matching entry.
+ */
+function pairTwins(
+  live: readonly Omit<Survivor, 'justification'>[],
+  justifications: readonly EquivalentJustification[],
+): (EquivalentJustification | undefined)[] {
+  const matching = live.map((bare) =>
+    justifications.filter((j) => justifies(j, bare)).sort((a, b) => a.line - b.line),
+  );
+  const paired = live.map((bare, i) =>
+    matching[i]!.find((j) => j.line === bare.mutant.location.start.line),
+  );
+  const taken = new Set(paired);
+  for (const [i, candidates] of matching.entries()) {
+    if (paired[i]) continue;
+    paired[i] = candidates.find((j) => !taken.has(j)) ?? candidates[0];
+    taken.add(paired[i]);
+  }
+  return paired;
 }
 
 /**
