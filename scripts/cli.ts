@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ProblemError } from '../reference/index.ts';
+import { exitHarness, installSignalHandlers, shutdownInProgress } from './check/shutdown.ts';
 import { EXIT_USAGE, UsageError } from './cli-error.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerFixtures } from './commands/fixtures.ts';
@@ -16,9 +17,18 @@ const program = new Command('convcheck')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-// A reader that stops early (`convcheck check | head`) is not an error.
+// SIGINT/SIGTERM: kernel process groups are killed, then exit 130/143.
+installSignalHandlers();
+
+// A reader that stops early (`convcheck check | head`) is not an error: the run
+// goes on (its reports are still written) and exits with its own code; only
+// stdout is dropped.
+let stdoutClosed = false;
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (e.code === 'EPIPE' || stdoutClosed) {
+    stdoutClosed = true;
+    return;
+  }
   throw e;
 });
 
@@ -27,19 +37,23 @@ registerParams(program);
 registerCheck(program);
 registerFixtures(program);
 
-function fatal(message: string): never {
+async function fatal(message: string): Promise<never> {
   process.stderr.write(`convcheck: ${message}\n`);
-  process.exit(EXIT_USAGE);
+  return exitHarness(EXIT_USAGE);
 }
 
 try {
   await program.parseAsync(process.argv);
+  // The work is done: whatever a kernel left behind (a process that escaped its
+  // group still holding a pipe, a timer) must not keep the harness alive.
+  await exitHarness(Number(process.exitCode ?? 0));
 } catch (e) {
+  await shutdownInProgress();
   if (e instanceof CommanderError) {
-    process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE);
+    await exitHarness(e.exitCode === 0 ? 0 : EXIT_USAGE);
   }
   if (e instanceof UsageError || e instanceof ProblemError) {
-    fatal(e.message);
+    await fatal(e.message);
   }
   throw e;
 }

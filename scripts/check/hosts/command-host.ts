@@ -208,14 +208,6 @@ function spawnProgram(commandLine: string, options: CommandHostOptions): Program
   const supervisor = new ChildSupervisor<string, WireAnswer>(child, {
     label: 'program',
     tails: { stderr },
-    kill: () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // The group is already gone.
-      }
-    },
   });
   const maxLineBytes = options.maxLineBytes ?? 256 * 2 ** 20;
   const lines = new LineSplitter(

@@ -159,6 +159,8 @@ async function startChild(
     // The harness's own flags (inspector, loaders of a test runner) are not the kernel's.
     execArgv: [],
     cwd: options.cwd,
+    // Its own process group: whatever the kernel spawns is killed with it.
+    detached: true,
   });
   const tailChars = options.tailChars ?? DEFAULT_TAIL_CHARS;
   const tails = { stderr: new TailBuffer(tailChars), stdout: new TailBuffer(tailChars) };
@@ -167,9 +169,6 @@ async function startChild(
   const supervisor: ModuleSupervisor = new ChildSupervisor(child, {
     label: 'kernel process',
     tails,
-    kill: () => {
-      child.kill('SIGKILL');
-    },
   });
   child.on('message', (m: ChildMessage) => supervisor.deliver(m));
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;

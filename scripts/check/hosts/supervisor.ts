@@ -3,8 +3,15 @@
  * request in flight, and turns every way it can fail to arrive (timeout, exit,
  * crash, garbage) into a failure message carrying the child's last output.
  * Both isolating hosts (module and command) build on it.
+ *
+ * The child must have been started `detached`: it leads its own process group,
+ * and the supervisor always kills the whole group, so nothing the kernel started
+ * outlives it (a process that leaves the group with setsid is out of reach; the
+ * harness only stops listening to the pipes it may still hold).
  */
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { signalGroup, TERMINATE_GRACE_MS, trackProcessGroup } from '../shutdown.ts';
 import { type TailBuffer, withTails } from './tail-buffer.ts';
 
 /** A reply that arrived, or why none will. */
@@ -16,42 +23,16 @@ export type Settlement<R> = { value: R } | { failure: string };
  */
 export type Judge<M, R> = (message: M) => Settlement<R> | undefined;
 
-/** How a supervisor describes and stops its child. */
+/** How a supervisor describes its child. */
 export interface SupervisorOptions {
   /** Subject of failure messages, e.g. 'kernel process' or 'program'. */
   label: string;
   /** Tails appended to failure messages, by label ('stderr', 'stdout'). */
   tails: Record<string, TailBuffer>;
-  /** Kills the child (and whatever it started) at once; must not throw. */
-  kill: () => void;
 }
 
 /** How long to wait, after a child exits, for its last stderr bytes to arrive. */
 const DRAIN_AFTER_EXIT_MS = 200;
-
-const liveKills = new Set<() => void>();
-let exitHookInstalled = false;
-
-/**
- * Makes sure `kill` runs if the harness exits while the child still lives (a
- * looping kernel would otherwise outlive it). Returns the function that cancels it.
- *
- * @example
- * ```ts
- * const forget = killOnHarnessExit(() => child.kill('SIGKILL'));
- * child.once('exit', forget);
- * ```
- */
-export function killOnHarnessExit(kill: () => void): () => void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const k of liveKills) k();
-    });
-  }
-  liveKills.add(kill);
-  return () => liveKills.delete(kill);
-}
 
 /**
  * Supervises one child: {@link ChildSupervisor.expect} waits for the reply a
@@ -76,12 +57,12 @@ export class ChildSupervisor<M, R> {
     readonly child: ChildProcess,
     private readonly options: SupervisorOptions,
   ) {
-    const forget = killOnHarnessExit(options.kill);
+    const forget = child.pid === undefined ? () => false : trackProcessGroup(child.pid);
     this.finished = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        // Anything the child started in its group must not outlive it.
+        this.killGroup();
         forget();
-        // Anything the child started must not outlive it.
-        options.kill();
         this.exitDescription = describeExit(code, signal);
         const drained = setTimeout(() => this.onGone(resolve), DRAIN_AFTER_EXIT_MS);
         child.once('close', () => {
@@ -140,8 +121,15 @@ export class ChildSupervisor<M, R> {
     });
   }
 
-  /** Kills the child and waits until it is gone. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the child's process group: SIGTERM, up to `graceMs` for the child to
+   * leave, then SIGKILL; resolves once the child is gone.
+   */
+  async stop(graceMs = TERMINATE_GRACE_MS): Promise<void> {
+    if (this.alive && this.child.pid !== undefined) {
+      signalGroup(this.child.pid, 'SIGTERM');
+      await Promise.race([this.finished, sleep(graceMs)]);
+    }
     this.kill();
     await this.finished;
   }
@@ -162,7 +150,11 @@ export class ChildSupervisor<M, R> {
   private kill(): void {
     this.killed = true;
     // After the exit the group was killed once already; its id may since be reused.
-    if (this.exitDescription === undefined) this.options.kill();
+    if (this.exitDescription === undefined) this.killGroup();
+  }
+
+  private killGroup(): void {
+    if (this.child.pid !== undefined) signalGroup(this.child.pid, 'SIGKILL');
   }
 
   private settle(settlement: Settlement<R>): void {
@@ -173,6 +165,12 @@ export class ChildSupervisor<M, R> {
 
   private onGone(resolve: () => void): void {
     this.settle({ failure: this.describeDeath() ?? `${this.options.label} is gone` });
+    // A process that escaped the group (setsid) may still hold our pipes: stop
+    // listening, so that they cannot keep the harness alive.
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) {
+      stream?.destroy();
+    }
+    if (this.child.connected) this.child.disconnect();
     resolve();
   }
 }

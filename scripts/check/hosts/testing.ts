@@ -1,5 +1,6 @@
 /** Builders shared by the host tests: problems, integer operands, tool probes. */
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray } from '../../../reference/problem.ts';
@@ -115,4 +116,49 @@ export function pythonHas(python: string, modules: string[]): Promise<true | str
       },
     );
   });
+}
+
+/**
+ * True once `pid` is gone or a zombie (dead, waiting to be reaped by init);
+ * false if it still runs after about 2.5 s.
+ *
+ * @example
+ * ```ts
+ * expect(await isGone(grandchildPid)).toBe(true);
+ * ```
+ */
+export async function isGone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    let state: string | undefined;
+    try {
+      state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    } catch {
+      return true;
+    }
+    if (state === 'Z') return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/**
+ * The process ids a test program wrote to `file`, one a line, once it holds at
+ * least `count` of them (waits up to `timeoutMs`, for a loaded machine).
+ *
+ * @example
+ * ```ts
+ * const [grandchild] = await pidsIn(join(dir, 'pids'), 1);
+ * ```
+ */
+export async function pidsIn(file: string, count: number, timeoutMs = 30_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const pids = text
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+    if (pids.length >= count || Date.now() > deadline) return pids;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
