@@ -5,7 +5,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType } from '../../../reference/index.ts';
 import {
   answerJudge,
   assertLittleEndian,
@@ -15,8 +15,8 @@ import {
   type WireAnswer,
   type WireRequest,
 } from './command-wire.ts';
-import { checkRunOperands } from './run-case.ts';
-import { SerialQueue } from './serial-queue.ts';
+import type { CaseOperands } from './run-case.ts';
+import { type HostCore, serialHost } from './serial-host.ts';
 import { ChildSupervisor } from './supervisor.ts';
 import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
 import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
@@ -87,15 +87,13 @@ export async function openCommandHost(
     await program.supervisor.stop();
     throw new HostStartError(commandLine, `did not start: ${death}`);
   }
-  return new CommandHost(commandLine, program, options);
+  return serialHost(new CommandHost(commandLine, program, options));
 }
 
-class CommandHost implements KernelHost {
+class CommandHost implements HostCore {
   readonly name: string;
   readonly dtype: DType;
-  private readonly queue = new SerialQueue();
   private nextId = 0;
-  private closed = false;
 
   constructor(
     private readonly commandLine: string,
@@ -112,46 +110,38 @@ class CommandHost implements KernelHost {
 
   async run(
     problem: ConvProblem,
-    input: FloatArray,
-    weight: FloatArray,
-    bias: FloatArray | undefined,
+    { input, weight, bias }: CaseOperands,
     timeoutMs: number,
   ): Promise<RunOutcome> {
-    checkRunOperands(this.dtype, problem, { input, weight, bias });
     const outputLength = convGeometry(problem).outputLength;
-    return this.queue.run(async () => {
-      if (this.closed) throw new Error(`kernel host '${this.name}' is closed`);
-      const program = this.liveProgram();
-      const id = ++this.nextId;
-      const request: WireRequest = {
-        id,
-        problem: problemFields(problem),
-        dtype: this.dtype,
-        input: encodeFloats(input),
-        weight: encodeFloats(weight),
-        bias: bias === undefined ? null : encodeFloats(bias),
-      };
-      const allowance =
-        program.requestsSent === 0 ? (this.options.startupAllowanceMs ?? 15_000) : 0;
-      program.requestsSent++;
-      const answered = program.supervisor.expect(
-        answerJudge(id),
-        timeoutMs + allowance,
-        `no answer within ${timeoutMs} ms` +
-          (allowance > 0 ? ` (+${allowance} ms startup allowance)` : '') +
-          ' (timed out; the program was killed and restarts for the next case)',
-      );
-      const started = performance.now();
-      program.child.stdin.write(`${JSON.stringify(request)}\n`);
-      const settled = await answered;
-      const ms = performance.now() - started;
-      if ('failure' in settled) return { kind: 'error', message: settled.failure };
-      return toOutcome(settled.value, this.dtype, outputLength, ms);
-    });
+    const program = this.liveProgram();
+    const id = ++this.nextId;
+    const request: WireRequest = {
+      id,
+      problem: problemFields(problem),
+      dtype: this.dtype,
+      input: encodeFloats(input),
+      weight: encodeFloats(weight),
+      bias: bias === undefined ? null : encodeFloats(bias),
+    };
+    const allowance = program.requestsSent === 0 ? (this.options.startupAllowanceMs ?? 15_000) : 0;
+    program.requestsSent++;
+    const answered = program.supervisor.expect(
+      answerJudge(id),
+      timeoutMs + allowance,
+      `no answer within ${timeoutMs} ms` +
+        (allowance > 0 ? ` (+${allowance} ms startup allowance)` : '') +
+        ' (timed out; the program was killed and restarts for the next case)',
+    );
+    const started = performance.now();
+    program.child.stdin.write(`${JSON.stringify(request)}\n`);
+    const settled = await answered;
+    const ms = performance.now() - started;
+    if ('failure' in settled) return { kind: 'error', message: settled.failure };
+    return toOutcome(settled.value, this.dtype, outputLength, ms);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     const { child, supervisor } = this.program;
     // A well-behaved program leaves at end of input; any other is killed.
     child.stdin.end();

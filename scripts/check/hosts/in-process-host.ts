@@ -3,10 +3,11 @@
  * isolation, but the same contract, output and mutation checks as the
  * isolating hosts, so every kernel is judged the same way.
  */
-import type { ConvKernel, ConvProblem, FloatArray } from '../../../reference/index.ts';
+import type { ConvKernel, ConvProblem } from '../../../reference/index.ts';
 import { askSupports, checkKernelContract } from './kernel-contract.ts';
-import { checkRunOperands, runKernelCase } from './run-case.ts';
-import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
+import { runKernelCase } from './run-case.ts';
+import { serialHost } from './serial-host.ts';
+import { HostStartError, type KernelHost } from './types.ts';
 
 /**
  * Wraps a kernel object as a {@link KernelHost}. The timeout only stops the
@@ -28,7 +29,7 @@ export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost>
     throw new HostStartError(`in-process kernel ${String(kernel?.name)}`, checked.violation);
   }
   const dtype = kernel.dtype ?? 'float32';
-  return {
+  return serialHost({
     name: kernel.name,
     dtype,
     async supports(problem: ConvProblem): Promise<true | string> {
@@ -36,16 +37,8 @@ export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost>
       if ('error' in answer) throw new Error(answer.error);
       return answer.answer;
     },
-    async run(
-      problem: ConvProblem,
-      input: FloatArray,
-      weight: FloatArray,
-      bias: FloatArray | undefined,
-      timeoutMs: number,
-    ): Promise<RunOutcome> {
-      checkRunOperands(dtype, problem, { input, weight, bias });
-      return runKernelCase(kernel, dtype, problem, { input, weight, bias }, { timeoutMs });
-    },
+    run: (problem, operands, timeoutMs) =>
+      runKernelCase(kernel, dtype, problem, operands, { timeoutMs }),
     async close(): Promise<void> {},
-  };
+  });
 }

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { ConvKernel } from '../../../reference/index.ts';
 import { askSupports, checkKernelContract, errorText } from './kernel-contract.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
-import { runKernelCase } from './run-case.ts';
+import { type CaseOperands, runKernelOnCopies } from './run-case.ts';
 import type { RunOutcome } from './types.ts';
 
 // Bound before the kernel is imported, so a kernel that reassigns process.send
@@ -60,15 +60,16 @@ async function answer(kernel: ConvKernel, message: HostMessage): Promise<ChildMe
     return { type: 'supports-reply', id: message.id, answer: askSupports(kernel, message.problem) };
   }
   let outcome: RunOutcome;
+  let used: CaseOperands | undefined;
   try {
     const { problem, input, weight, bias } = message;
-    outcome = await runKernelCase(kernel, kernel.dtype ?? 'float32', problem, {
+    ({ outcome, used } = await runKernelOnCopies(kernel, kernel.dtype ?? 'float32', problem, {
       input,
       weight,
       bias,
-    });
+    }));
   } catch (e) {
     outcome = { kind: 'error', message: `kernel process: ${errorText(e)}` };
   }
-  return { type: 'run-reply', id: message.id, outcome };
+  return { type: 'run-reply', id: message.id, outcome, ...(used ? { used } : {}) };
 }

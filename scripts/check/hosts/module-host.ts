@@ -6,10 +6,10 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType } from '../../../reference/index.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
-import { checkRunOperands } from './run-case.ts';
-import { SerialQueue } from './serial-queue.ts';
+import { type CaseOperands, mutatedOperands } from './run-case.ts';
+import { type HostCore, serialHost } from './serial-host.ts';
 import { ChildSupervisor, type Settlement } from './supervisor.ts';
 import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
 import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
@@ -54,16 +54,16 @@ export async function openModuleHost(
   if (!existsSync(modulePath)) throw new HostStartError(path, `module not found (${modulePath})`);
   const started = await startChild(modulePath, options);
   if ('failure' in started) throw new HostStartError(path, started.failure);
-  return new ModuleHost(modulePath, started.value, options);
+  return serialHost(new ModuleHost(modulePath, started.value, options));
 }
 
-class ModuleHost implements KernelHost {
+class ModuleHost implements HostCore {
   readonly name: string;
   readonly dtype: DType;
   private readonly hasSupports: boolean;
-  private readonly queue = new SerialQueue();
   private nextId = 0;
-  private closed = false;
+  /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
+  private supportsGaveUp: string | undefined;
 
   constructor(
     private readonly modulePath: string,
@@ -77,12 +77,15 @@ class ModuleHost implements KernelHost {
 
   async supports(problem: ConvProblem): Promise<true | string> {
     if (!this.hasSupports) return true;
-    const reply = await this.request(
-      { type: 'supports', id: 0, problem },
-      this.options.supportsTimeoutMs ?? 10_000,
-      'supports()',
-    );
-    if ('failure' in reply) throw new Error(`supports(): ${reply.failure}`);
+    if (this.supportsGaveUp !== undefined) throw new Error(this.supportsGaveUp);
+    const timeoutMs = this.options.supportsTimeoutMs ?? 10_000;
+    const reply = await this.request({ type: 'supports', id: 0, problem }, timeoutMs, 'supports()');
+    if ('failure' in reply) {
+      if (reply.failure.startsWith('supports() timed out')) {
+        this.supportsGaveUp = `supports() timed out once (after ${timeoutMs} ms); it is not called again`;
+      }
+      throw new Error(`supports(): ${reply.failure}`);
+    }
     if (reply.value.type !== 'supports-reply') throw new Error('supports(): unexpected reply');
     const answer = reply.value.answer;
     if ('error' in answer) throw new Error(answer.error);
@@ -91,50 +94,48 @@ class ModuleHost implements KernelHost {
 
   async run(
     problem: ConvProblem,
-    input: FloatArray,
-    weight: FloatArray,
-    bias: FloatArray | undefined,
+    { input, weight, bias }: CaseOperands,
     timeoutMs: number,
   ): Promise<RunOutcome> {
-    checkRunOperands(this.dtype, problem, { input, weight, bias });
     const message: HostMessage = { type: 'run', id: 0, problem, input, weight, bias };
     const reply = await this.request(message, timeoutMs, 'conv');
     if ('failure' in reply) return { kind: 'error', message: reply.failure };
     if (reply.value.type !== 'run-reply') return { kind: 'error', message: 'unexpected reply' };
-    return reply.value.outcome;
+    const { outcome, used } = reply.value;
+    if (outcome.kind !== 'output') return outcome;
+    // Judged here, on arrays kernel code never touched: the child's own verdict
+    // could be switched off by the kernel (e.g. by replacing Buffer.prototype.equals).
+    if (used === undefined) return { kind: 'error', message: 'the reply lacks the operands' };
+    return { ...outcome, mutatedInputs: mutatedOperands({ input, weight, bias }, used) };
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await this.current.supervisor.stop();
   }
 
   /** Sends one request to a live child (restarting it if needed) and awaits its reply. */
-  private request(
+  private async request(
     message: HostMessage,
     timeoutMs: number,
     call: string,
   ): Promise<Settlement<ChildMessage>> {
-    return this.queue.run(async () => {
-      if (this.closed) throw new Error(`kernel host '${this.name}' is closed`);
-      const live = await this.liveSupervisor();
-      if ('failure' in live) return live;
-      const id = ++this.nextId;
-      const replyType = message.type === 'run' ? 'run-reply' : 'supports-reply';
-      const reply = live.value.expect(
-        (m) => {
-          if (m.type === 'fault') return { failure: `${call}: ${m.message}` };
-          return m.type === replyType && m.id === id ? { value: m } : undefined;
-        },
-        timeoutMs,
-        `${call} timed out after ${timeoutMs} ms (kernel process killed; ` +
-          'it restarts for the next case)',
-      );
-      live.value.child.send({ ...message, id }, (e) => {
-        if (e) live.value.fail(`could not send the case to the kernel process: ${e.message}`);
-      });
-      return reply;
+    const live = await this.liveSupervisor();
+    if ('failure' in live) return live;
+    const id = ++this.nextId;
+    const replyType = message.type === 'run' ? 'run-reply' : 'supports-reply';
+    const reply = live.value.expect(
+      (m) => {
+        if (m.type === 'fault') return { failure: `${call}: ${m.message}` };
+        return m.type === replyType && m.id === id ? { value: m } : undefined;
+      },
+      timeoutMs,
+      `${call} timed out after ${timeoutMs} ms (kernel process killed; ` +
+        'it restarts for the next case)',
+    );
+    live.value.child.send({ ...message, id }, (e) => {
+      if (e) live.value.fail(`could not send the case to the kernel process: ${e.message}`);
     });
+    return reply;
   }
 
   private async liveSupervisor(): Promise<Settlement<ModuleSupervisor>> {

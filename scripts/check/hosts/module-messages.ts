@@ -4,6 +4,7 @@
  */
 import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
 import type { SupportsAnswer } from './kernel-contract.ts';
+import type { CaseOperands } from './run-case.ts';
 import type { RunOutcome } from './types.ts';
 
 /** Host → child. One request is in flight at a time; `id` pairs it with its reply. */
@@ -25,6 +26,10 @@ export type ChildMessage =
   /** The module could not be imported, or its default export breaks the contract. */
   | { type: 'load-error'; message: string }
   | { type: 'supports-reply'; id: number; answer: SupportsAnswer }
-  | { type: 'run-reply'; id: number; outcome: RunOutcome }
+  /**
+   * `used`: the operand copies the kernel worked on, as it left them; the host
+   * compares them with its own (the child's verdict could be forged by the kernel).
+   */
+  | { type: 'run-reply'; id: number; outcome: RunOutcome; used?: CaseOperands }
   /** Something went wrong outside any call, e.g. an unhandled promise rejection. */
   | { type: 'fault'; message: string };

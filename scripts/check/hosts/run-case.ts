@@ -52,32 +52,53 @@ export async function runKernelCase(
   operands: CaseOperands,
   options: RunCaseOptions = {},
 ): Promise<RunOutcome> {
+  return (await runKernelOnCopies(kernel, dtype, problem, operands, options)).outcome;
+}
+
+/**
+ * {@link runKernelCase}, also returning the copies the kernel worked on, as it
+ * left them. The module host's child sends them back, so that the harness
+ * decides in its own process, which kernel code never ran in, whether the
+ * kernel wrote into its inputs.
+ *
+ * @example
+ * ```ts
+ * const { outcome, used } = await runKernelOnCopies(kernel, 'float32', p, operands);
+ * ```
+ */
+export async function runKernelOnCopies(
+  kernel: ConvKernel,
+  dtype: DType,
+  problem: ConvProblem,
+  operands: CaseOperands,
+  options: RunCaseOptions = {},
+): Promise<{ outcome: RunOutcome; used: CaseOperands }> {
   const outputLength = convGeometry(problem).outputLength;
   // The kernel gets copies, so the caller's arrays stay pristine for the
   // comparison below and for the oracle, whatever the kernel does.
   const input = operands.input.slice();
   const weight = operands.weight.slice();
   const bias = operands.bias?.slice();
+  const used = { input, weight, bias };
+  const error = (message: string) => ({ outcome: { kind: 'error', message } as const, used });
   const started = performance.now();
   let result: unknown;
   try {
     result = await settleWithin(kernel.conv(problem, input, weight, bias), options.timeoutMs);
   } catch (e) {
-    return { kind: 'error', message: `conv threw: ${errorText(e)}` };
+    return error(`conv threw: ${errorText(e)}`);
   }
   if (result === TIMED_OUT) {
-    return {
-      kind: 'error',
-      message:
-        `conv did not settle within ${options.timeoutMs} ms (timed out; an in-process ` +
+    return error(
+      `conv did not settle within ${options.timeoutMs} ms (timed out; an in-process ` +
         'kernel cannot be interrupted and may still be running)',
-    };
+    );
   }
   const ms = performance.now() - started;
   const wrongOutput = checkKernelOutput(result, dtype, outputLength);
-  if (wrongOutput !== undefined) return { kind: 'error', message: wrongOutput };
-  const mutatedInputs = mutatedOperands(operands, { input, weight, bias });
-  return { kind: 'output', output: result as FloatArray, mutatedInputs, ms };
+  if (wrongOutput !== undefined) return error(wrongOutput);
+  const mutatedInputs = mutatedOperands(operands, used);
+  return { outcome: { kind: 'output', output: result as FloatArray, mutatedInputs, ms }, used };
 }
 
 /**
@@ -153,7 +174,9 @@ export function mutatedOperands(pristine: CaseOperands, used: CaseOperands): str
 }
 
 function sameBytes(a: FloatArray, b: FloatArray | undefined): boolean {
-  if (b === undefined) return false;
+  // What came back from a kernel's process may be anything: only a typed array
+  // of the same byte length can be unchanged.
+  if (!ArrayBuffer.isView(b) || b.byteLength !== a.byteLength) return false;
   const bytesA = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   const bytesB = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   return bytesA.equals(bytesB);

@@ -1,0 +1,62 @@
+/**
+ * What every host shares, written once: `run` checks its operands (a wrong one
+ * is a harness bug), calls are served one at a time in arrival order, a closed
+ * host refuses calls, and `close` is idempotent. A host implements the rest as a
+ * {@link HostCore} and is wrapped with {@link serialHost}.
+ */
+import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import { type CaseOperands, checkRunOperands } from './run-case.ts';
+import { SerialQueue } from './serial-queue.ts';
+import type { KernelHost, RunOutcome } from './types.ts';
+
+/** The part of a host that differs between hosts; called one at a time. */
+export interface HostCore {
+  readonly name: string;
+  readonly dtype: DType;
+  supports(problem: ConvProblem): Promise<true | string>;
+  /** Receives operands already checked against the problem and the dtype. */
+  run(problem: ConvProblem, operands: CaseOperands, timeoutMs: number): Promise<RunOutcome>;
+  /** Stops every process of the host; called once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wraps a {@link HostCore} as a {@link KernelHost}: operand checks, a FIFO queue,
+ * the closed state.
+ *
+ * @example
+ * ```ts
+ * const host = serialHost({ name: 'k', dtype: 'float32', supports, run, close });
+ * await Promise.all([host.run(p, x, w, undefined, 1_000), host.run(q, x2, w2, b2, 1_000)]);
+ * ```
+ */
+export function serialHost(core: HostCore): KernelHost {
+  const queue = new SerialQueue();
+  let closing: Promise<void> | undefined;
+  const whileOpen = <T>(task: () => Promise<T>): Promise<T> =>
+    queue.run(async () => {
+      if (closing !== undefined) throw new Error(`kernel host '${core.name}' is closed`);
+      return task();
+    });
+  return {
+    name: core.name,
+    dtype: core.dtype,
+    supports: (problem) => whileOpen(() => core.supports(problem)),
+    async run(
+      problem: ConvProblem,
+      input: FloatArray,
+      weight: FloatArray,
+      bias: FloatArray | undefined,
+      timeoutMs: number,
+    ): Promise<RunOutcome> {
+      const operands = { input, weight, bias };
+      checkRunOperands(core.dtype, problem, operands);
+      return whileOpen(() => core.run(problem, operands, timeoutMs));
+    },
+    // Not queued: closing must stop a kernel that is looping in the call in flight.
+    close() {
+      closing ??= core.close();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Kernels that try to switch the harness's checks off or to cost it time
+ * (issue 13, defect 9 and the looping `supports()`).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convProblem } from '../../reference/testing.ts';
+import { openModuleHost } from '../check/hosts/module-host.ts';
+import { integerOperands } from '../check/hosts/testing.ts';
+import { scratchDir } from '../fixtures/test-helpers.ts';
+
+const p = convProblem({ inputSize: [3], kernelSize: [2] });
+
+/** Writes `source` as a kernel module and opens it in a module host. */
+async function kernelModule(source: string, supportsTimeoutMs?: number) {
+  const file = join(scratchDir(), 'kernel.mjs');
+  writeFileSync(file, source);
+  return openModuleHost(file, supportsTimeoutMs === undefined ? {} : { supportsTimeoutMs });
+}
+
+describe('hostile kernels', () => {
+  it('overriding Buffer.prototype.equals does not hide a write into the input', async () => {
+    const host = await kernelModule(
+      `Buffer.prototype.equals = () => true;\n` +
+        `export default { name: 'sneaky', conv(p, x) {\n` +
+        `  x[0] += 1;\n  return new Float32Array(2);\n} };\n`,
+    );
+    try {
+      const { input, weight } = integerOperands(p, 'float32');
+      const r = await host.run(p, input, weight, undefined, 10_000);
+      expect(r).toMatchObject({ kind: 'output', mutatedInputs: ['input'] });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('a supports() that timed out once is not called again', async () => {
+    const host = await kernelModule(
+      `export default { name: 'slow-supports', supports() { for (;;) {} },\n` +
+        `  conv: () => new Float32Array(2) };\n`,
+      300,
+    );
+    try {
+      await expect(host.supports(p)).rejects.toThrow(/timed out after 300 ms/);
+      const started = performance.now();
+      await expect(host.supports(p)).rejects.toThrow(/timed out once.*not called again/);
+      expect(performance.now() - started).toBeLessThan(200);
+    } finally {
+      await host.close();
+    }
+  });
+});
