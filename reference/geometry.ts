@@ -240,17 +240,21 @@ export function convGeometry(
   return g;
 }
 
-/** Throws when some pooling window of dimension `dim` covers only padding. */
+/**
+ * Throws when some pooling window of dimension `dim` covers only padding. Window
+ * o has taps i = o·S − Pb + k·D (0 ≤ k < K); it touches the input exactly when
+ * some k lies in [⌈(0 − start)/D⌉, ⌊(I − 1 − start)/D⌋], so each window costs
+ * O(1), not O(K).
+ */
 function checkWindowsTouchInput(s: SpatialGeometry, dim: number, p: unknown): void {
   const input = s.inputSize[dim]!;
+  const dilation = s.dilation[dim]!;
+  const lastTap = s.kernelSize[dim]! - 1;
   for (let o = 0; o < s.outputSize[dim]!; o++) {
     const start = o * s.stride[dim]! - s.padBegin[dim]!;
-    let touches = false;
-    for (let k = 0; k < s.kernelSize[dim]! && !touches; k++) {
-      const i = start + k * s.dilation[dim]!;
-      touches = i >= 0 && i < input;
-    }
-    if (!touches) {
+    const firstInside = Math.max(0, Math.ceil(-start / dilation));
+    const lastInside = Math.min(lastTap, Math.floor((input - 1 - start) / dilation));
+    if (firstInside > lastInside) {
       fail(
         'PoolProblem',
         `padBegin[${dim}]/padEnd[${dim}]`,
@@ -288,7 +292,6 @@ export function poolGeometry(
   const batch = checkInteger(kind, 'batch', p.batch, 1, p);
   const channels = checkInteger(kind, 'channels', p.channels, 1, p);
   const spatial = spatialGeometry(kind, checkSpatial(kind, p), p.ceilMode as boolean, p);
-  for (let d = 0; d < spatial.rank; d++) checkWindowsTouchInput(spatial, d, p);
   const inputShape = [batch, channels, ...spatial.inputSize];
   const outputShape = [batch, channels, ...spatial.outputSize];
   const g: PoolGeometry = {
@@ -301,8 +304,10 @@ export function poolGeometry(
     inputLength: volume(inputShape),
     outputLength: volume(outputShape),
   };
+  // Sizes first, in closed form: the window walk below is linear in the output.
   checkLength(kind, 'input (elements)', g.inputLength, limits, p);
   checkLength(kind, 'output (elements)', g.outputLength, limits, p);
+  for (let d = 0; d < spatial.rank; d++) checkWindowsTouchInput(spatial, d, p);
   return g;
 }
 
