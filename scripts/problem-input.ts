@@ -9,6 +9,7 @@ import {
   parseDescriptor,
 } from '../reference/index.ts';
 import { UsageError } from './cli-error.ts';
+import { parseJsonInput } from './read-input.ts';
 
 /**
  * Parses a descriptor or problem JSON.
@@ -22,12 +23,7 @@ import { UsageError } from './cli-error.ts';
 export function readProblem(text: string): ParsedDescriptor {
   const trimmed = text.trim();
   if (!trimmed.startsWith('{')) return parseDescriptor(trimmed);
-  let value: unknown;
-  try {
-    value = JSON.parse(trimmed);
-  } catch (e) {
-    throw new UsageError(`problem: not a descriptor and not valid JSON (${(e as Error).message})`);
-  }
+  const value = parseJsonInput(trimmed, { what: 'problem (not a descriptor, so JSON)' });
   if (typeof value !== 'object' || value === null) {
     throw new UsageError(`problem: expected a JSON object, got ${trimmed}`);
   }

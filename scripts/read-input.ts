@@ -14,6 +14,21 @@ export const MAX_JSON_BYTES = 64 * 2 ** 20;
 /** Deepest JSON nesting accepted by default; real documents nest a handful deep. */
 export const MAX_JSON_DEPTH = 64;
 
+/**
+ * A file or JSON text that cannot be accepted. Its message is one line,
+ * `<what> <path>: <reason>`; `reason` alone is kept for callers that report
+ * the file their own way.
+ */
+export class InputFileError extends UsageError {
+  constructor(
+    what: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${what}${path === '' ? '' : ` ${path}`}: ${reason}`);
+  }
+}
+
 /** Limits of {@link readRegularFile}. */
 export interface ReadFileConstraints {
   /** What the file is, for the error line ('manifest.json', '--model'). */
@@ -24,7 +39,7 @@ export interface ReadFileConstraints {
 
 /**
  * Reads a whole regular file of at most `maxBytes` bytes. Anything else (missing,
- * unreadable, a directory, a FIFO, a device, too large) throws a UsageError
+ * unreadable, a directory, a FIFO, a device, too large) throws an InputFileError
  * naming the path and the reason. The file is opened non-blocking, so a FIFO
  * without a writer is refused instead of waited on.
  *
@@ -36,7 +51,7 @@ export interface ReadFileConstraints {
 export function readRegularFile(path: string, constraints: ReadFileConstraints): Buffer {
   const { what, maxBytes } = constraints;
   const refuse = (reason: string): never => {
-    throw new UsageError(`${what} ${path}: ${reason}`);
+    throw new InputFileError(what, path, reason);
   };
   let fd: number;
   try {
@@ -99,19 +114,18 @@ export function jsonDepth(text: string): number {
  */
 export function parseJsonInput(
   text: string,
-  constraints: { what: string; maxDepth?: number },
+  constraints: { what: string; path?: string; maxDepth?: number },
 ): unknown {
   const maxDepth = constraints.maxDepth ?? MAX_JSON_DEPTH;
+  const refuse = (reason: string): never => {
+    throw new InputFileError(constraints.what, constraints.path ?? '', reason);
+  };
   const depth = jsonDepth(text);
-  if (depth > maxDepth) {
-    throw new UsageError(
-      `${constraints.what}: JSON nested ${depth} deep, more than the limit of ${maxDepth}`,
-    );
-  }
+  if (depth > maxDepth) refuse(`JSON nested ${depth} deep, more than the limit of ${maxDepth}`);
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${constraints.what}: not valid JSON (${(e as Error).message})`);
+    return refuse(`not valid JSON (${(e as Error).message})`);
   }
 }
 
@@ -133,7 +147,8 @@ export function readJsonFile(
     maxBytes: constraints.maxBytes ?? MAX_JSON_BYTES,
   });
   return parseJsonInput(bytes.toString('utf8'), {
-    what: `${constraints.what} ${path}`,
+    what: constraints.what,
+    path,
     maxDepth: constraints.maxDepth,
   });
 }
