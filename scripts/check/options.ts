@@ -4,6 +4,9 @@
  */
 import { UsageError } from '../cli-error.ts';
 
+/** Longest delay a Node timer honours (2^31 − 1 ms, ~24.8 days); longer ones fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * A non-negative integer option within [min, max].
  *

@@ -9,9 +9,10 @@ export function toJson(report: CheckReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-// Characters XML 1.0 cannot carry at all, even escaped.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the ones to strip.
-const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+// Everything outside XML 1.0's Char production (#x9 | #xA | #xD | [#x20-#xD7FF] |
+// [#xE000-#xFFFD] | [#x10000-#x10FFFF]) cannot be carried at all, even escaped:
+// control characters, U+FFFE, U+FFFF and unpaired surrogates are stripped.
+const XML_INVALID = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 function xml(text: string): string {
   return text

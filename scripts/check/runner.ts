@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { convProblemArbitrary } from '../../properties/arbitraries/convProblem.ts';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
+import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
 import type { KernelHost } from './hosts/index.ts';
@@ -141,11 +142,22 @@ export async function runGeneratedPhase(
     throw new CaseFailed(outcome);
   });
 
-  const details = await fc.check(property, {
-    seed,
-    numRuns: runs,
-    ...(options.replay ? { path: options.replay.path, endOnFailure: true } : {}),
-  });
+  let details: Awaited<ReturnType<typeof fc.check<[ConvCase]>>>;
+  try {
+    details = await fc.check(property, {
+      seed,
+      numRuns: runs,
+      ...(options.replay ? { path: options.replay.path, endOnFailure: true } : {}),
+    });
+  } catch (e) {
+    // fast-check refuses (synchronously) a path that does not exist in this seed's tree.
+    if (options.replay && /Unable to replay/.test(String(e))) {
+      throw new UsageError(
+        `--path '${options.replay.path}' does not exist in this phase's tree: take the path, --seed and the other options from one failure report`,
+      );
+    }
+    throw e;
+  }
 
   let failure: CaseFailure | undefined;
   if (details.failed && details.counterexample) {

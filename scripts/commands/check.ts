@@ -14,7 +14,13 @@ import { BUILTIN_NAMES } from '../check/builtins.ts';
 import { type CaseOutcome, evaluateCase } from '../check/evaluate.ts';
 import { HostStartError } from '../check/hosts/index.ts';
 import { runNetworkPhase } from '../check/networks.ts';
-import { parseDims, parseIntegerOption, parseSeed, parseShard } from '../check/options.ts';
+import {
+  MAX_TIMER_MS,
+  parseDims,
+  parseIntegerOption,
+  parseSeed,
+  parseShard,
+} from '../check/options.ts';
 import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
 import { type CheckReport, type PhaseResult, summarize } from '../check/results.ts';
@@ -22,7 +28,8 @@ import { type CheckTarget, type RunOptions, runGeneratedPhase } from '../check/r
 import { saveFailure } from '../check/save-failure.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
-import { UsageError } from '../cli-error.ts';
+import { EXIT_USAGE, UsageError } from '../cli-error.ts';
+import { checkOutputDir, checkOutputFile } from '../output-paths.ts';
 import { packageVersion } from '../version.ts';
 
 interface CheckFlags {
@@ -48,16 +55,78 @@ interface CheckFlags {
   path?: string;
 }
 
-function writeReport(path: string | undefined, text: string): void {
-  if (!path) return;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+/**
+ * Writes one report; returns false (after one line on stderr) when it cannot,
+ * so that the other reports and the run's verdict still come out.
+ */
+function writeReport(flag: string, path: string | undefined, text: string): boolean {
+  if (path === undefined) return true;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    process.stderr.write(`convcheck: ${flag} ${path}: the report could not be written (${code})\n`);
+    return false;
+  }
 }
 
-function parseData(text: string | undefined, fallback: DataKind): DataKind {
+/** Every file and directory the run will write, checked before it starts. */
+function checkOutputs(flags: CheckFlags): void {
+  const files = { '--json': flags.json, '--junit': flags.junit, '--markdown': flags.markdown };
+  for (const [flag, path] of Object.entries(files)) {
+    if (path !== undefined) checkOutputFile(flag, path);
+  }
+  if (flags.saveFailures !== undefined) checkOutputDir('--save-failures', flags.saveFailures);
+}
+
+/** Options that only mean something next to another one are errors alone. */
+function checkApplicable(flags: CheckFlags): void {
+  const needs = (flag: string, value: unknown, other: string, present: boolean) => {
+    if (value !== undefined && !present) throw new UsageError(`${flag} applies only with ${other}`);
+  };
+  needs('--path', flags.path, '--only', flags.only !== undefined);
+  const single = flags.problem !== undefined;
+  needs('--data', flags.data, '--problem', single);
+  needs('--data-seed', flags.dataSeed, '--problem', single);
+  if (single) {
+    const runOnly = {
+      '--json': flags.json,
+      '--junit': flags.junit,
+      '--markdown': flags.markdown,
+      '--save-failures': flags.saveFailures,
+      '--only': flags.only,
+    };
+    const given = Object.keys(runOnly).find(
+      (k) => runOnly[k as keyof typeof runOnly] !== undefined,
+    );
+    if (given !== undefined) {
+      throw new UsageError(
+        `${given} does not apply to --problem (one case, printed); drop it or drop --problem`,
+      );
+    }
+  }
+  if (flags.path !== undefined && !/^\d+(:\d+)*$/.test(flags.path)) {
+    throw new UsageError(
+      `--path must be a fast-check path such as '2:0:1' (from a failure report), got '${flags.path}'`,
+    );
+  }
+  for (const [flag, value] of Object.entries({
+    '--impl': flags.impl,
+    '--impl-cmd': flags.implCmd,
+    '--builtin': flags.builtin,
+  })) {
+    if (value !== undefined && value.trim() === '') {
+      throw new UsageError(`${flag} must not be empty, got '${value}'`);
+    }
+  }
+}
+
+function parseData(flag: string, text: string | undefined, fallback: DataKind): DataKind {
   const value = text ?? fallback;
   if (value !== 'exact' && value !== 'real' && value !== 'special') {
-    throw new UsageError(`--data must be exact, real or special, got '${value}'`);
+    throw new UsageError(`${flag} must be exact, real or special, got '${value}'`);
   }
   return value;
 }
@@ -68,7 +137,7 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
     throw new UsageError('--problem must be a convolution descriptor (xcorr: or trueconv:)');
   const problem: ConvProblem = parsed.problem;
   convGeometry(problem);
-  const data = parseData(flags.data, 'real');
+  const data = parseData('--data', flags.data, 'real');
   const dataSeed = parseIntegerOption('--data-seed', flags.dataSeed ?? '0', 0, 2 ** 31 - 1);
   const outcome: CaseOutcome = await evaluateCase(
     target.host,
@@ -89,21 +158,24 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
 async function check(flags: CheckFlags): Promise<number> {
   const suite = suiteSpec(flags.suite);
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : clockSeed();
-  const timeoutMs = parseIntegerOption('--timeout-ms', flags.timeoutMs, 1);
+  // setTimeout clamps delays above 2^31 − 1 ms to 1 ms: larger values are refused.
+  const timeoutMs = parseIntegerOption('--timeout-ms', flags.timeoutMs, 1, MAX_TIMER_MS);
   const shard = parseShard(flags.shard);
   const dims = parseDims(flags.dims);
   const runs = flags.runs !== undefined ? parseIntegerOption('--runs', flags.runs, 1) : suite.runs;
-  const only = flags.only === undefined ? undefined : parseData(flags.only, 'real');
+  const only = flags.only === undefined ? undefined : parseData('--only', flags.only, 'real');
+  checkApplicable(flags);
+  checkOutputs(flags);
 
   process.stdout.write(
     `convcheck check: seed ${seed}, suite ${suite.name}, shard ${shard.index}/${shard.count}\n`,
   );
   const targetOptions: TargetOptions = {
-    ...(flags.impl ? { impl: flags.impl } : {}),
-    ...(flags.implCmd ? { implCmd: flags.implCmd } : {}),
-    ...(flags.dtype ? { dtype: flags.dtype } : {}),
-    ...(flags.tolerance ? { tolerance: flags.tolerance } : {}),
-    ...(flags.builtin ? { builtin: flags.builtin } : {}),
+    ...(flags.impl !== undefined ? { impl: flags.impl } : {}),
+    ...(flags.implCmd !== undefined ? { implCmd: flags.implCmd } : {}),
+    ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
+    ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
+    ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
   };
   const targets = await openTargets(targetOptions);
   try {
@@ -121,8 +193,8 @@ async function check(flags: CheckFlags): Promise<number> {
       timeoutMs,
       determinismEvery: 10,
       progress: createProgress(),
-      ...(flags.saveFailures
-        ? { onFailure: (failure, outcome) => saveFailure(flags.saveFailures!, failure, outcome) }
+      ...(flags.saveFailures !== undefined
+        ? { onFailure: saveFailuresTo(flags.saveFailures) }
         : {}),
       ...(flags.path !== undefined && only ? { replay: { data: only, path: flags.path } } : {}),
     };
@@ -159,16 +231,37 @@ async function check(flags: CheckFlags): Promise<number> {
         `\n${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`,
       );
     }
-    writeReport(flags.json, toJson(report));
-    writeReport(flags.junit, toJunit(report));
-    writeReport(flags.markdown, toMarkdown(report));
+    const written = [
+      writeReport('--json', flags.json, toJson(report)),
+      writeReport('--junit', flags.junit, toJunit(report)),
+      writeReport('--markdown', flags.markdown, toMarkdown(report)),
+    ].every(Boolean);
     process.stdout.write(
       `\nconvcheck check: ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skip} skipped (seed ${seed})\n`,
     );
-    return exitCode;
+    // A report that was asked for and not written is a harness fault.
+    return written ? exitCode : EXIT_USAGE;
   } finally {
     await Promise.all(targets.map((t) => t.host.close()));
   }
+}
+
+/**
+ * The --save-failures callback: a failure that cannot be saved is one line on
+ * stderr, and the run goes on (its report says nothing was saved).
+ */
+function saveFailuresTo(dir: string): NonNullable<RunOptions['onFailure']> {
+  return async (failure, outcome) => {
+    try {
+      return await saveFailure(dir, failure, outcome);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      process.stderr.write(
+        `convcheck: --save-failures ${dir}: could not save a failure (${code})\n`,
+      );
+      return undefined;
+    }
+  };
 }
 
 /** Registers `check` on the program. */

@@ -14,6 +14,7 @@ import {
   openCommandHost,
   openModuleHost,
 } from '../check/hosts/index.ts';
+import { MAX_TIMER_MS } from '../check/options.ts';
 import { UsageError } from '../cli-error.ts';
 import { generateFixtures } from '../fixtures/generate.ts';
 import type { FixtureOp } from '../fixtures/manifest.ts';
@@ -131,6 +132,9 @@ export async function runFixturesVerify(
   options: VerifyCommandOptions,
 ): Promise<{ report: VerifyReport; text: string; exitCode: 0 | 1 }> {
   const timeoutMs = integer('--timeout', options.timeout);
+  if (timeoutMs !== undefined && (timeoutMs < 1 || timeoutMs > MAX_TIMER_MS)) {
+    throw new UsageError(`--timeout must be in [1, ${MAX_TIMER_MS}] ms, got '${options.timeout}'`);
+  }
   const host = await openHost(options);
   try {
     const report = await verifyFixtures({ dir, host: host ?? 'builtin', timeoutMs });
