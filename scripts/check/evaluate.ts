@@ -194,14 +194,26 @@ export async function evaluateCase(
       operands.bias,
       options.timeoutMs,
     );
-    if (again.kind !== 'output' || !bitwiseEqual(first.output, again.output)) {
+    // A second run that errs (a timeout, a crash) is that error, not a
+    // difference: "nondeterministic" is said only of two outputs that differ.
+    if (again.kind !== 'output') {
+      return {
+        verdict: 'error',
+        message: `the second run (determinism check) ${
+          again.kind === 'error'
+            ? `failed: ${again.message}`
+            : `answered unsupported: ${again.reason}`
+        }`,
+        details: '',
+        boundRatio: comparison.maxBoundRatio,
+        ...saved,
+      };
+    }
+    if (!bitwiseEqual(first.output, again.output)) {
       return {
         verdict: 'error',
         message: 'nondeterministic: a second run on the same inputs gave a different result',
-        details:
-          again.kind === 'output'
-            ? ''
-            : `second run: ${again.kind === 'error' ? again.message : again.reason}`,
+        details: '',
         boundRatio: comparison.maxBoundRatio,
         ...saved,
       };

@@ -102,6 +102,14 @@ async function openHost(options: VerifyCommandOptions): Promise<KernelHost | und
   if (impl !== undefined && implCmd !== undefined) {
     throw new UsageError('fixtures verify: give --impl or --impl-cmd, not both');
   }
+  for (const [flag, value] of [
+    ['--impl', impl],
+    ['--impl-cmd', implCmd],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') {
+      throw new UsageError(`fixtures verify: ${flag} must not be empty, got '${value}'`);
+    }
+  }
   if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
     throw new UsageError(
       `fixtures verify: --dtype must be float32 or float64, got '${options.dtype}'`,

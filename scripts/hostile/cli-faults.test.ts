@@ -41,6 +41,7 @@ describe('bad values exit 2 with one line', () => {
     expectUsageError(['check', '--impl', '', ...QUICK], /--impl must not be empty/);
     expectUsageError(['check', '--impl-cmd', ' ', ...QUICK], /--impl-cmd must not be empty/);
     expectUsageError(['check', '--builtin', '', ...QUICK], /--builtin must not be empty/);
+    expectUsageError(['fixtures', 'verify', 'fixtures/golden', '--impl', ''], /--impl must not/);
   });
 
   it('a timeout Node would clamp to 1 ms is refused, and so is a non-positive one', () => {

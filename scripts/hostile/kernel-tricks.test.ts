@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convProblem } from '../../reference/testing.ts';
+import { evaluateCase, parseToleranceChoice } from '../check/evaluate.ts';
 import { openModuleHost } from '../check/hosts/module-host.ts';
 import { integerOperands } from '../check/hosts/testing.ts';
 import { scratchDir } from '../fixtures/test-helpers.ts';
@@ -30,6 +31,30 @@ describe('hostile kernels', () => {
       const { input, weight } = integerOperands(p, 'float32');
       const r = await host.run(p, input, weight, undefined, 10_000);
       expect(r).toMatchObject({ kind: 'output', mutatedInputs: ['input'] });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('a timeout on the determinism re-run is reported as a timeout, not as nondeterminism', async () => {
+    const reference = new URL('../../reference/conv.ts', import.meta.url).pathname;
+    const host = await kernelModule(
+      `import { referenceConv } from ${JSON.stringify(reference)};\n` +
+        `let calls = 0;\n` +
+        `export default { name: 'slow-second', conv(p, x, w, b) {\n` +
+        `  if (++calls === 2) for (;;) {}\n` +
+        `  return new Float32Array(referenceConv(p, x, w, b));\n} };\n`,
+    );
+    try {
+      const outcome = await evaluateCase(
+        host,
+        { problem: p, data: 'exact', dataSeed: 1 },
+        parseToleranceChoice('exact-data'),
+        { timeoutMs: 1_000, checkDeterminism: true },
+      );
+      expect(outcome.verdict).toBe('error');
+      expect(outcome.message).toMatch(/second run \(determinism check\) failed: conv timed out/);
+      expect(outcome.message).not.toMatch(/nondeterministic/);
     } finally {
       await host.close();
     }
