@@ -136,6 +136,67 @@ describe('exit codes and reports', () => {
     expect(JSON.parse(readFileSync(json, 'utf8')).exitCode).toBe(1);
   });
 
+  it('a report that cannot be written at the end is one line; the verdict is still printed; exit 2', () => {
+    const dir = scratchDir();
+    const reports = join(dir, 'reports');
+    mkdirSync(reports);
+    // The kernel passes, and on its first call replaces the report directory by a
+    // file: the check before the run passed, the write after it cannot.
+    const kernel = join(dir, 'saboteur.mjs');
+    const reference = new URL('../../reference/conv.ts', import.meta.url).pathname;
+    writeFileSync(
+      kernel,
+      `import { rmSync, writeFileSync } from 'node:fs';\n` +
+        `import { referenceConv } from ${JSON.stringify(reference)};\n` +
+        `export default { name: 'saboteur', conv(p, x, w, b) {\n` +
+        `  rmSync(${JSON.stringify(reports)}, { recursive: true, force: true });\n` +
+        `  writeFileSync(${JSON.stringify(reports)}, 'not a directory');\n` +
+        `  return new Float32Array(referenceConv(p, x, w, b));\n} };\n`,
+    );
+    const json = join(reports, 'r.json');
+    const r = runCli(['check', '--impl', kernel, '--only', 'exact', ...QUICK, '--json', json]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/convcheck check: 1 passed, 0 failed, 0 errored/);
+    const reportLines = r.stderr.split('\n').filter((l) => l.includes('--json'));
+    expect(reportLines).toEqual([
+      expect.stringMatching(/--json .*r\.json: the report could not be written/),
+    ]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--save-failures that becomes unwritable mid-run: one line, the run and its verdict go on', () => {
+    const dir = scratchDir();
+    const saves = join(dir, 'saves');
+    mkdirSync(saves);
+    const kernel = join(dir, 'saboteur.mjs');
+    const geometry = new URL('../../reference/geometry.ts', import.meta.url).pathname;
+    writeFileSync(
+      kernel,
+      `import { rmSync, writeFileSync } from 'node:fs';\n` +
+        `import { convGeometry } from ${JSON.stringify(geometry)};\n` +
+        `export default { name: 'saboteur', conv(p) {\n` +
+        `  rmSync(${JSON.stringify(saves)}, { recursive: true, force: true });\n` +
+        `  writeFileSync(${JSON.stringify(saves)}, 'not a directory');\n` +
+        `  return new Float32Array(convGeometry(p).outputLength);\n} };\n`,
+    );
+    const r = runCli([
+      'check',
+      '--impl',
+      kernel,
+      '--only',
+      'exact',
+      ...QUICK,
+      '--save-failures',
+      saves,
+    ]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/FAIL: saboteur/);
+    expect(r.stdout).toMatch(/convcheck check: 0 passed, 1 failed/);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('--save-failures'));
+    expect(lines).toEqual([expect.stringMatching(/could not save a failure/)]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('JUnit stays well-formed XML when the kernel name and stderr carry U+FFFE, U+FFFF and controls', () => {
     const dir = scratchDir();
     const junit = join(dir, 'r.xml');
