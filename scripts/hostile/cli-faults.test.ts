@@ -23,15 +23,38 @@ function expectUsageError(args: string[], message: RegExp, cwd?: string): void {
   expect(r.stdout).not.toMatch(/passed, .* failed/); // refused before the run
 }
 
-/** A kernel module that returns zeros: it fails the exact phase at once. */
-function zerosKernel(dir: string, name = 'zeros', stderr = ''): string {
-  const file = join(dir, 'zeros.mjs');
+/** What a test kernel does (see {@link testKernel}). */
+interface TestKernel {
+  name?: string;
+  /** Written to stderr on every call. */
+  stderr?: string;
+  /** Computes the right answer (passes) instead of zeros (fails the exact phase at once). */
+  correct?: boolean;
+  /** A directory the kernel replaces by a file on every call (an output gone bad mid-run). */
+  sabotage?: string;
+}
+
+const moduleUrl = (path: string) => JSON.stringify(new URL(path, import.meta.url).pathname);
+
+/** Writes a kernel module for a test and returns its path. */
+function testKernel(dir: string, k: TestKernel = {}): string {
+  const file = join(dir, 'kernel.mjs');
+  const sabotage = k.sabotage === undefined ? '' : JSON.stringify(k.sabotage);
   writeFileSync(
     file,
-    `import { convGeometry } from ${JSON.stringify(new URL('../../reference/geometry.ts', import.meta.url).pathname)};\n` +
-      `export default { name: ${JSON.stringify(name)}, conv(p) {\n` +
-      `  process.stderr.write(${JSON.stringify(stderr)});\n` +
-      `  return new Float32Array(convGeometry(p).outputLength);\n} };\n`,
+    `import { rmSync, writeFileSync } from 'node:fs';\n` +
+      `import { referenceConv } from ${moduleUrl('../../reference/conv.ts')};\n` +
+      `import { convGeometry } from ${moduleUrl('../../reference/geometry.ts')};\n` +
+      `export default { name: ${JSON.stringify(k.name ?? 'test-kernel')}, conv(p, x, w, b) {\n` +
+      `  process.stderr.write(${JSON.stringify(k.stderr ?? '')});\n` +
+      (sabotage === ''
+        ? ''
+        : `  rmSync(${sabotage}, { recursive: true, force: true });\n` +
+          `  writeFileSync(${sabotage}, 'not a directory');\n`) +
+      (k.correct
+        ? '  return new Float32Array(referenceConv(p, x, w, b));\n'
+        : '  return new Float32Array(convGeometry(p).outputLength);\n') +
+      '} };\n',
   );
   return file;
 }
@@ -67,7 +90,7 @@ describe('bad values exit 2 with one line', () => {
 
   it('a well-formed --path that does not exist for the seed is one line, exit 2', () => {
     const dir = scratchDir();
-    const kernel = zerosKernel(dir);
+    const kernel = testKernel(dir);
     const r = runCli([
       'check',
       '--impl',
@@ -123,7 +146,7 @@ describe('exit codes and reports', () => {
   it('`check … | true`: the exit code is still the report’s (1), and the report is written', () => {
     const dir = scratchDir();
     const json = join(dir, 'r.json');
-    const kernel = zerosKernel(dir);
+    const kernel = testKernel(dir);
     const node = [process.execPath, CLI_PATH, 'check', '--impl', kernel, '--only', 'exact']
       .concat(QUICK, ['--json', json])
       .map((a) => `'${a}'`)
@@ -140,19 +163,9 @@ describe('exit codes and reports', () => {
     const dir = scratchDir();
     const reports = join(dir, 'reports');
     mkdirSync(reports);
-    // The kernel passes, and on its first call replaces the report directory by a
-    // file: the check before the run passed, the write after it cannot.
-    const kernel = join(dir, 'saboteur.mjs');
-    const reference = new URL('../../reference/conv.ts', import.meta.url).pathname;
-    writeFileSync(
-      kernel,
-      `import { rmSync, writeFileSync } from 'node:fs';\n` +
-        `import { referenceConv } from ${JSON.stringify(reference)};\n` +
-        `export default { name: 'saboteur', conv(p, x, w, b) {\n` +
-        `  rmSync(${JSON.stringify(reports)}, { recursive: true, force: true });\n` +
-        `  writeFileSync(${JSON.stringify(reports)}, 'not a directory');\n` +
-        `  return new Float32Array(referenceConv(p, x, w, b));\n} };\n`,
-    );
+    // The kernel passes, and replaces the report directory by a file: the check
+    // before the run passed, the write after it cannot.
+    const kernel = testKernel(dir, { name: 'saboteur', correct: true, sabotage: reports });
     const json = join(reports, 'r.json');
     const r = runCli(['check', '--impl', kernel, '--only', 'exact', ...QUICK, '--json', json]);
     expect(r.status, r.stderr).toBe(2);
@@ -168,17 +181,7 @@ describe('exit codes and reports', () => {
     const dir = scratchDir();
     const saves = join(dir, 'saves');
     mkdirSync(saves);
-    const kernel = join(dir, 'saboteur.mjs');
-    const geometry = new URL('../../reference/geometry.ts', import.meta.url).pathname;
-    writeFileSync(
-      kernel,
-      `import { rmSync, writeFileSync } from 'node:fs';\n` +
-        `import { convGeometry } from ${JSON.stringify(geometry)};\n` +
-        `export default { name: 'saboteur', conv(p) {\n` +
-        `  rmSync(${JSON.stringify(saves)}, { recursive: true, force: true });\n` +
-        `  writeFileSync(${JSON.stringify(saves)}, 'not a directory');\n` +
-        `  return new Float32Array(convGeometry(p).outputLength);\n} };\n`,
-    );
+    const kernel = testKernel(dir, { name: 'saboteur', sabotage: saves });
     const r = runCli([
       'check',
       '--impl',
@@ -200,7 +203,10 @@ describe('exit codes and reports', () => {
   it('JUnit stays well-formed XML when the kernel name and stderr carry U+FFFE, U+FFFF and controls', () => {
     const dir = scratchDir();
     const junit = join(dir, 'r.xml');
-    const kernel = zerosKernel(dir, 'bad\uFFFEname\u0001', 'noise \uFFFF\u0007 \uD800 end\n');
+    const kernel = testKernel(dir, {
+      name: 'bad\uFFFEname\u0001',
+      stderr: 'noise \uFFFF\u0007 \uD800 end\n',
+    });
     const r = runCli(['check', '--impl', kernel, '--only', 'exact', ...QUICK, '--junit', junit]);
     expect(r.status, r.stderr).toBe(1);
     const parsed = execFileSync(
