@@ -160,7 +160,9 @@ async function shutdownOnSignal(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
     }
   });
   await Promise.race([Promise.all(work), sleep(HOOK_LIMIT_MS)]);
-  await Promise.all([...groups].map((g) => terminateProcessGroup(g)));
-  process.stderr.write(`convcheck: stopped by ${signal}; kernel processes killed\n`);
+  const live = [...groups];
+  await Promise.all(live.map((g) => terminateProcessGroup(g)));
+  const killed = live.length === 0 ? '' : `; ${live.length} kernel process group(s) killed`;
+  process.stderr.write(`convcheck: stopped by ${signal}${killed}\n`);
   process.exit(exitCode);
 }

@@ -4,7 +4,7 @@
  * (normal end, SIGINT, SIGTERM) the kernel's process group is killed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { convProblem } from '../../reference/testing.ts';
@@ -25,8 +25,14 @@ function reap(pids: number[]): void {
 }
 
 /** Starts the CLI without waiting; resolves its exit code (or signal) when it ends. */
-function startCli(args: string[]): { child: ChildProcess; exited: Promise<number | string> } {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startCli(
+  args: string[],
+  cwd?: string,
+): { child: ChildProcess; exited: Promise<number | string> } {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+  });
   child.stdout?.resume();
   child.stderr?.resume();
   const exited = new Promise<number | string>((resolve) =>
@@ -136,5 +142,22 @@ describe('SIGINT and SIGTERM kill the kernel group, then exit 130 / 143', () => 
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(await isGone(stubborn!)).toBe(true);
+  });
+});
+
+describe('SIGINT during fixtures generate', () => {
+  it('exits 130 and leaves neither the target nor its temporary directory', async () => {
+    const dir = scratchDir();
+    const { child, exited } = startCli(
+      ['fixtures', 'generate', '--out', 'fx', '--suite', 'quick', '--count', '3000'],
+      dir,
+    );
+    const deadline = Date.now() + 30_000;
+    while (!readdirSync(dir).some((f) => f.startsWith('fx.tmp-')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
