@@ -112,11 +112,12 @@ function checkApplicable(flags: CheckFlags): void {
       `--path must be a fast-check path such as '2:0:1' (from a failure report), got '${flags.path}'`,
     );
   }
-  for (const [flag, value] of Object.entries({
-    '--impl': flags.impl,
-    '--impl-cmd': flags.implCmd,
-    '--builtin': flags.builtin,
-  })) {
+}
+
+/** An empty kernel option would otherwise read as absent and check the built-ins instead. */
+function refuseEmptyKernelOptions(flags: CheckFlags): void {
+  const kernels = { '--impl': flags.impl, '--impl-cmd': flags.implCmd, '--builtin': flags.builtin };
+  for (const [flag, value] of Object.entries(kernels)) {
     if (value !== undefined && value.trim() === '') {
       throw new UsageError(`${flag} must not be empty, got '${value}'`);
     }
@@ -164,6 +165,7 @@ async function check(flags: CheckFlags): Promise<number> {
   const dims = parseDims(flags.dims);
   const runs = flags.runs !== undefined ? parseIntegerOption('--runs', flags.runs, 1) : suite.runs;
   const only = flags.only === undefined ? undefined : parseData('--only', flags.only, 'real');
+  refuseEmptyKernelOptions(flags);
   checkApplicable(flags);
   checkOutputs(flags);
 
