@@ -145,7 +145,7 @@ class CommandHost implements HostCore {
     const { child, supervisor } = this.program;
     // A well-behaved program leaves at end of input; any other is killed.
     child.stdin.end();
-    await Promise.race([supervisor.finished, sleep(CLOSE_GRACE_MS)]);
+    await Promise.race([supervisor.finished, sleep(CLOSE_GRACE_MS, undefined, { ref: false })]);
     await supervisor.stop();
   }
 

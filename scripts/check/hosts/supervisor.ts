@@ -128,7 +128,7 @@ export class ChildSupervisor<M, R> {
   async stop(graceMs = TERMINATE_GRACE_MS): Promise<void> {
     if (this.alive && this.child.pid !== undefined) {
       signalGroup(this.child.pid, 'SIGTERM');
-      await Promise.race([this.finished, sleep(graceMs)]);
+      await Promise.race([this.finished, sleep(graceMs, undefined, { ref: false })]);
     }
     this.kill();
     await this.finished;
