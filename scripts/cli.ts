@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `convcheck` command line. Each subcommand lives in scripts/commands/ and
  * registers itself on the program; this file only wires them and maps errors
