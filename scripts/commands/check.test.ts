@@ -28,6 +28,20 @@ describe('convcheck check', () => {
     expect(r.stdout).toMatch(/3 passed, 0 failed, 0 errored/);
   });
 
+  it('exits 1 when the kernel declined every case and lists the reasons; --allow-empty exits 0', () => {
+    const path = join(work, 'declines.mjs');
+    const kernel = `export default { name: 'declines', supports: () => 'no thanks', conv: () => new Float32Array(0) };`;
+    writeFileSync(path, kernel);
+    const args = ['check', '--impl', path, '--suite', 'quick', '--runs', '2'];
+    const r = runCli(args);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('nothing was checked');
+    expect(r.stdout).toMatch(
+      /declines — exact data: \d+ declined \(0 checked of 2 asked\)\n +\d+ × no thanks/,
+    );
+    expect(runCli([...args, '--allow-empty']).status).toBe(0);
+  });
+
   it('fails a kernel without the flip, writes the reports, and the repro replays it', () => {
     const kernel = brokenKernel();
     const [json, junit, markdown] = ['r.json', 'r.xml', 'r.md'].map((f) => join(work, f));

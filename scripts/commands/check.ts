@@ -11,19 +11,29 @@ import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
 import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference/index.ts';
 import { BUILTIN_NAMES } from '../check/builtins.ts';
+import {
+  type CheckKernelOptions,
+  parseToleranceName,
+  runCheck,
+  TOLERANCE_NAMES,
+} from '../check/check-kernel.ts';
+import { consoleReport } from '../check/console-report.ts';
 import { type CaseOutcome, evaluateCase } from '../check/evaluate.ts';
+import {
+  familyFlags,
+  GROUP_NAMES,
+  MODE_NAMES,
+  parseGroups,
+  parseModes,
+} from '../check/families.ts';
 import { HostStartError } from '../check/hosts/index.ts';
-import { runNetworkPhase } from '../check/networks.ts';
 import { parseDims, parseIntegerOption, parseSeed, parseShard } from '../check/options.ts';
 import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
-import { type CheckReport, type PhaseResult, summarize } from '../check/results.ts';
-import { type CheckTarget, type RunOptions, runGeneratedPhase } from '../check/runner.ts';
-import { saveFailure } from '../check/save-failure.ts';
+import type { CheckTarget } from '../check/runner.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
 import { UsageError } from '../cli-error.ts';
-import { packageVersion } from '../version.ts';
 
 interface CheckFlags {
   impl?: string;
@@ -35,7 +45,7 @@ interface CheckFlags {
   seed?: string;
   suite: string;
   dims: string;
-  timeoutMs: string;
+  timeoutMs?: string;
   shard: string;
   json?: string;
   junit?: string;
@@ -46,6 +56,9 @@ interface CheckFlags {
   dataSeed?: string;
   only?: string;
   path?: string;
+  modes?: string;
+  groups?: string;
+  allowEmpty?: boolean;
 }
 
 function writeReport(path: string | undefined, text: string): void {
@@ -86,18 +99,31 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
   return outcome.verdict === 'fail' || outcome.verdict === 'error' ? 1 : 0;
 }
 
-async function check(flags: CheckFlags): Promise<number> {
+/** The library options a command line asks for (values checked by runCheck). */
+function checkOptions(flags: CheckFlags): CheckKernelOptions {
   const suite = suiteSpec(flags.suite);
-  const seed = flags.seed !== undefined ? parseSeed(flags.seed) : clockSeed();
-  const timeoutMs = parseIntegerOption('--timeout-ms', flags.timeoutMs, 1);
-  const shard = parseShard(flags.shard);
-  const dims = parseDims(flags.dims);
-  const runs = flags.runs !== undefined ? parseIntegerOption('--runs', flags.runs, 1) : suite.runs;
-  const only = flags.only === undefined ? undefined : parseData(flags.only, 'real');
+  return {
+    suite: suite.name,
+    seed: flags.seed !== undefined ? parseSeed(flags.seed) : clockSeed(),
+    ...(flags.runs !== undefined ? { runs: parseIntegerOption('--runs', flags.runs, 1) } : {}),
+    dims: parseDims(flags.dims),
+    shard: parseShard(flags.shard),
+    ...(flags.timeoutMs !== undefined
+      ? { timeoutMs: parseIntegerOption('--timeout-ms', flags.timeoutMs, 1) }
+      : {}),
+    ...(flags.only !== undefined ? { data: [parseData(flags.only, 'real')] } : {}),
+    ...(flags.path !== undefined ? { replayPath: flags.path } : {}),
+    ...(flags.tolerance !== undefined ? { tolerance: parseToleranceName(flags.tolerance) } : {}),
+    ...(flags.modes !== undefined ? { modes: parseModes(flags.modes) } : {}),
+    ...(flags.groups !== undefined ? { groups: parseGroups(flags.groups) } : {}),
+    ...(flags.saveFailures ? { saveFailures: flags.saveFailures } : {}),
+    allowEmpty: flags.allowEmpty === true,
+    progress: createProgress(),
+  };
+}
 
-  process.stdout.write(
-    `convcheck check: seed ${seed}, suite ${suite.name}, shard ${shard.index}/${shard.count}\n`,
-  );
+async function check(flags: CheckFlags): Promise<number> {
+  const options = checkOptions(flags);
   const targetOptions: TargetOptions = {
     ...(flags.impl ? { impl: flags.impl } : {}),
     ...(flags.implCmd ? { implCmd: flags.implCmd } : {}),
@@ -105,70 +131,27 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.tolerance ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin ? { builtin: flags.builtin } : {}),
   };
-  const targets = await openTargets(targetOptions);
-  try {
-    if (flags.problem !== undefined) {
+  if (flags.problem !== undefined) {
+    const targets = await openTargets(targetOptions);
+    try {
       let code = 0;
-      for (const t of targets) code = Math.max(code, await runSingleCase(t, flags, timeoutMs));
+      for (const t of targets)
+        code = Math.max(code, await runSingleCase(t, flags, options.timeoutMs ?? 20_000));
       return code;
+    } finally {
+      await Promise.all(targets.map((t) => t.host.close()));
     }
-    const options: RunOptions = {
-      suite,
-      seed,
-      runs,
-      dims,
-      shard,
-      timeoutMs,
-      determinismEvery: 10,
-      progress: createProgress(),
-      ...(flags.saveFailures
-        ? { onFailure: (failure, outcome) => saveFailure(flags.saveFailures!, failure, outcome) }
-        : {}),
-      ...(flags.path !== undefined && only ? { replay: { data: only, path: flags.path } } : {}),
-    };
-    const phases: PhaseResult[] = [];
-    for (const target of targets) {
-      if (suite.networks) {
-        phases.push(await runNetworkPhase(target, options));
-        continue;
-      }
-      for (const [index, data] of suite.data.entries()) {
-        if (only && data !== only) continue;
-        phases.push(await runGeneratedPhase(target, data, index, options));
-      }
-    }
-    const { totals, exitCode } = summarize(phases);
-    const report: CheckReport = {
-      tool: { name: 'convcheck', version: packageVersion() },
-      startedAt: new Date().toISOString(),
-      seed,
-      suite: suite.name,
-      shard,
-      kernels: targets.map((t) => ({
-        name: t.host.name,
-        dtype: t.host.dtype,
-        source: t.implFlags || 'built-in',
-      })),
-      phases,
-      totals,
-      exitCode,
-    };
-    for (const p of phases.filter((x) => x.failure)) {
-      const f = p.failure!;
-      process.stdout.write(
-        `\n${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`,
-      );
-    }
-    writeReport(flags.json, toJson(report));
-    writeReport(flags.junit, toJunit(report));
-    writeReport(flags.markdown, toMarkdown(report));
-    process.stdout.write(
-      `\nconvcheck check: ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skip} skipped (seed ${seed})\n`,
-    );
-    return exitCode;
-  } finally {
-    await Promise.all(targets.map((t) => t.host.close()));
   }
+  process.stdout.write(
+    `convcheck check: seed ${options.seed}, suite ${options.suite}, shard ${options.shard!.index}/${options.shard!.count}${familyFlags(options)}\n`,
+  );
+  const report = await runCheck(() => openTargets(targetOptions), options);
+  if (report.exitCode === 2) throw new UsageError(report.error ?? 'the check could not run');
+  process.stdout.write(consoleReport(report));
+  writeReport(flags.json, toJson(report));
+  writeReport(flags.junit, toJunit(report));
+  writeReport(flags.markdown, toMarkdown(report));
+  return report.exitCode;
 }
 
 /** Registers `check` on the program. */
@@ -188,13 +171,13 @@ export function registerCheck(program: Command): void {
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
     .option(
       '--tolerance <model>',
-      'bound model: dot-product (default), exact, winograd-f2, winograd-f4',
+      `bound model: ${TOLERANCE_NAMES.join(' | ')} (default: exact-data, i.e. dot-product and bit-exact on exact data; winograd-f2/f4 for those kernels)`,
     )
     .option('--runs <n>', 'cases per phase (default from the suite)')
     .option('--seed <s>', 'fast-check seed (default: chosen and printed)')
     .option('--suite <name>', 'quick | standard | deep | exact | networks', 'standard')
     .option('--dims <list>', 'spatial ranks to generate', '1,2,3')
-    .option('--timeout-ms <ms>', 'per-case timeout', '20000')
+    .option('--timeout-ms <ms>', 'per-case timeout (default 20000)')
     .option('--shard <i/n>', 'run shard i of n (CI matrices)', '1/1')
     .option('--json <file>', 'write the JSON report')
     .option('--junit <file>', 'write a JUnit XML report')
@@ -205,6 +188,12 @@ export function registerCheck(program: Command): void {
     .option('--data-seed <n>', 'with --problem: the data seed', undefined)
     .option('--only <kind>', 'run only the phase of this data kind')
     .option('--path <path>', 'with --only: replay a fast-check path')
+    .option('--modes <list>', `generate only these modes, comma-separated: ${MODE_NAMES.join(',')}`)
+    .option(
+      '--groups <list>',
+      `generate only these group families, comma-separated: ${GROUP_NAMES.join(',')} (1: groups = 1; depthwise: groups = inChannels > 1; grouped: other groups > 1)`,
+    )
+    .option('--allow-empty', 'exit 0 even when the kernel declined every case (default: exit 1)')
     .action(async (flags: CheckFlags) => {
       try {
         process.exitCode = await check(flags);
