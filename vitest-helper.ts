@@ -18,8 +18,8 @@ import {
   checkKernel,
   type KernelUnderTest,
 } from './scripts/check/check-kernel.ts';
-import { declinedBlock } from './scripts/check/console-report.ts';
-import type { CheckReport, PhaseResult } from './scripts/check/results.ts';
+import { declinedBlock, failureText } from './scripts/check/console-report.ts';
+import type { CheckReport } from './scripts/check/results.ts';
 import { suiteSpec } from './scripts/check/suites.ts';
 
 /** {@link CheckKernelOptions} plus how the tests are named and timed. */
@@ -36,23 +36,11 @@ function kernelLabel(kernel: KernelUnderTest): string {
   return String((kernel as { name?: unknown }).name);
 }
 
-/** The message of a failed phase: what went wrong, on which shrunk problem, and how to replay it. */
-function failureMessage(p: PhaseResult): string {
-  const f = p.failure!;
-  return [
-    `${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}`,
-    `  ${f.descriptor}`,
-    `  ${f.message}`,
-    f.details.replace(/^/gm, '  '),
-    `  repro: ${f.repro}`,
-  ].join('\n');
-}
-
 /** Throws with a readable message unless the one-phase report is a pass. */
 function assertPhasePassed(report: CheckReport): void {
   if (report.exitCode === 2) throw new Error(`convcheck: ${report.error}`);
   const failed = report.phases.find((p) => p.failure);
-  if (failed) throw new Error(failureMessage(failed));
+  if (failed) throw new Error(failureText(failed));
   if (report.exitCode !== 0) {
     const declined = report.phases.map(declinedBlock).join('');
     throw new Error(`convcheck: nothing was checked (allowEmpty accepts this)\n${declined}`);

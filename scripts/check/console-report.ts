@@ -5,10 +5,18 @@
  */
 import type { CheckReport, PhaseResult } from './results.ts';
 
-function failureBlock(p: PhaseResult): string {
+/**
+ * A failed phase as text: verdict, shrunk problem, why, the details and the repro line.
+ *
+ * @example
+ * ```ts
+ * failureText(report.phases[0]); // 'FAIL: im2col — exact data\n  trueconv:…\n  …\n  repro: npx convcheck …\n'
+ * ```
+ */
+export function failureText(p: PhaseResult): string {
   const f = p.failure;
   if (!f) return '';
-  return `\n${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`;
+  return `${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`;
 }
 
 /**
@@ -34,7 +42,10 @@ export function declinedBlock(p: PhaseResult): string {
  * ```
  */
 export function consoleReport(report: CheckReport): string {
-  const failures = report.phases.map(failureBlock).join('');
+  const failures = report.phases
+    .filter((p) => p.failure)
+    .map((p) => `\n${failureText(p)}`)
+    .join('');
   const declined = report.phases.map(declinedBlock).join('');
   const t = report.totals;
   const empty = report.nothingChecked
