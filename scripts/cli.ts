@@ -4,29 +4,18 @@
  * registers itself on the program; this file only wires them and maps errors
  * to exit codes: a bad argument, file or problem prints one line and exits 2.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ProblemError } from '../reference/index.ts';
 import { EXIT_USAGE, UsageError } from './cli-error.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerFixtures } from './commands/fixtures.ts';
-import { registerParams } from './commands/params.ts';
-import { registerShape } from './commands/shape.ts';
+import { buildProgram } from './program.ts';
 
-const program = new Command('convcheck')
-  .description('Conformance harness for convolution kernels')
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+const program = buildProgram();
 
 // A reader that stops early (`convcheck check | head`) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
-
-registerShape(program);
-registerParams(program);
-registerCheck(program);
-registerFixtures(program);
 
 function fatal(message: string): never {
   process.stderr.write(`convcheck: ${message}\n`);

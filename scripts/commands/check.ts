@@ -4,8 +4,6 @@
  * reports. Exit codes: 0 nothing failed or errored; 1 something did; 2 the
  * harness could not run.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
@@ -34,6 +32,7 @@ import type { CheckTarget } from '../check/runner.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
 import { UsageError } from '../cli-error.ts';
+import { JSON_OPTION_HELP, toStdout, writeOutput } from '../output-file.ts';
 
 interface CheckFlags {
   impl?: string;
@@ -59,12 +58,6 @@ interface CheckFlags {
   modes?: string;
   groups?: string;
   allowEmpty?: boolean;
-}
-
-function writeReport(path: string | undefined, text: string): void {
-  if (!path) return;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
 }
 
 function parseData(text: string | undefined, fallback: DataKind): DataKind {
@@ -142,15 +135,17 @@ async function check(flags: CheckFlags): Promise<number> {
       await Promise.all(targets.map((t) => t.host.close()));
     }
   }
-  process.stdout.write(
-    `convcheck check: seed ${options.seed}, suite ${options.suite}, shard ${options.shard!.index}/${options.shard!.count}${familyFlags(options)}\n`,
-  );
+  const text = !toStdout(flags.json);
+  if (text)
+    process.stdout.write(
+      `convcheck check: seed ${options.seed}, suite ${options.suite}, shard ${options.shard!.index}/${options.shard!.count}${familyFlags(options)}\n`,
+    );
   const report = await runCheck(() => openTargets(targetOptions), options);
   if (report.exitCode === 2) throw new UsageError(report.error ?? 'the check could not run');
-  process.stdout.write(consoleReport(report));
-  writeReport(flags.json, toJson(report));
-  writeReport(flags.junit, toJunit(report));
-  writeReport(flags.markdown, toMarkdown(report));
+  if (text) process.stdout.write(consoleReport(report));
+  writeOutput(flags.json, toJson(report));
+  writeOutput(flags.junit, toJunit(report));
+  writeOutput(flags.markdown, toMarkdown(report));
   return report.exitCode;
 }
 
@@ -179,7 +174,7 @@ export function registerCheck(program: Command): void {
     .option('--dims <list>', 'spatial ranks to generate', '1,2,3')
     .option('--timeout-ms <ms>', 'per-case timeout (default 20000)')
     .option('--shard <i/n>', 'run shard i of n (CI matrices)', '1/1')
-    .option('--json <file>', 'write the JSON report')
+    .option('--json <file>', JSON_OPTION_HELP)
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--markdown <file>', 'write a Markdown summary')
     .option('--save-failures <dir>', 'write each shrunk failing case as a fixture under DIR')
