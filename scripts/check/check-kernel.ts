@@ -12,7 +12,7 @@ import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
 import { parseToleranceChoice, toleranceForKernel } from './evaluate.ts';
-import { checkFamilyFilter, type FamilyFilter } from './families.ts';
+import { checkFamilyFilter, type FamilyFilter, familyFlags } from './families.ts';
 import {
   HostStartError,
   openCommandHost,
@@ -22,7 +22,7 @@ import {
 import { runNetworkPhase } from './networks.ts';
 import { parseDims, parseIntegerOption, parseSeed, parseShard } from './options.ts';
 import type { Progress } from './progress.ts';
-import { type CheckReport, type PhaseResult, summarize } from './results.ts';
+import { type CaseFailure, type CheckReport, type PhaseResult, summarize } from './results.ts';
 import { type CheckTarget, type RunOptions, runGeneratedPhase } from './runner.ts';
 import { saveFailure } from './save-failure.ts';
 import { type SuiteName, suiteSpec } from './suites.ts';
@@ -155,6 +155,25 @@ function verdictFlags(options: CheckKernelOptions): string {
   }`;
 }
 
+/**
+ * The command that replays a failed phase at its fast-check path: the same run
+ * seed, suite, shard, ranks, families and tolerance regenerate the same cases.
+ */
+function phaseReplay(
+  target: CheckTarget,
+  settings: ReturnType<typeof runSettings>,
+  failure: CaseFailure,
+): string {
+  const { shard, dims } = settings;
+  return [
+    `npx convcheck check ${target.implFlags} --suite ${settings.suite.name} --seed ${settings.seed}`,
+    dims.join(',') === '1,2,3' ? '' : ` --dims ${dims.join(',')}`,
+    shard.count === 1 ? '' : ` --shard ${shard.index}/${shard.count}`,
+    familyFlags(settings.family ?? {}),
+    ` --only ${failure.data} --path ${shellQuote(failure.path)}`,
+  ].join('');
+}
+
 async function runPhases(
   targets: CheckTarget[],
   settings: ReturnType<typeof runSettings>,
@@ -168,7 +187,9 @@ async function runPhases(
     }
     for (const [index, data] of settings.suite.data.entries()) {
       if (settings.data && !settings.data.includes(data)) continue;
-      phases.push(await runGeneratedPhase(target, data, index, run));
+      const phase = await runGeneratedPhase(target, data, index, run);
+      if (phase.failure) phase.failure.replay = phaseReplay(target, settings, phase.failure);
+      phases.push(phase);
     }
   }
   return phases;

@@ -16,7 +16,7 @@ import type { CheckReport, PhaseResult } from './results.ts';
 export function failureText(p: PhaseResult): string {
   const f = p.failure;
   if (!f) return '';
-  return `${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`;
+  return `${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.replay ? `  replay phase: ${f.replay}\n` : ''}${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface CaseFailure {
   details: string;
   /** A command line that replays this case. */
   repro: string;
+  /** A command line that replays the whole phase to this counterexample (--only, --path). */
+  replay?: string;
   /** Where the counterexample was saved as a fixture, if asked. */
   savedTo?: string;
 }

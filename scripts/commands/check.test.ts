@@ -110,6 +110,18 @@ describe('convcheck check', () => {
     expect(/trueconv:\S+/.exec(replay.stdout)![0]).toBe(/trueconv:\S+/.exec(first.stdout)![0]);
   });
 
+  it('prints a phase replay line that carries the filters and reaches the same counterexample', () => {
+    const kernel = brokenKernel();
+    const args = ['--suite', 'quick', '--seed', '8', '--dims', '1,2', '--modes', 'trueconv'];
+    const first = runCli(['check', '--impl', kernel, ...args, '--only', 'real']);
+    const line = /replay phase: npx convcheck (.+)/.exec(first.stdout)![1]!;
+    expect(line).toContain('--dims 1,2 --modes trueconv --only real --path');
+    const replayArgs = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+    const replay = runCli(replayArgs);
+    expect(replay.status).toBe(1);
+    expect(/trueconv:\S+/.exec(replay.stdout)![0]).toBe(/trueconv:\S+/.exec(first.stdout)![0]);
+  });
+
   const usage: [string, string[], RegExp][] = [
     ['an unknown suite', ['--suite', 'huge'], /--suite must be one of/],
     ['a bad shard', ['--shard', '3/2'], /--shard must be i\/n/],
