@@ -30,7 +30,7 @@ function docOptions(file: string, text: string): DocOption[] {
     // README's option table documents `convcheck check`.
     if (/^\| `--/.test(lineText)) uses.push(['check', lineText.split('|')[1] ?? '']);
     for (const [command, rest] of uses) {
-      for (const m of rest.matchAll(/(?:^|[\s`])(--[a-z][a-z0-9-]*)/g)) {
+      for (const m of rest.matchAll(/(?:^|[\s`[(])(--[a-z][a-z0-9-]*)/g)) {
         found.push({ file, line: i + 1, command, option: m[1]! });
       }
     }
@@ -78,6 +78,17 @@ describe('docs versus the CLI', () => {
 
   it('every option the docs use is accepted by its command', () => {
     expect(unknownOptions(uses)).toEqual([]);
+  });
+
+  it('every option --help lists is documented, as used after its command', () => {
+    const program = buildProgram();
+    const documented = new Set(uses.map((u) => `${u.command} ${u.option}`));
+    const undocumented = COMMANDS.flatMap((name) =>
+      commandOf(program, name)
+        .options.filter((o) => !o.hidden && o.long !== undefined)
+        .map((o) => `${name} ${o.long}`),
+    ).filter((key) => !documented.has(key));
+    expect(undocumented).toEqual([]);
   });
 
   it('catches an option a command does not have', () => {

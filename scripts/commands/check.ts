@@ -154,7 +154,7 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('check kernels against the oracle (built-in kernels when no --impl/--impl-cmd)')
-    .option('--impl <path>', 'a .js/.mjs/.ts module whose default export is a ConvKernel')
+    .option('--impl <module>', 'a .js/.mjs/.ts module whose default export is a ConvKernel')
     .option(
       '--impl-cmd <command>',
       'a program speaking the line-based JSON protocol (docs/protocol.md)',
