@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkKernel } from '../../index.ts';
 import { type ConvKernel, type ConvProblem, referenceConv } from '../../reference/index.ts';
 import { groupFamily } from './families.ts';
+import { toMarkdown } from './report-writers.ts';
 
 /** The oracle as a float64 kernel: correct by definition. */
 const oracle = (overrides: Partial<ConvKernel> = {}): ConvKernel => ({
@@ -36,6 +37,7 @@ describe('checkKernel', () => {
     expect(report.nothingChecked).toBe(true);
     expect(report.exitCode).toBe(1);
     expect(report.phases[0]?.skipReasons).toEqual({ never: report.phases[0]?.skipped });
+    expect(toMarkdown(report)).toContain('**Nothing was checked**');
     const allowed = await checkKernel(declines, { ...quick, runs: 3, allowEmpty: true });
     expect(allowed.exitCode).toBe(0);
   });
