@@ -1,21 +1,16 @@
+#!/usr/bin/env node
 /**
  * The `convcheck` command line. Each subcommand lives in scripts/commands/ and
  * registers itself on the program; this file only wires them and maps errors
  * to exit codes: a bad argument, file or problem prints one line and exits 2.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ProblemError } from '../reference/index.ts';
 import { exitHarness, installSignalHandlers, shutdownInProgress } from './check/shutdown.ts';
 import { EXIT_USAGE, UsageError } from './cli-error.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerFixtures } from './commands/fixtures.ts';
-import { registerParams } from './commands/params.ts';
-import { registerShape } from './commands/shape.ts';
+import { buildProgram } from './program.ts';
 
-const program = new Command('convcheck')
-  .description('Conformance harness for convolution kernels')
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+const program = buildProgram();
 
 // SIGINT/SIGTERM: kernel process groups are killed, then exit 130/143.
 installSignalHandlers();
@@ -31,11 +26,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   }
   throw e;
 });
-
-registerShape(program);
-registerParams(program);
-registerCheck(program);
-registerFixtures(program);
 
 async function fatal(message: string): Promise<never> {
   process.stderr.write(`convcheck: ${message}\n`);

@@ -1,5 +1,6 @@
 /** The package version, read once from package.json. */
 import { readFileSync } from 'node:fs';
+import { packageFile } from './package-files.ts';
 
 let cached: string | undefined;
 
@@ -13,7 +14,7 @@ let cached: string | undefined;
  */
 export function packageVersion(): string {
   cached ??= (
-    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
       version: string;
     }
   ).version;

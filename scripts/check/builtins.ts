@@ -6,13 +6,16 @@
 import { fileURLToPath } from 'node:url';
 import type { ConvKernel } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
+import { moduleUrl, packageFile } from '../package-files.ts';
 import { shellQuote } from '../shell-quote.ts';
 import type { KernelHost } from './hosts/index.ts';
 import { openCommandHost, openInProcessHost, openModuleHost } from './hosts/index.ts';
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-/** A script path quoted for the shell. */
-const script = (path: string) => shellQuote(here(path));
+/** A module of kernels/ beside this file, as a path (its extension depends on source vs dist). */
+const kernelModule = (name: string) =>
+  fileURLToPath(moduleUrl(`./kernels/${name}`, import.meta.url));
+/** A client script shipped in scripts/clients/, quoted for the shell. */
+const script = (file: string) => shellQuote(packageFile(`scripts/clients/${file}`));
 
 type Opener = () => Promise<KernelHost>;
 
@@ -28,26 +31,26 @@ const OPENERS: Record<string, Opener> = {
     ownKernel(async () => (await import('../../impl/winograd/index.ts')).winogradF2Kernel),
   'winograd-f4': () =>
     ownKernel(async () => (await import('../../impl/winograd/index.ts')).winogradF4Kernel),
-  ort: () => openModuleHost(here('./kernels/ort.ts')),
-  'tfjs-cpu': () => openModuleHost(here('./kernels/tfjs-cpu.ts')),
-  'tfjs-wasm': () => openModuleHost(here('./kernels/tfjs-wasm.ts')),
+  ort: () => openModuleHost(kernelModule('ort')),
+  'tfjs-cpu': () => openModuleHost(kernelModule('tfjs-cpu')),
+  'tfjs-wasm': () => openModuleHost(kernelModule('tfjs-wasm')),
   torch: () =>
-    openCommandHost(`/usr/bin/python3 ${script('../clients/torch_client.py')}`, {
+    openCommandHost(`/usr/bin/python3 ${script('torch_client.py')}`, {
       dtype: 'float64',
       name: 'torch',
     }),
   'torch-f32': () =>
-    openCommandHost(`/usr/bin/python3 ${script('../clients/torch_client.py')}`, {
+    openCommandHost(`/usr/bin/python3 ${script('torch_client.py')}`, {
       dtype: 'float32',
       name: 'torch-f32',
     }),
   scipy: () =>
-    openCommandHost(`python3 ${script('../clients/scipy_client.py')}`, {
+    openCommandHost(`python3 ${script('scipy_client.py')}`, {
       dtype: 'float64',
       name: 'scipy',
     }),
   'numpy-reference': () =>
-    openCommandHost(`python3 ${script('../clients/reference_client.py')}`, {
+    openCommandHost(`python3 ${script('reference_client.py')}`, {
       dtype: 'float64',
       name: 'numpy-reference',
     }),

@@ -85,6 +85,12 @@ export function toMarkdown(report: CheckReport): string {
     '',
     `Suite \`${report.suite}\`, seed \`${report.seed}\`, shard ${report.shard.index}/${report.shard.count}. ` +
       `Phases: ${t.pass} passed, ${t.fail} failed, ${t.error} errored, ${t.skip} skipped.`,
+    ...(report.nothingChecked
+      ? [
+          '',
+          `**Nothing was checked**: the kernel declined every case${report.exitCode === 0 ? ' (allowed by --allow-empty)' : ''}.`,
+        ]
+      : []),
     '',
     '| kernel | phase | verdict | cases | passed | skipped | worst error / bound |',
     '|---|---|---|---:|---:|---:|---:|',
@@ -106,6 +112,7 @@ export function toMarkdown(report: CheckReport): string {
       '```',
       '',
       `Repro: \`${f.repro}\``,
+      ...(f.replay ? ['', `Replay the phase: \`${f.replay}\``] : []),
     );
   }
   const skips = report.phases.filter((p) => p.skipped > 0);

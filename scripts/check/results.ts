@@ -23,6 +23,8 @@ export interface CaseFailure {
   details: string;
   /** A command line that replays this case. */
   repro: string;
+  /** A command line that replays the whole phase to this counterexample (--only, --path). */
+  replay?: string;
   /** Where the counterexample was saved as a fixture, if asked. */
   savedTo?: string;
 }
@@ -34,7 +36,10 @@ export interface PhaseResult {
   seed: number;
   /** Cases generated (before skips). */
   cases: number;
+  /** Checked cases asked for (--runs, per shard); declined cases are redrawn toward it. */
+  requested?: number;
   passed: number;
+  /** Cases the kernel declined (its `supports()` said no), redrawn within the budget. */
   skipped: number;
   /** Reason → how many cases were skipped for it. */
   skipReasons: Record<string, number>;
@@ -57,9 +62,16 @@ export interface CheckReport {
   suite: string;
   shard: { index: number; count: number };
   kernels: { name: string; dtype: string; source: string }[];
+  /** The family filters of the run (--modes, --groups), when any. */
+  filters?: { modes?: readonly string[]; groups?: readonly string[] };
   phases: PhaseResult[];
   totals: Record<Verdict, number>;
-  exitCode: 0 | 1;
+  /** True when no phase checked a single case (every case declined); exit 1 unless allowed. */
+  nothingChecked?: boolean;
+  /** 0 passed; 1 failed, errored or checked nothing; 2 could not run (see `error`). */
+  exitCode: 0 | 1 | 2;
+  /** Why the check could not run (exitCode 2): one line naming the option or kernel. */
+  error?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
+import { type FamilyFilter, familyConstraints, inGroupFamily } from './families.ts';
 import type { KernelHost } from './hosts/index.ts';
 import { phaseSeed } from './options.ts';
 import type { Progress } from './progress.ts';
@@ -40,7 +41,16 @@ export interface RunOptions {
   onFailure?: (failure: CaseFailure, outcome: CaseOutcome) => Promise<string | undefined>;
   /** Replays one phase at a fast-check path (from a failure report). */
   replay?: { data: DataKind; path: string };
+  /** Only these modes / group families are generated (--modes, --groups). */
+  family?: FamilyFilter;
 }
+
+/**
+ * How many declined cases (the kernel's `supports()` said no) a phase may draw
+ * per requested case before it stops: declined cases are redrawn so that
+ * `runs` counts checked cases, within runs × DECLINE_BUDGET draws.
+ */
+export const DECLINE_BUDGET = 10;
 
 /** Error carrying the outcome of a failing case through fast-check. */
 class CaseFailed extends Error {
@@ -54,13 +64,15 @@ function caseArbitrary(
   data: DataKind,
   options: RunOptions,
 ): fc.Arbitrary<ConvCase> {
+  const family = options.family ?? {};
   const problem = convProblemArbitrary({
     maxMacs: options.suite.maxMacs,
     ...target.tolerance.constraints,
+    ...familyConstraints(family),
     dims: phaseDims(target, options),
   });
   return fc.record({
-    problem,
+    problem: family.groups ? problem.filter((p) => inGroupFamily(family, p)) : problem,
     data: fc.constant(data),
     dataSeed: fc.noShrink(fc.integer({ min: 0, max: 2 ** 31 - 1 })),
   });
@@ -119,17 +131,17 @@ export async function runGeneratedPhase(
       checkDeterminism:
         options.determinismEvery > 0 && stats.passed % options.determinismEvery === 0,
     });
-    if (!stats.shrinking) {
-      stats.cases++;
-      options.progress.tick(stats.cases);
-    }
+    if (!stats.shrinking) stats.cases++;
     if (outcome.verdict === 'skip') {
       if (!stats.shrinking) {
         stats.skipped++;
         skipReasons[outcome.message] = (skipReasons[outcome.message] ?? 0) + 1;
       }
-      return true;
+      // Declined: a precondition failure, so fast-check draws another case
+      // (within DECLINE_BUDGET) and a shrink candidate the kernel declines is no counterexample.
+      fc.pre(false);
     }
+    if (!stats.shrinking) options.progress.tick(stats.cases - stats.skipped);
     if (outcome.verdict === 'pass') {
       if (!stats.shrinking) {
         stats.passed++;
@@ -147,6 +159,7 @@ export async function runGeneratedPhase(
     details = await fc.check(property, {
       seed,
       numRuns: runs,
+      maxSkipsPerRun: DECLINE_BUDGET,
       ...(options.replay ? { path: options.replay.path, endOnFailure: true } : {}),
     });
   } catch (e) {
@@ -200,6 +213,7 @@ export async function runGeneratedPhase(
     phase: `${data} data`,
     seed,
     cases: stats.cases,
+    requested: runs,
     passed: stats.passed,
     skipped: stats.skipped,
     skipReasons,

@@ -28,6 +28,20 @@ describe('convcheck check', () => {
     expect(r.stdout).toMatch(/3 passed, 0 failed, 0 errored/);
   });
 
+  it('exits 1 when the kernel declined every case and lists the reasons; --allow-empty exits 0', () => {
+    const path = join(work, 'declines.mjs');
+    const kernel = `export default { name: 'declines', supports: () => 'no thanks', conv: () => new Float32Array(0) };`;
+    writeFileSync(path, kernel);
+    const args = ['check', '--impl', path, '--suite', 'quick', '--runs', '2'];
+    const r = runCli(args);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('nothing was checked');
+    expect(r.stdout).toMatch(
+      /declines — exact data: \d+ declined \(0 checked of 2 asked\)\n +\d+ × no thanks/,
+    );
+    expect(runCli([...args, '--allow-empty']).status).toBe(0);
+  });
+
   it('fails a kernel without the flip, writes the reports, and the repro replays it', () => {
     const kernel = brokenKernel();
     const [json, junit, markdown] = ['r.json', 'r.xml', 'r.md'].map((f) => join(work, f));
@@ -92,6 +106,18 @@ describe('convcheck check', () => {
       '--path',
       path,
     ]);
+    expect(replay.status).toBe(1);
+    expect(/trueconv:\S+/.exec(replay.stdout)![0]).toBe(/trueconv:\S+/.exec(first.stdout)![0]);
+  });
+
+  it('prints a phase replay line that carries the filters and reaches the same counterexample', () => {
+    const kernel = brokenKernel();
+    const args = ['--suite', 'quick', '--seed', '8', '--dims', '1,2', '--modes', 'trueconv'];
+    const first = runCli(['check', '--impl', kernel, ...args, '--only', 'real']);
+    const line = /replay phase: npx convcheck (.+)/.exec(first.stdout)![1]!;
+    expect(line).toContain('--dims 1,2 --modes trueconv --only real --path');
+    const replayArgs = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+    const replay = runCli(replayArgs);
     expect(replay.status).toBe(1);
     expect(/trueconv:\S+/.exec(replay.stdout)![0]).toBe(/trueconv:\S+/.exec(first.stdout)![0]);
   });

@@ -4,16 +4,27 @@
  * reports. Exit codes: 0 nothing failed or errored; 1 something did; 2 the
  * harness could not run.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
 import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference/index.ts';
 import { BUILTIN_NAMES } from '../check/builtins.ts';
+import {
+  type CheckKernelOptions,
+  parseToleranceName,
+  runCheck,
+  TOLERANCE_NAMES,
+} from '../check/check-kernel.ts';
+import { consoleReport } from '../check/console-report.ts';
 import { type CaseOutcome, evaluateCase } from '../check/evaluate.ts';
+import {
+  familyFlags,
+  GROUP_NAMES,
+  MODE_NAMES,
+  parseGroups,
+  parseModes,
+} from '../check/families.ts';
 import { HostStartError } from '../check/hosts/index.ts';
-import { runNetworkPhase } from '../check/networks.ts';
 import {
   MAX_TIMER_MS,
   parseDims,
@@ -23,14 +34,12 @@ import {
 } from '../check/options.ts';
 import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
-import { type CheckReport, type PhaseResult, summarize } from '../check/results.ts';
-import { type CheckTarget, type RunOptions, runGeneratedPhase } from '../check/runner.ts';
-import { saveFailure } from '../check/save-failure.ts';
+import type { CheckTarget } from '../check/runner.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
 import { EXIT_USAGE, UsageError } from '../cli-error.ts';
+import { JSON_OPTION_HELP, toStdout, tryWriteOutput } from '../output-file.ts';
 import { checkOutputDir, checkOutputFile } from '../output-paths.ts';
-import { packageVersion } from '../version.ts';
 
 interface CheckFlags {
   impl?: string;
@@ -42,7 +51,7 @@ interface CheckFlags {
   seed?: string;
   suite: string;
   dims: string;
-  timeoutMs: string;
+  timeoutMs?: string;
   shard: string;
   json?: string;
   junit?: string;
@@ -53,30 +62,16 @@ interface CheckFlags {
   dataSeed?: string;
   only?: string;
   path?: string;
-}
-
-/**
- * Writes one report; returns false (after one line on stderr) when it cannot,
- * so that the other reports and the run's verdict still come out.
- */
-function writeReport(flag: string, path: string | undefined, text: string): boolean {
-  if (path === undefined) return true;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-    return true;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    process.stderr.write(`convcheck: ${flag} ${path}: the report could not be written (${code})\n`);
-    return false;
-  }
+  modes?: string;
+  groups?: string;
+  allowEmpty?: boolean;
 }
 
 /** Every file and directory the run will write, checked before it starts. */
 function checkOutputs(flags: CheckFlags): void {
   const files = { '--json': flags.json, '--junit': flags.junit, '--markdown': flags.markdown };
   for (const [flag, path] of Object.entries(files)) {
-    if (path !== undefined) checkOutputFile(flag, path);
+    if (path !== undefined && !toStdout(path)) checkOutputFile(flag, path);
   }
   if (flags.saveFailures !== undefined) checkOutputDir('--save-failures', flags.saveFailures);
 }
@@ -156,22 +151,35 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
   return outcome.verdict === 'fail' || outcome.verdict === 'error' ? 1 : 0;
 }
 
-async function check(flags: CheckFlags): Promise<number> {
+/** The library options a command line asks for (values checked by runCheck). */
+function checkOptions(flags: CheckFlags): CheckKernelOptions {
   const suite = suiteSpec(flags.suite);
-  const seed = flags.seed !== undefined ? parseSeed(flags.seed) : clockSeed();
-  // setTimeout clamps delays above 2^31 − 1 ms to 1 ms: larger values are refused.
-  const timeoutMs = parseIntegerOption('--timeout-ms', flags.timeoutMs, 1, MAX_TIMER_MS);
-  const shard = parseShard(flags.shard);
-  const dims = parseDims(flags.dims);
-  const runs = flags.runs !== undefined ? parseIntegerOption('--runs', flags.runs, 1) : suite.runs;
-  const only = flags.only === undefined ? undefined : parseData('--only', flags.only, 'real');
+  return {
+    suite: suite.name,
+    seed: flags.seed !== undefined ? parseSeed(flags.seed) : clockSeed(),
+    ...(flags.runs !== undefined ? { runs: parseIntegerOption('--runs', flags.runs, 1) } : {}),
+    dims: parseDims(flags.dims),
+    shard: parseShard(flags.shard),
+    ...(flags.timeoutMs !== undefined
+      ? // setTimeout clamps delays above 2^31 − 1 ms to 1 ms: larger values are refused.
+        { timeoutMs: parseIntegerOption('--timeout-ms', flags.timeoutMs, 1, MAX_TIMER_MS) }
+      : {}),
+    ...(flags.only !== undefined ? { data: [parseData('--only', flags.only, 'real')] } : {}),
+    ...(flags.path !== undefined ? { replayPath: flags.path } : {}),
+    ...(flags.tolerance !== undefined ? { tolerance: parseToleranceName(flags.tolerance) } : {}),
+    ...(flags.modes !== undefined ? { modes: parseModes(flags.modes) } : {}),
+    ...(flags.groups !== undefined ? { groups: parseGroups(flags.groups) } : {}),
+    ...(flags.saveFailures ? { saveFailures: flags.saveFailures } : {}),
+    allowEmpty: flags.allowEmpty === true,
+    progress: createProgress(),
+  };
+}
+
+async function check(flags: CheckFlags): Promise<number> {
   refuseEmptyKernelOptions(flags);
   checkApplicable(flags);
+  const options = checkOptions(flags);
   checkOutputs(flags);
-
-  process.stdout.write(
-    `convcheck check: seed ${seed}, suite ${suite.name}, shard ${shard.index}/${shard.count}\n`,
-  );
   const targetOptions: TargetOptions = {
     ...(flags.impl !== undefined ? { impl: flags.impl } : {}),
     ...(flags.implCmd !== undefined ? { implCmd: flags.implCmd } : {}),
@@ -179,91 +187,32 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
   };
-  const targets = await openTargets(targetOptions);
-  try {
-    if (flags.problem !== undefined) {
-      let code = 0;
-      for (const t of targets) code = Math.max(code, await runSingleCase(t, flags, timeoutMs));
-      return code;
-    }
-    const options: RunOptions = {
-      suite,
-      seed,
-      runs,
-      dims,
-      shard,
-      timeoutMs,
-      determinismEvery: 10,
-      progress: createProgress(),
-      ...(flags.saveFailures !== undefined
-        ? { onFailure: saveFailuresTo(flags.saveFailures) }
-        : {}),
-      ...(flags.path !== undefined && only ? { replay: { data: only, path: flags.path } } : {}),
-    };
-    const phases: PhaseResult[] = [];
-    for (const target of targets) {
-      if (suite.networks) {
-        phases.push(await runNetworkPhase(target, options));
-        continue;
-      }
-      for (const [index, data] of suite.data.entries()) {
-        if (only && data !== only) continue;
-        phases.push(await runGeneratedPhase(target, data, index, options));
-      }
-    }
-    const { totals, exitCode } = summarize(phases);
-    const report: CheckReport = {
-      tool: { name: 'convcheck', version: packageVersion() },
-      startedAt: new Date().toISOString(),
-      seed,
-      suite: suite.name,
-      shard,
-      kernels: targets.map((t) => ({
-        name: t.host.name,
-        dtype: t.host.dtype,
-        source: t.implFlags || 'built-in',
-      })),
-      phases,
-      totals,
-      exitCode,
-    };
-    for (const p of phases.filter((x) => x.failure)) {
-      const f = p.failure!;
-      process.stdout.write(
-        `\n${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`,
-      );
-    }
-    const written = [
-      writeReport('--json', flags.json, toJson(report)),
-      writeReport('--junit', flags.junit, toJunit(report)),
-      writeReport('--markdown', flags.markdown, toMarkdown(report)),
-    ].every(Boolean);
-    process.stdout.write(
-      `\nconvcheck check: ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skip} skipped (seed ${seed})\n`,
-    );
-    // A report that was asked for and not written is a harness fault.
-    return written ? exitCode : EXIT_USAGE;
-  } finally {
-    await Promise.all(targets.map((t) => t.host.close()));
-  }
-}
-
-/**
- * The --save-failures callback: a failure that cannot be saved is one line on
- * stderr, and the run goes on (its report says nothing was saved).
- */
-function saveFailuresTo(dir: string): NonNullable<RunOptions['onFailure']> {
-  return async (failure, outcome) => {
+  if (flags.problem !== undefined) {
+    const targets = await openTargets(targetOptions);
     try {
-      return await saveFailure(dir, failure, outcome);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      process.stderr.write(
-        `convcheck: --save-failures ${dir}: could not save a failure (${code})\n`,
-      );
-      return undefined;
+      let code = 0;
+      for (const t of targets)
+        code = Math.max(code, await runSingleCase(t, flags, options.timeoutMs ?? 20_000));
+      return code;
+    } finally {
+      await Promise.all(targets.map((t) => t.host.close()));
     }
-  };
+  }
+  const text = !toStdout(flags.json);
+  if (text)
+    process.stdout.write(
+      `convcheck check: seed ${options.seed}, suite ${options.suite}, shard ${options.shard!.index}/${options.shard!.count}${familyFlags(options)}\n`,
+    );
+  const report = await runCheck(() => openTargets(targetOptions), options);
+  if (report.exitCode === 2) throw new UsageError(report.error ?? 'the check could not run');
+  if (text) process.stdout.write(consoleReport(report));
+  const written = [
+    tryWriteOutput('--json', flags.json, toJson(report)),
+    tryWriteOutput('--junit', flags.junit, toJunit(report)),
+    tryWriteOutput('--markdown', flags.markdown, toMarkdown(report)),
+  ].every(Boolean);
+  // A report that was asked for and not written is a harness fault.
+  return written ? report.exitCode : EXIT_USAGE;
 }
 
 /** Registers `check` on the program. */
@@ -271,7 +220,7 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('check kernels against the oracle (built-in kernels when no --impl/--impl-cmd)')
-    .option('--impl <path>', 'a .js/.mjs/.ts module whose default export is a ConvKernel')
+    .option('--impl <module>', 'a .js/.mjs/.ts module whose default export is a ConvKernel')
     .option(
       '--impl-cmd <command>',
       'a program speaking the line-based JSON protocol (docs/protocol.md)',
@@ -283,15 +232,15 @@ export function registerCheck(program: Command): void {
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
     .option(
       '--tolerance <model>',
-      'bound model: dot-product (default), exact, winograd-f2, winograd-f4',
+      `bound model: ${TOLERANCE_NAMES.join(' | ')} (default: exact-data, i.e. dot-product and bit-exact on exact data; winograd-f2/f4 for those kernels)`,
     )
     .option('--runs <n>', 'cases per phase (default from the suite)')
     .option('--seed <s>', 'fast-check seed (default: chosen and printed)')
     .option('--suite <name>', 'quick | standard | deep | exact | networks', 'standard')
     .option('--dims <list>', 'spatial ranks to generate', '1,2,3')
-    .option('--timeout-ms <ms>', 'per-case timeout', '20000')
+    .option('--timeout-ms <ms>', 'per-case timeout (default 20000)')
     .option('--shard <i/n>', 'run shard i of n (CI matrices)', '1/1')
-    .option('--json <file>', 'write the JSON report')
+    .option('--json <file>', JSON_OPTION_HELP)
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--markdown <file>', 'write a Markdown summary')
     .option('--save-failures <dir>', 'write each shrunk failing case as a fixture under DIR')
@@ -300,6 +249,12 @@ export function registerCheck(program: Command): void {
     .option('--data-seed <n>', 'with --problem: the data seed', undefined)
     .option('--only <kind>', 'run only the phase of this data kind')
     .option('--path <path>', 'with --only: replay a fast-check path')
+    .option('--modes <list>', `generate only these modes, comma-separated: ${MODE_NAMES.join(',')}`)
+    .option(
+      '--groups <list>',
+      `generate only these group families, comma-separated: ${GROUP_NAMES.join(',')} (1: groups = 1; depthwise: groups = inChannels > 1; grouped: other groups > 1)`,
+    )
+    .option('--allow-empty', 'exit 0 even when the kernel declined every case (default: exit 1)')
     .action(async (flags: CheckFlags) => {
       try {
         process.exitCode = await check(flags);

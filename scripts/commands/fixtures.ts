@@ -20,6 +20,7 @@ import { generateFixtures } from '../fixtures/generate.ts';
 import type { FixtureOp } from '../fixtures/manifest.ts';
 import { FIXTURE_OPS, FIXTURE_SUITES, type FixtureSuite } from '../fixtures/suites.ts';
 import { formatVerifyReport, type VerifyReport, verifyFixtures } from '../fixtures/verify.ts';
+import { JSON_OPTION_HELP, toStdout, writeOutput } from '../output-file.ts';
 
 /** Options of `fixtures generate` as commander parses them. */
 export interface GenerateCommandOptions {
@@ -39,8 +40,11 @@ export interface VerifyCommandOptions {
   kernel?: string;
   /** Alias of `implCmd`. */
   cmd?: string;
+  timeoutMs?: string;
+  /** Alias of `timeoutMs`. */
   timeout?: string;
-  json?: boolean;
+  /** Where to write the JSON report ('-': stdout instead of the text). */
+  json?: string;
   verbose?: boolean;
 }
 
@@ -138,18 +142,18 @@ async function openHost(options: VerifyCommandOptions): Promise<KernelHost | und
 export async function runFixturesVerify(
   dir: string,
   options: VerifyCommandOptions,
-): Promise<{ report: VerifyReport; text: string; exitCode: 0 | 1 }> {
-  const timeoutMs = integer('--timeout', options.timeout);
+): Promise<{ report: VerifyReport; text: string; json: string; exitCode: 0 | 1 }> {
+  const timeoutMs = integer('--timeout-ms', options.timeoutMs ?? options.timeout);
   if (timeoutMs !== undefined && (timeoutMs < 1 || timeoutMs > MAX_TIMER_MS)) {
-    throw new UsageError(`--timeout must be in [1, ${MAX_TIMER_MS}] ms, got '${options.timeout}'`);
+    throw new UsageError(
+      `--timeout-ms must be in [1, ${MAX_TIMER_MS}] ms, got '${options.timeoutMs ?? options.timeout}'`,
+    );
   }
   const host = await openHost(options);
   try {
     const report = await verifyFixtures({ dir, host: host ?? 'builtin', timeoutMs });
-    const text = options.json
-      ? JSON.stringify(report, null, 2)
-      : formatVerifyReport(report, options.verbose ?? false);
-    return { report, text, exitCode: report.exitCode };
+    const text = formatVerifyReport(report, options.verbose ?? false);
+    return { report, text, json: JSON.stringify(report, null, 2), exitCode: report.exitCode };
   } finally {
     await host?.close();
   }
@@ -198,12 +202,14 @@ export function registerFixtures(program: Command): void {
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 (default) or float64')
     .addOption(new Option('--kernel <module>', 'alias of --impl').hideHelp())
     .addOption(new Option('--cmd <command>', 'alias of --impl-cmd').hideHelp())
-    .option('--timeout <ms>', 'per-case kernel time limit', '10000')
-    .option('--json', 'print the report as JSON')
+    .option('--timeout-ms <ms>', 'per-case kernel time limit (default 10000)')
+    .addOption(new Option('--timeout <ms>', 'alias of --timeout-ms').hideHelp())
+    .option('--json <file>', JSON_OPTION_HELP)
     .option('--verbose', 'also list skipped cases')
     .action(async (dir: string, options: VerifyCommandOptions) => {
-      const { text, exitCode } = await runFixturesVerify(dir, options);
-      process.stdout.write(`${text}\n`);
+      const { text, json, exitCode } = await runFixturesVerify(dir, options);
+      if (!toStdout(options.json)) process.stdout.write(`${text}\n`);
+      writeOutput(options.json, `${json}\n`);
       process.exitCode = exitCode;
     });
 }

@@ -11,7 +11,7 @@ describe('convcheck shape', () => {
 
   it('round-trips descriptors through --json', () => {
     const text = 'trueconv:mb2g4ic16oc32_ih7iw9_kh3kw1_sh2sw1_dh1dw3_pbh1pbw0_peh0pew2_bias';
-    const r = runCli(['shape', text, '--json']);
+    const r = runCli(['shape', text, '--json', '-']);
     expect(JSON.parse(r.stdout).descriptor).toBe(text);
   });
 
@@ -29,7 +29,7 @@ describe('convcheck shape', () => {
       ceilMode: true,
       countIncludePad: false,
     });
-    const r = runCli(['shape', json, '--json']);
+    const r = runCli(['shape', json, '--json', '-']);
     expect(JSON.parse(r.stdout).outputShape).toEqual([1, 2, 3]);
   });
 

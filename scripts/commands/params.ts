@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyzeNetwork, type NetworkReport, parseNetwork } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
+import { JSON_OPTION_HELP, toStdout, writeOutput } from '../output-file.ts';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
@@ -76,11 +77,10 @@ export function registerParams(program: Command): void {
     .command('params')
     .description('print each layer of a network JSON with its parameters, MACs and receptive field')
     .argument('<model.json>', 'network description (see fixtures/models/alexnet.json)')
-    .option('--json', 'print JSON')
-    .action((path: string, options: { json?: boolean }) => {
+    .option('--json <file>', JSON_OPTION_HELP)
+    .action((path: string, options: { json?: string }) => {
       const report = analyzeNetwork(parseNetwork(readModel(path), path));
-      process.stdout.write(
-        `${options.json ? JSON.stringify(report, null, 2) : formatNetworkTable(report)}\n`,
-      );
+      if (!toStdout(options.json)) process.stdout.write(`${formatNetworkTable(report)}\n`);
+      writeOutput(options.json, `${JSON.stringify(report, null, 2)}\n`);
     });
 }

@@ -15,6 +15,7 @@ import {
   receptiveField,
   type SpatialGeometry,
 } from '../../reference/index.ts';
+import { JSON_OPTION_HELP, toStdout, writeOutput } from '../output-file.ts';
 import { readProblem } from '../problem-input.ts';
 
 /** The facts `shape` prints, as JSON. */
@@ -104,11 +105,10 @@ export function registerShape(program: Command): void {
     .command('shape')
     .description('print output size, parameters, MACs and receptive field of one layer')
     .argument('<problem>', "descriptor (e.g. 'xcorr:ic3oc8_ih32iw32_kh5kw5') or problem JSON")
-    .option('--json', 'print JSON')
-    .action((text: string, options: { json?: boolean }) => {
+    .option('--json <file>', JSON_OPTION_HELP)
+    .action((text: string, options: { json?: string }) => {
       const report = shapeReport(text);
-      process.stdout.write(
-        `${options.json ? JSON.stringify(report, null, 2) : formatShapeReport(report)}\n`,
-      );
+      if (!toStdout(options.json)) process.stdout.write(`${formatShapeReport(report)}\n`);
+      writeOutput(options.json, `${JSON.stringify(report, null, 2)}\n`);
     });
 }

@@ -1,0 +1,326 @@
+/**
+ * The one way a check runs, for the CLI (`convcheck check`) and the library
+ * (`checkKernel`): open the kernels, run every phase of the suite, judge the
+ * run as a whole, and return the report that `--json` writes. The CLI only
+ * parses its flags into {@link CheckKernelOptions} and prints the report.
+ */
+import { resolve } from 'node:path';
+import { clockSeed } from '../../properties/config.ts';
+import type { DataKind } from '../../properties/data.ts';
+import { type ConvKernel, type DType, ProblemError } from '../../reference/index.ts';
+import { UsageError } from '../cli-error.ts';
+import { shellQuote } from '../shell-quote.ts';
+import { packageVersion } from '../version.ts';
+import { parseToleranceChoice, toleranceForKernel } from './evaluate.ts';
+import { checkFamilyFilter, type FamilyFilter, familyFlags } from './families.ts';
+import {
+  HostStartError,
+  openCommandHost,
+  openInProcessHost,
+  openModuleHost,
+} from './hosts/index.ts';
+import { runNetworkPhase } from './networks.ts';
+import { MAX_TIMER_MS, parseDims, parseIntegerOption, parseSeed, parseShard } from './options.ts';
+import type { Progress } from './progress.ts';
+import { type CaseFailure, type CheckReport, type PhaseResult, summarize } from './results.ts';
+import { type CheckTarget, type RunOptions, runGeneratedPhase } from './runner.ts';
+import { saveFailure } from './save-failure.ts';
+import { type SuiteName, suiteSpec } from './suites.ts';
+
+/** Names of the bound models (`--tolerance`). */
+export const TOLERANCE_NAMES = ['exact-data', 'dot-product', 'winograd-f2', 'winograd-f4'] as const;
+export type ToleranceName = (typeof TOLERANCE_NAMES)[number];
+
+/**
+ * A `--tolerance` value; a UsageError lists the names otherwise.
+ *
+ * @example
+ * ```ts
+ * parseToleranceName('winograd-f4'); // 'winograd-f4'
+ * ```
+ */
+export function parseToleranceName(text: string): ToleranceName {
+  if (!(TOLERANCE_NAMES as readonly string[]).includes(text)) {
+    throw new UsageError(`--tolerance must be one of ${TOLERANCE_NAMES.join(', ')}, got '${text}'`);
+  }
+  return text as ToleranceName;
+}
+
+/** The kernel to check: an object, a module file (.js/.mjs/.ts), or a program (docs/protocol.md). */
+export type KernelUnderTest = ConvKernel | { module: string } | { command: string };
+
+/**
+ * What to check and how; every field is optional and is the CLI option of the
+ * same name (`runs` is `--runs`, `timeoutMs` is `--timeout-ms`, `data` is `--only`).
+ */
+export interface CheckKernelOptions extends FamilyFilter {
+  /** Cases per phase and problem size; default 'standard'. */
+  suite?: SuiteName;
+  /** Checked cases per phase; default from the suite. */
+  runs?: number;
+  /** Run seed; default chosen from the clock (the report records it). */
+  seed?: number;
+  /** Spatial ranks to generate; default [1, 2, 3]. */
+  dims?: readonly (1 | 2 | 3)[];
+  /** Data kinds (phases) to run; default every phase of the suite. */
+  data?: readonly DataKind[];
+  /** Bound model; default by kernel name (dot-product, bit-exact on exact data). */
+  tolerance?: ToleranceName;
+  /** dtype of a `{ command }` program; default float32. */
+  dtype?: DType;
+  /** Per-case time limit; default 20 000 ms. */
+  timeoutMs?: number;
+  /** Shard i of n; default 1/1. */
+  shard?: { index: number; count: number };
+  /** Let a run in which the kernel declined every case exit 0 (default: exit 1). */
+  allowEmpty?: boolean;
+  /** Write each shrunk failing case as a fixture under this folder. */
+  saveFailures?: string;
+  /** Progress events; default none. */
+  progress?: Progress;
+  /** Replays one phase at a fast-check path (the CLI's --only K --path P). */
+  replayPath?: string;
+}
+
+const SILENT: Progress = { phaseStart() {}, tick() {}, phaseEnd() {} };
+
+/** How a library caller's kernel is named in repro lines. */
+function implFlagsOf(kernel: KernelUnderTest, dtype: DType): string {
+  if ('command' in kernel && typeof kernel.command === 'string') {
+    return `--impl-cmd ${shellQuote(kernel.command)}${dtype === 'float64' ? ' --dtype float64' : ''}`;
+  }
+  if ('module' in kernel && typeof kernel.module === 'string') {
+    return `--impl ${shellQuote(kernel.module)}`;
+  }
+  return `--impl <module exporting kernel ${shellQuote(String((kernel as ConvKernel).name))}>`;
+}
+
+/**
+ * Opens one library-given kernel as a check target (closing is the caller's).
+ *
+ * @example
+ * ```ts
+ * const [target] = await openKernelTarget({ command: 'python3 k.py' }, {});
+ * ```
+ */
+export async function openKernelTarget(
+  kernel: KernelUnderTest,
+  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype'>,
+): Promise<CheckTarget[]> {
+  const dtype = options.dtype ?? 'float32';
+  const host =
+    'command' in kernel && typeof kernel.command === 'string'
+      ? await openCommandHost(kernel.command, { dtype })
+      : 'module' in kernel && typeof kernel.module === 'string'
+        ? await openModuleHost(resolve(kernel.module))
+        : await openInProcessHost(kernel as ConvKernel);
+  const tolerance =
+    options.tolerance === undefined
+      ? toleranceForKernel(host.name)
+      : parseToleranceChoice(options.tolerance);
+  return [{ host, implFlags: implFlagsOf(kernel, dtype), tolerance }];
+}
+
+/** The run settings, validated as the CLI validates its flags (a UsageError names the option). */
+function runSettings(options: CheckKernelOptions): Omit<RunOptions, 'progress'> & {
+  data: readonly DataKind[] | undefined;
+} {
+  const suite = suiteSpec(options.suite ?? 'standard');
+  checkFamilyFilter(options);
+  if (options.tolerance !== undefined) parseToleranceName(options.tolerance);
+  const shard = options.shard ?? { index: 1, count: 1 };
+  return {
+    suite,
+    seed: options.seed === undefined ? clockSeed() : parseSeed(String(options.seed)),
+    runs:
+      options.runs === undefined
+        ? suite.runs
+        : parseIntegerOption('--runs', String(options.runs), 1),
+    dims: parseDims((options.dims ?? [1, 2, 3]).join(',')),
+    shard: parseShard(`${shard.index}/${shard.count}`),
+    timeoutMs: parseIntegerOption(
+      '--timeout-ms',
+      String(options.timeoutMs ?? 20_000),
+      1,
+      MAX_TIMER_MS,
+    ),
+    determinismEvery: 10,
+    data: options.data,
+    family: {
+      ...(options.modes ? { modes: options.modes } : {}),
+      ...(options.groups ? { groups: options.groups } : {}),
+    },
+  };
+}
+
+/** Options that change a single case's verdict, appended to every repro line. */
+function verdictFlags(options: CheckKernelOptions): string {
+  return `${options.tolerance ? ` --tolerance ${options.tolerance}` : ''}${
+    options.timeoutMs !== undefined ? ` --timeout-ms ${options.timeoutMs}` : ''
+  }`;
+}
+
+/**
+ * The command that replays a failed phase at its fast-check path: the same run
+ * seed, suite, shard, ranks, families and tolerance regenerate the same cases.
+ */
+function phaseReplay(
+  target: CheckTarget,
+  settings: ReturnType<typeof runSettings>,
+  failure: CaseFailure,
+): string {
+  const { shard, dims } = settings;
+  return [
+    `npx convcheck check ${target.implFlags} --suite ${settings.suite.name} --seed ${settings.seed}`,
+    dims.join(',') === '1,2,3' ? '' : ` --dims ${dims.join(',')}`,
+    shard.count === 1 ? '' : ` --shard ${shard.index}/${shard.count}`,
+    familyFlags(settings.family ?? {}),
+    ` --only ${failure.data} --path ${shellQuote(failure.path)}`,
+  ].join('');
+}
+
+async function runPhases(
+  targets: CheckTarget[],
+  settings: ReturnType<typeof runSettings>,
+  run: RunOptions,
+): Promise<PhaseResult[]> {
+  const phases: PhaseResult[] = [];
+  for (const target of targets) {
+    if (settings.suite.networks) {
+      phases.push(await runNetworkPhase(target, run));
+      continue;
+    }
+    for (const [index, data] of settings.suite.data.entries()) {
+      if (settings.data && !settings.data.includes(data)) continue;
+      const phase = await runGeneratedPhase(target, data, index, run);
+      if (phase.failure) phase.failure.replay = phaseReplay(target, settings, phase.failure);
+      phases.push(phase);
+    }
+  }
+  return phases;
+}
+
+/**
+ * The --save-failures callback: a failure that cannot be saved is one line on
+ * stderr, and the run goes on (its report says nothing was saved).
+ */
+function saveFailuresTo(dir: string): NonNullable<RunOptions['onFailure']> {
+  return async (failure, outcome) => {
+    try {
+      return await saveFailure(dir, failure, outcome);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      process.stderr.write(
+        `convcheck: --save-failures ${dir}: could not save a failure (${code})\n`,
+      );
+      return undefined;
+    }
+  };
+}
+
+/** Cases that were run and judged (not declined) over every phase. */
+function checkedCases(phases: PhaseResult[]): number {
+  return phases.reduce((n, p) => n + p.passed + (p.failure ? 1 : 0), 0);
+}
+
+/** A report for a run that could not start (exit 2): bad options, a kernel that cannot be opened. */
+function harnessErrorReport(message: string, options: CheckKernelOptions): CheckReport {
+  return {
+    tool: { name: 'convcheck', version: packageVersion() },
+    startedAt: new Date().toISOString(),
+    seed: options.seed ?? 0,
+    suite: options.suite ?? 'standard',
+    shard: options.shard ?? { index: 1, count: 1 },
+    kernels: [],
+    phases: [],
+    totals: { pass: 0, fail: 0, skip: 0, error: 0 },
+    exitCode: 2,
+    error: message,
+  };
+}
+
+/**
+ * Runs a check on targets opened by `open` and returns its report. Errors the
+ * harness cannot get past (a bad option, a kernel that cannot be opened) give
+ * a report with exitCode 2 and `error`; a kernel's misbehaviour never does.
+ *
+ * @example
+ * ```ts
+ * const report = await runCheck(() => openTargets({ impl: 'k.mjs' }), { suite: 'quick' });
+ * ```
+ */
+export async function runCheck(
+  open: () => Promise<CheckTarget[]>,
+  options: CheckKernelOptions,
+): Promise<CheckReport> {
+  let settings: ReturnType<typeof runSettings>;
+  let targets: CheckTarget[];
+  try {
+    settings = runSettings(options);
+    targets = await open();
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof HostStartError || e instanceof ProblemError) {
+      return harnessErrorReport(e.message, options);
+    }
+    throw e;
+  }
+  const startedAt = new Date().toISOString();
+  try {
+    for (const t of targets) t.implFlags += verdictFlags(options);
+    const only = settings.data?.[0];
+    const run: RunOptions = {
+      ...settings,
+      progress: options.progress ?? SILENT,
+      ...(options.saveFailures !== undefined
+        ? { onFailure: saveFailuresTo(options.saveFailures) }
+        : {}),
+      ...(options.replayPath !== undefined && only
+        ? { replay: { data: only, path: options.replayPath } }
+        : {}),
+    };
+    const phases = await runPhases(targets, settings, run);
+    const { totals, exitCode } = summarize(phases);
+    const nothingChecked = checkedCases(phases) === 0;
+    return {
+      tool: { name: 'convcheck', version: packageVersion() },
+      startedAt,
+      seed: settings.seed,
+      suite: settings.suite.name,
+      shard: settings.shard,
+      ...(settings.family && Object.keys(settings.family).length > 0
+        ? { filters: settings.family }
+        : {}),
+      kernels: targets.map((t) => ({
+        name: t.host.name,
+        dtype: t.host.dtype,
+        source: t.implFlags || 'built-in',
+      })),
+      phases,
+      totals,
+      ...(nothingChecked ? { nothingChecked: true } : {}),
+      exitCode: nothingChecked && !options.allowEmpty ? 1 : exitCode,
+    };
+  } finally {
+    await Promise.all(targets.map((t) => t.host.close()));
+  }
+}
+
+/**
+ * Checks a kernel against the oracle: the library form of `convcheck check`,
+ * on the same code path. The result is the report `--json` writes; `exitCode`
+ * is 0 (nothing failed or errored, something was checked), 1 (a failure, an
+ * error, or nothing checked) or 2 (the check could not run; see `error`).
+ *
+ * @example
+ * ```ts
+ * import { checkKernel } from 'convcheck';
+ * const report = await checkKernel(myKernel, { suite: 'quick', modes: ['xcorr'] });
+ * if (report.exitCode !== 0) console.log(report.phases.map((p) => p.failure?.repro));
+ * ```
+ */
+export function checkKernel(
+  kernel: KernelUnderTest,
+  options: CheckKernelOptions = {},
+): Promise<CheckReport> {
+  return runCheck(() => openKernelTarget(kernel, options), options);
+}
