@@ -3,6 +3,16 @@ export { checkConvOperands, referenceConv } from './conv.ts';
 export { formatDescriptor, type ParsedDescriptor, parseDescriptor } from './descriptor.ts';
 export { ProblemError, show } from './errors.ts';
 export { exactConv, exactFraction, fractionToNumber } from './exact.ts';
+export {
+  decodeHalf,
+  encodeHalf,
+  fromHalfBits,
+  HALF_FORMATS,
+  type HalfDType,
+  type HalfFormat,
+  roundToHalf,
+  toHalfBits,
+} from './float16.ts';
 export { effectiveKernel, outputSize, type SameSide, samePadding, volume } from './formulas.ts';
 export {
   type ConvGeometry,
