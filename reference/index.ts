@@ -61,4 +61,17 @@ export type {
   PoolOp,
   PoolProblem,
 } from './problem.ts';
+export {
+  type ExactMultiplier,
+  type PerChannel,
+  type QLinearBounds,
+  type QLinearConvParameters,
+  QUANTIZED_RANGE,
+  type QuantizedArray,
+  type QuantizedDType,
+  qlinearConvBounds,
+  RESCALE_RELATIVE_ERROR,
+  referenceConvInteger,
+  referenceQLinearConv,
+} from './quantized.ts';
 export { checkTensorLength } from './tensors.ts';
