@@ -18,9 +18,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   decodeHalf,
   encodeHalf,
+  floatFormat,
   fromHalfBits,
   HALF_FORMATS,
   type HalfDType,
+  roundToFormat,
   roundToHalf,
   toHalfBits,
 } from './float16.ts';
@@ -175,6 +177,27 @@ describe('bfloat16 against the float32 bit layout', () => {
       const ours = toHalfBits(x, 'bfloat16');
       if (ours !== theirs) expect({ x, ours }).toEqual({ x, ours: theirs });
     }
+  });
+});
+
+describe('TF32 rounding (roundToFormat with floatFormat(8, 10))', () => {
+  it('rounds float32 values as the integer rounding of their low 13 bits does', () => {
+    const tf32 = floatFormat(8, 10);
+    const f32 = new Float32Array(1);
+    const u32 = new Uint32Array(f32.buffer);
+    // Every bfloat16 probe, midpoints and near-midpoints of a finer grid: random float32 bits.
+    let state = 12345;
+    const wrong: number[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      u32[0] = state & 0x7f7fffff; // finite, both exponent extremes included
+      if (i % 2 === 1) u32[0] = (u32[0]! & ~0x1fff) | 0x1000; // an exact tie
+      const x = f32[0]!;
+      const bits = u32[0]!;
+      u32[0] = (bits + 0xfff + ((bits >>> 13) & 1)) & ~0x1fff;
+      if (roundToFormat(x, tf32) !== f32[0]) wrong.push(x);
+    }
+    expect(wrong).toEqual([]);
   });
 });
 

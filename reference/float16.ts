@@ -43,7 +43,16 @@ export interface HalfFormat {
   nan: number;
 }
 
-function halfFormat(exponentBits: number, fractionBits: number): HalfFormat {
+/**
+ * The constants of a binary floating-point format with the given field widths
+ * (IEEE-style: biased exponent, implicit leading bit, subnormals, ∞ and NaN).
+ *
+ * @example
+ * ```ts
+ * const tf32 = floatFormat(8, 10); // TF32: float32's range, 11 significant bits
+ * ```
+ */
+export function floatFormat(exponentBits: number, fractionBits: number): HalfFormat {
   const bias = 2 ** (exponentBits - 1) - 1;
   return {
     exponentBits,
@@ -67,8 +76,8 @@ function halfFormat(exponentBits: number, fractionBits: number): HalfFormat {
  * ```
  */
 export const HALF_FORMATS: Readonly<Record<HalfDType, Readonly<HalfFormat>>> = {
-  float16: halfFormat(5, 10),
-  bfloat16: halfFormat(8, 7),
+  float16: floatFormat(5, 10),
+  bfloat16: floatFormat(8, 7),
 };
 
 const scratch = new Float64Array(1);
@@ -102,7 +111,11 @@ function roundHalfEven(n: number): number {
  * ```
  */
 export function toHalfBits(x: number, dtype: HalfDType): number {
-  const f = HALF_FORMATS[dtype];
+  return encodeWith(x, HALF_FORMATS[dtype]);
+}
+
+/** The bit pattern nearest to x in format f (ties to even), from the float64 directly. */
+function encodeWith(x: number, f: HalfFormat): number {
   if (Number.isNaN(x)) return f.nan;
   const sign = x < 0 || Object.is(x, -0) ? 1 << (f.exponentBits + f.fractionBits) : 0;
   const a = Math.abs(x);
@@ -132,7 +145,11 @@ export function toHalfBits(x: number, dtype: HalfDType): number {
  * ```
  */
 export function fromHalfBits(bits: number, dtype: HalfDType): number {
-  const f = HALF_FORMATS[dtype];
+  return decodeWith(bits, HALF_FORMATS[dtype]);
+}
+
+/** The value of a bit pattern of format f. */
+function decodeWith(bits: number, f: HalfFormat): number {
   const fractionMask = (1 << f.fractionBits) - 1;
   const exponentMax = (1 << f.exponentBits) - 1;
   const negative = (bits >> (f.exponentBits + f.fractionBits)) & 1;
@@ -159,6 +176,19 @@ export function fromHalfBits(bits: number, dtype: HalfDType): number {
  */
 export function roundToHalf(x: number, dtype: HalfDType): number {
   return fromHalfBits(toHalfBits(x, dtype), dtype);
+}
+
+/**
+ * `x` rounded to the nearest value of any format built by {@link floatFormat}
+ * (ties to even; overflow to ±∞), as a number.
+ *
+ * @example
+ * ```ts
+ * roundToFormat(1 + 2 ** -11, floatFormat(8, 10)); // 1 (a tie, to even): TF32 rounding
+ * ```
+ */
+export function roundToFormat(x: number, format: HalfFormat): number {
+  return decodeWith(encodeWith(x, format), format);
 }
 
 /** Decoded values of all 65,536 patterns, built on first use. */

@@ -6,10 +6,12 @@ export { exactConv, exactFraction, fractionToNumber } from './exact.ts';
 export {
   decodeHalf,
   encodeHalf,
+  floatFormat,
   fromHalfBits,
   HALF_FORMATS,
   type HalfDType,
   type HalfFormat,
+  roundToFormat,
   roundToHalf,
   toHalfBits,
 } from './float16.ts';
