@@ -239,6 +239,13 @@ describe.each(DTYPES)('%s', (dtype) => {
     expect(Object.is(roundToHalf(-f.minSubnormal / 4, dtype), -0)).toBe(true);
   });
 
+  it('roundToFormat (its float32 fast path included) agrees with roundToHalf', () => {
+    const format = floatFormat(f.exponentBits, f.fractionBits);
+    const inputs = [...probes(dtype), ...Float32Array.from(probes(dtype))];
+    const wrong = inputs.filter((x) => !Object.is(roundToFormat(x, format), roundToHalf(x, dtype)));
+    expect(wrong).toEqual([]);
+  });
+
   it('typed-array helpers agree with the scalar conversions', () => {
     const input = Float32Array.from(probes(dtype));
     const bits = encodeHalf(input, dtype);

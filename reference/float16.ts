@@ -81,6 +81,8 @@ export const HALF_FORMATS: Readonly<Record<HalfDType, Readonly<HalfFormat>>> = {
 };
 
 const scratch = new Float64Array(1);
+const scratch32 = new Float32Array(1);
+const scratchBits32 = new Uint32Array(scratch32.buffer);
 const scratchWords = new Uint32Array(scratch.buffer);
 /** Index of the high word of a float64 in `scratchWords` (platform byte order). */
 const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
@@ -188,6 +190,21 @@ export function roundToHalf(x: number, dtype: HalfDType): number {
  * ```
  */
 export function roundToFormat(x: number, format: HalfFormat): number {
+  const a = Math.abs(x);
+  // Fast path, same result: a float32 value in the format's normal range rounds by
+  // integer arithmetic on its float32 bits (the value is exact there, so this is
+  // the one rounding, not a second one).
+  if (format.exponentBits <= 8 && a >= format.minNormal && a <= format.maxFinite) {
+    scratch32[0] = x;
+    if (scratch32[0] === x) {
+      const drop = 23 - format.fractionBits;
+      const bits = scratchBits32[0]!;
+      const half = (1 << (drop - 1)) - 1;
+      scratchBits32[0] = ((bits + half + ((bits >>> drop) & 1)) >>> drop) << drop;
+      const r = scratch32[0]!;
+      return Math.abs(r) > format.maxFinite ? (r < 0 ? -Infinity : Infinity) : r;
+    }
+  }
   return decodeWith(encodeWith(x, format), format);
 }
 
