@@ -18,7 +18,7 @@ import {
   referenceConvInteger,
   referenceQLinearConv,
 } from './quantized.ts';
-import { convProblem } from './testing.ts';
+import { convProblem, smallConvProblemArbitrary } from './testing.ts';
 
 /** Round half to even on a float64 that is exact (the tests pick dyadic scales). */
 function roundHalfEven(v: number): number {
@@ -97,40 +97,7 @@ describe('referenceConvInteger, against the plain formula', () => {
   });
 });
 
-/** Small valid problems: 1-D or 2-D, groups, stride, dilation, padding, both modes. */
-const problemArb: fc.Arbitrary<ConvProblem> = fc
-  .record({
-    rank: fc.integer({ min: 1, max: 2 }),
-    batch: fc.integer({ min: 1, max: 2 }),
-    groups: fc.integer({ min: 1, max: 2 }),
-    cig: fc.integer({ min: 1, max: 3 }),
-    cog: fc.integer({ min: 1, max: 2 }),
-    k: fc.integer({ min: 1, max: 3 }),
-    s: fc.integer({ min: 1, max: 2 }),
-    d: fc.integer({ min: 1, max: 2 }),
-    pb: fc.integer({ min: 0, max: 2 }),
-    pe: fc.integer({ min: 0, max: 2 }),
-    extra: fc.integer({ min: 0, max: 3 }),
-    mode: fc.constantFrom('cross-correlation' as const, 'convolution' as const),
-  })
-  .map((r) => {
-    const span = r.d * (r.k - 1) + 1;
-    const size = Math.max(1, span - r.pb - r.pe) + r.extra;
-    const axes = (v: number) => new Array<number>(r.rank).fill(v);
-    return convProblem({
-      mode: r.mode,
-      batch: r.batch,
-      groups: r.groups,
-      inChannels: r.groups * r.cig,
-      outChannels: r.groups * r.cog,
-      inputSize: axes(size),
-      kernelSize: axes(r.k),
-      stride: axes(r.s),
-      dilation: axes(r.d),
-      padBegin: axes(r.pb),
-      padEnd: axes(r.pe),
-    });
-  });
+const problemArb = smallConvProblemArbitrary();
 
 interface QuantizedCase {
   p: ConvProblem;
