@@ -447,10 +447,11 @@ export function qlinearConvBounds(
     const m = s.multipliers[channelOf(i, s)]!;
     const acc = s.accumulators[i]!;
     const exact = roundRationalHalfEven(acc, m);
-    // In float64 the product is off by ≤ 2^−52 relative: widen δ by that much, so that
-    // the interval computed here contains the exact one.
+    // In float64, acc·m is off by at most three roundings (x·w, ÷ y, × acc), < 2^−50
+    // relative: widen δ by that much, so that this interval contains the exact one.
     const value = acc * m.value;
-    const delta = RESCALE_RELATIVE_ERROR * (Math.abs(value) + Math.abs(s.yZero)) * (1 + 2 ** -40);
+    const delta =
+      RESCALE_RELATIVE_ERROR * (Math.abs(value) + Math.abs(s.yZero)) + 2 ** -50 * Math.abs(value);
     const lowest = Math.min(exact, roundHalfEvenNumber(value - delta));
     const highest = Math.max(exact, roundHalfEvenNumber(value + delta));
     expected[i] = saturate(exact + s.yZero, s.yType);
