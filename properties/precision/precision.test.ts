@@ -10,7 +10,11 @@ import { im2colKernel } from '../../impl/im2col/index.ts';
 import type { ConvKernel, ConvProblem } from '../../reference/problem.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { convProblemArbitrary } from '../arbitraries/convProblem.ts';
-import { bfloat16AccumulatorKernel, biasDroppedKernel } from '../broken/kernels.ts';
+import {
+  bfloat16AccumulatorKernel,
+  biasDroppedKernel,
+  roundUpAccumulatorKernel,
+} from '../broken/kernels.ts';
 import { materializeConvCase } from '../data.ts';
 import { boundParameters, compareConvOutput, elementBound } from '../tolerance.ts';
 import { emulatedKernel } from './emulated.ts';
@@ -125,6 +129,34 @@ describe('a kernel one class worse fails the class', () => {
       const c = await run(kernel, prepare('worse', problem, dataSeed, positive));
       expect(judgePrecision(c, precisionBound(problem, model)).pass).toBe(false);
     }
+  });
+});
+
+describe('the statistical checks', () => {
+  it('no false alarm where many outputs share one rounded operand (1×1 kernel, padding windows)', async () => {
+    // Found by fast-check: every output of a channel reads the same rounded weight, and
+    // the windows in padding all equal the same rounded bias. The bias check, which
+    // assumes independent errors, rejected this correct TF32 kernel; it now applies to
+    // accumulation errors only.
+    const p = convProblem({
+      inputSize: [20, 1, 1],
+      kernelSize: [1, 1, 1],
+      outChannels: 2,
+      padBegin: [0, 2, 4],
+      padEnd: [0, 2, 0],
+      bias: true,
+    });
+    for (const name of PRECISION_MODEL_NAMES) {
+      const c = await run(emulated[name], prepare('shared', p, 0, false));
+      expect(judgePrecision(c, precisionBound(p, name)).reason).toBeUndefined();
+    }
+  });
+
+  it('the fp32 bias check still catches an accumulator that rounds up', async () => {
+    const c = await run(roundUpAccumulatorKernel, prepare('round-up', MEDIUM, 12, false));
+    const verdict = judgePrecision(c, precisionBound(MEDIUM, 'fp32'));
+    expect(verdict.failures).toBe(0);
+    expect(verdict.reason).toMatch(/bias|variance/);
   });
 });
 
