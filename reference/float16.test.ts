@@ -3,6 +3,8 @@
  * independent conversions:
  * - float16 against numpy (`np.float16`, whose float64 → float16 cast rounds from
  *   the double directly); skipped with the reason in the name without numpy;
+ * - bfloat16 encoding from float32 against PyTorch (`torch.bfloat16`), skipped with
+ *   the reason in the name without torch;
  * - bfloat16 decoding against the float32 reinterpretation of `bits << 16`, and
  *   float32 → bfloat16 against the classic integer rounding of the float32 bits;
  * - both, from float64, against a nearest-value search over the sorted table of
@@ -145,6 +147,49 @@ describe('float16 against numpy', () => {
       const theirs = new Uint16Array(buffer.buffer, buffer.byteOffset, buffer.length / 2);
       const ours = encodeHalf(input, 'float16');
       const differ = [...ours.keys()].filter((i) => ours[i] !== theirs[i]);
+      expect(differ.map((i) => [input[i], ours[i], theirs[i]])).toEqual([]);
+    },
+  );
+});
+
+/** Debian's python3-torch lives in /usr/bin/python3; CONVCHECK_TORCH_PYTHON names another. */
+const TORCH_PYTHON = process.env.CONVCHECK_TORCH_PYTHON ?? '/usr/bin/python3';
+
+function torchMissing(): string | undefined {
+  const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  if (probe.error) return `${TORCH_PYTHON} not runnable (${probe.error.message})`;
+  if (probe.status !== 0) return `torch not importable: ${probe.stderr.trim().split('\n').at(-1)}`;
+  return undefined;
+}
+
+const torchSkip = torchMissing();
+const torchTitle = (what: string) =>
+  torchSkip === undefined ? what : `${what} — SKIPPED: ${torchSkip}`;
+
+describe('bfloat16 against PyTorch', () => {
+  it.skipIf(torchSkip !== undefined)(
+    torchTitle('encodes every float32 value, tie and near-tie as torch.bfloat16 does'),
+    () => {
+      const input = Float32Array.from(probes('bfloat16'));
+      const inFile = join(scratch, 'probes.f4');
+      const outFile = join(scratch, 'torch.u2');
+      writeFileSync(inFile, new Uint8Array(input.buffer));
+      const script =
+        'import numpy as np, torch; a = np.fromfile(r"' +
+        inFile +
+        '", dtype="<f4"); torch.from_numpy(a).to(torch.bfloat16).view(torch.int16).numpy().view("<u2").tofile(r"' +
+        outFile +
+        '")';
+      const run = spawnSync(TORCH_PYTHON, ['-W', 'ignore', '-c', script], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const buffer = readFileSync(outFile);
+      const theirs = new Uint16Array(buffer.buffer, buffer.byteOffset, buffer.length / 2);
+      const ours = encodeHalf(input, 'bfloat16');
+      // NaN payloads differ (torch keeps the float32's); only NaN-ness is compared.
+      const isNaN16 = (bits: number) => Number.isNaN(fromHalfBits(bits, 'bfloat16'));
+      const differ = [...ours.keys()].filter(
+        (i) => ours[i] !== theirs[i] && !(isNaN16(ours[i]!) && isNaN16(theirs[i]!)),
+      );
       expect(differ.map((i) => [input[i], ours[i], theirs[i]])).toEqual([]);
     },
   );
