@@ -3,6 +3,18 @@ export { checkConvOperands, referenceConv } from './conv.ts';
 export { formatDescriptor, type ParsedDescriptor, parseDescriptor } from './descriptor.ts';
 export { ProblemError, show } from './errors.ts';
 export { exactConv, exactFraction, fractionToNumber } from './exact.ts';
+export {
+  decodeHalf,
+  encodeHalf,
+  floatFormat,
+  fromHalfBits,
+  HALF_FORMATS,
+  type HalfDType,
+  type HalfFormat,
+  roundToFormat,
+  roundToHalf,
+  toHalfBits,
+} from './float16.ts';
 export { effectiveKernel, outputSize, type SameSide, samePadding, volume } from './formulas.ts';
 export {
   type ConvGeometry,
@@ -51,4 +63,17 @@ export type {
   PoolOp,
   PoolProblem,
 } from './problem.ts';
+export {
+  type ExactMultiplier,
+  type PerChannel,
+  type QLinearBounds,
+  type QLinearConvParameters,
+  QUANTIZED_RANGE,
+  type QuantizedArray,
+  type QuantizedDType,
+  qlinearConvBounds,
+  RESCALE_RELATIVE_ERROR,
+  referenceConvInteger,
+  referenceQLinearConv,
+} from './quantized.ts';
 export { checkTensorLength } from './tensors.ts';

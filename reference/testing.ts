@@ -1,5 +1,6 @@
 /** Small builders shared by the reference tests. */
-import type { ConvProblem, PoolProblem } from './problem.ts';
+import fc from 'fast-check';
+import type { ConvMode, ConvProblem, PoolProblem } from './problem.ts';
 
 /**
  * A ConvProblem with defaults for every field not given: 2-D, 1 channel,
@@ -55,4 +56,61 @@ export function poolProblem(
     countIncludePad: false,
     ...over,
   };
+}
+
+/** Limits of {@link smallConvProblemArbitrary}. */
+export interface SmallConvProblemConstraints {
+  /** Modes to draw from. Default both. */
+  modes?: readonly ConvMode[];
+  /** Largest input beyond the smallest the window needs. Default 3. */
+  maxSlack?: number;
+  /** Largest input and output channel count per group. Default 3. */
+  maxChannelsPerGroup?: number;
+}
+
+/**
+ * Small valid problems for exact-arithmetic tests: 1-D or 2-D, batch, groups,
+ * stride, dilation and asymmetric padding up to 2, kernels up to 3.
+ *
+ * @example
+ * ```ts
+ * fc.assert(fc.property(smallConvProblemArbitrary({ modes: ['cross-correlation'] }), (p) => { ... }));
+ * ```
+ */
+export function smallConvProblemArbitrary(
+  constraints: SmallConvProblemConstraints = {},
+): fc.Arbitrary<ConvProblem> {
+  const perGroup = constraints.maxChannelsPerGroup ?? 3;
+  return fc
+    .record({
+      rank: fc.integer({ min: 1, max: 2 }),
+      batch: fc.integer({ min: 1, max: 2 }),
+      groups: fc.integer({ min: 1, max: 2 }),
+      cig: fc.integer({ min: 1, max: perGroup }),
+      cog: fc.integer({ min: 1, max: perGroup }),
+      k: fc.integer({ min: 1, max: 3 }),
+      s: fc.integer({ min: 1, max: 2 }),
+      d: fc.integer({ min: 1, max: 2 }),
+      pb: fc.integer({ min: 0, max: 2 }),
+      pe: fc.integer({ min: 0, max: 2 }),
+      slack: fc.integer({ min: 0, max: constraints.maxSlack ?? 3 }),
+      mode: fc.constantFrom(...(constraints.modes ?? ['cross-correlation', 'convolution'])),
+    })
+    .map((r) => {
+      const span = r.d * (r.k - 1) + 1;
+      const axes = (v: number) => new Array<number>(r.rank).fill(v);
+      return convProblem({
+        mode: r.mode,
+        batch: r.batch,
+        groups: r.groups,
+        inChannels: r.groups * r.cig,
+        outChannels: r.groups * r.cog,
+        inputSize: axes(Math.max(1, span - r.pb - r.pe) + r.slack),
+        kernelSize: axes(r.k),
+        stride: axes(r.s),
+        dilation: axes(r.d),
+        padBegin: axes(r.pb),
+        padEnd: axes(r.pe),
+      });
+    });
 }

@@ -1,0 +1,55 @@
+/**
+ * Emulated reduced-precision kernels, one per precision class: float32 data in
+ * and out (the kernel contract of today), with the class's roundings inside.
+ * They prove the models: each must meet its own class and fail a tighter one
+ * (precision.test.ts).
+ */
+import { roundToFormat } from '../../reference/float16.ts';
+import type { ConvKernel, FloatArray } from '../../reference/problem.ts';
+import { directKernel } from '../broken/direct.ts';
+import { PRECISION_MODELS, type PrecisionModelName, TF32 } from './models.ts';
+
+const identity = (v: number): number => v;
+
+/**
+ * A direct-loop kernel computing in the arithmetic of a precision class: operands
+ * (and, for 16-bit storage, the bias) rounded to the operand format, every product and partial sum rounded
+ * to the accumulator format (sequentially, bias last), the result rounded to the
+ * output format, returned as float32.
+ *
+ * @example
+ * ```ts
+ * const tf32 = emulatedKernel('tf32');
+ * await tf32.conv(p, x, w, b); // what a GPU with TF32 tensor cores returns, up to summation order
+ * ```
+ */
+export function emulatedKernel(name: PrecisionModelName): ConvKernel {
+  const model = PRECISION_MODELS[name];
+  const { operandFormat, accumulatorFormat, outputFormat } = model;
+  const operand = operandFormat ? (v: number) => roundToFormat(v, operandFormat) : identity;
+  const accumulate =
+    accumulatorFormat.fractionBits === 23
+      ? Math.fround
+      : (v: number) => roundToFormat(v, accumulatorFormat);
+  const output = outputFormat ? (v: number) => roundToFormat(v, outputFormat) : identity;
+  const inner = directKernel(`emulated:${name}`, {
+    reduce: (products, count, bias) => {
+      let acc = 0;
+      for (let i = 0; i < count; i++) acc = accumulate(acc + accumulate(products[i]!));
+      return bias === undefined ? acc : accumulate(acc + bias);
+    },
+  });
+  const rounded = (values: FloatArray) => Float32Array.from(values, operand);
+  // TF32 tensor cores round the GEMM operands only; the bias is added in float32.
+  // A 16-bit storage kernel stores the bias in 16 bits too.
+  const roundedBias = (values: FloatArray) =>
+    operandFormat === TF32 ? Float32Array.from(values) : rounded(values);
+  return {
+    name: inner.name,
+    dtype: 'float32',
+    conv: async (p, input, weight, bias) => {
+      const out = await inner.conv(p, rounded(input), rounded(weight), bias && roundedBias(bias));
+      return Float32Array.from(out, output);
+    },
+  };
+}
