@@ -22,6 +22,7 @@
  * the sum of squares.
  */
 import { referenceConv } from '../reference/conv.ts';
+import { unitRoundoff } from '../reference/float.ts';
 import { convGeometry, stridesOf } from '../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray } from '../reference/problem.ts';
 import { classifyMismatch, type MismatchPattern } from './patterns.ts';
@@ -76,7 +77,6 @@ export const STATISTICS = {
   bias: 16,
 } as const;
 
-const UNIT_ROUNDOFF: Record<DType, number> = { float32: 2 ** -24, float64: 2 ** -53 };
 const NORMAL_MIN: Record<DType, number> = { float32: 2 ** -126, float64: 2 ** -1022 };
 const MAX_FINITE: Record<DType, number> = {
   float32: (2 - 2 ** -23) * 2 ** 127,
@@ -125,7 +125,7 @@ export function boundParameters(
 ): BoundParameters {
   const g = convGeometry(problem);
   const dotKsb = g.reductionLength + (problem.bias ? 1 : 0);
-  const base = { dtype, unitRoundoff: UNIT_ROUNDOFF[dtype], normalMin: NORMAL_MIN[dtype] };
+  const base = { dtype, unitRoundoff: unitRoundoff(dtype), normalMin: NORMAL_MIN[dtype] };
   if (model.kind === 'exact') {
     return { ...base, model: 'exact', ksb: 0, factor: 0, magnitude: 'dot-product' };
   }

@@ -2,16 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { referenceConv } from './conv.ts';
 import { exactConv, exactFraction, fractionToNumber } from './exact.ts';
 import { convGeometry } from './geometry.ts';
+import { seededRandom } from './random.ts';
 import { convProblem } from './testing.ts';
-
-/** A deterministic generator (LCG) so failures replay. */
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const problems = [
   convProblem({
@@ -62,7 +54,7 @@ describe('exactFraction / fractionToNumber', () => {
 describe('exact mode certifies the float64 oracle', () => {
   problems.forEach((p, k) => {
     const g = convGeometry(p);
-    const rnd = lcg(k + 1);
+    const rnd = seededRandom(k + 1);
 
     it(`equals it bit for bit on integer data (${k})`, () => {
       const int = () => Math.round(rnd() * 20 - 10);

@@ -1,5 +1,6 @@
 /** Small builders shared by the reference tests. */
 import type { ConvProblem, PoolProblem } from './problem.ts';
+import { randomInteger, seededRandom } from './random.ts';
 
 /**
  * A ConvProblem with defaults for every field not given: 2-D, 1 channel,
@@ -55,4 +56,31 @@ export function poolProblem(
     countIncludePad: false,
     ...over,
   };
+}
+
+/**
+ * `length` seeded integers in [−max, max] (mulberry32), for tests that need
+ * exact sums: with small `max` every partial sum stays far below 2^24.
+ *
+ * @example
+ * ```ts
+ * integerData(6, 7); // six integers in [−8, 8], the same on every run
+ * ```
+ */
+export function integerData(length: number, seed: number, max = 8): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length }, () => randomInteger(random, -max, max));
+}
+
+/**
+ * `length` seeded reals uniform in [−1, 1) (mulberry32).
+ *
+ * @example
+ * ```ts
+ * Float32Array.from(uniformData(6, 7));
+ * ```
+ */
+export function uniformData(length: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length }, () => 2 * random() - 1);
 }

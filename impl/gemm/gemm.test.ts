@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { integerData, uniformData } from '../../reference/testing.ts';
 import {
   dgemm,
   GemmWorkspace,
@@ -11,13 +12,7 @@ import {
 const { MR, NR, MC, KC, NC } = gemmBlocking;
 
 /** Deterministic integers in [-8, 8]: products and sums stay exact in float32. */
-function integers(length: number, seed: number): number[] {
-  let state = seed >>> 0 || 1;
-  return Array.from({ length }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state % 17) - 8;
-  });
-}
+const integers = (length: number, seed: number): number[] => integerData(length, seed);
 
 interface Layout {
   M: number;
@@ -210,12 +205,8 @@ describe('GEMM numerics', () => {
 
   it('dgemm with real data and K ≤ KC sums in the order of the definition: bit-exact', () => {
     const l = layout(MR + 3, NR + 5, KC - 1, 3, 2);
-    let state = 12345;
-    const real = (n: number) =>
-      Float64Array.from({ length: n }, () => {
-        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-        return state / 2 ** 32 - 0.5;
-      });
+    let seed = 12345;
+    const real = (n: number) => Float64Array.from(uniformData(n, seed++));
     const A = real(operandLength(l.aOffset, l.lda, l.M));
     const B = real(operandLength(l.bOffset, l.ldb, l.K));
     const C = real(operandLength(l.cOffset, l.ldc, l.M));

@@ -5,6 +5,7 @@ import {
   formatDescriptor,
   referenceConv,
 } from '../../reference/index.ts';
+import { integerData, uniformData } from '../../reference/testing.ts';
 import {
   columnBlockElements,
   columnBlockWidth,
@@ -39,13 +40,7 @@ function problem(over: Partial<ConvProblem>): ConvProblem {
 }
 
 /** Deterministic integers in [-8, 8]: every partial sum here stays far below 2^24. */
-function integers(length: number, seed: number): number[] {
-  let state = seed >>> 0 || 1;
-  return Array.from({ length }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state % 17) - 8;
-  });
-}
+const integers = (length: number, seed: number): number[] => integerData(length, seed);
 
 interface Operands {
   x: number[];
@@ -319,13 +314,7 @@ describe('special values', () => {
 });
 
 /** Uniform values in [-1, 1) from a seeded generator. */
-function reals(length: number, seed: number): number[] {
-  let state = seed >>> 0 || 1;
-  return Array.from({ length }, () => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state / 2 ** 31 - 1;
-  });
-}
+const reals = uniformData;
 
 describe('real-valued data within the derived bound', () => {
   /*

@@ -31,6 +31,7 @@
  * Non-finite oracle values must be matched exactly (NaN by NaN, ±Inf by the
  * same infinity).
  */
+import { gamma, unitRoundoff } from '../../reference/float.ts';
 import {
   type ConvGeometry,
   type ConvProblem,
@@ -39,17 +40,8 @@ import {
   referenceConv,
 } from '../../reference/index.ts';
 
-const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
-const FLOAT64_UNIT_ROUNDOFF = 2 ** -53;
 /** Half the smallest float32 subnormal, doubled: the underflow slack per product. */
 const FLOAT32_UNDERFLOW = 2 ** -149;
-
-/** γ_k = k·u / (1 − k·u) (Higham), the bound on a product of k roundings. */
-export function gamma(k: number, unitRoundoff: number): number {
-  const ku = k * unitRoundoff;
-  if (ku >= 1) throw new RangeError(`gamma: k·u = ${ku} must be below 1`);
-  return ku / (1 - ku);
-}
 
 /**
  * The per-element tolerance for a float32 direct-sum kernel, given that
@@ -63,7 +55,7 @@ export function gamma(k: number, unitRoundoff: number): number {
 export function float32DirectTolerance(g: ConvGeometry, magnitude: number): number {
   const terms = g.reductionLength + 1;
   const relative =
-    gamma(terms, FLOAT32_UNIT_ROUNDOFF) * (1 + 2 ** -20) + gamma(terms, FLOAT64_UNIT_ROUNDOFF);
+    gamma(terms, unitRoundoff('float32')) * (1 + 2 ** -20) + gamma(terms, unitRoundoff('float64'));
   return relative * magnitude + g.reductionLength * FLOAT32_UNDERFLOW;
 }
 

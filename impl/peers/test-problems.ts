@@ -12,6 +12,7 @@ import {
   formatDescriptor,
   referenceConv,
 } from '../../reference/index.ts';
+import { randomInteger, seededRandom } from '../../reference/random.ts';
 import { type Comparison, compareFloat32Direct } from './accuracy.ts';
 
 /** A problem with the data to run it on. */
@@ -183,21 +184,10 @@ export interface PeerData {
 }
 
 /**
- * A deterministic generator (a 32-bit LCG, Numerical Recipes constants), so a
- * failure replays from the case name alone.
- */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-/**
- * Data for a problem: 'uniform' draws float32 values in [−1, 1); 'integer'
- * draws integers in [−4, 4], whose products and partial sums stay far below
- * 2^24 for these cases, so any summation order is exact.
+ * Data for a problem, seeded (the project's mulberry32, so a failure replays
+ * from the case name alone): 'uniform' draws float32 values in [−1, 1);
+ * 'integer' draws integers in [−4, 4], whose products and partial sums stay far
+ * below 2^24 for these cases, so any summation order is exact.
  *
  * @example
  * ```ts
@@ -206,8 +196,8 @@ function lcg(seed: number): () => number {
  */
 export function peerData(p: ConvProblem, kind: 'uniform' | 'integer', seed: number): PeerData {
   const g: ConvGeometry = convGeometry(p);
-  const next = lcg(seed);
-  const value = kind === 'uniform' ? () => next() * 2 - 1 : () => Math.floor(next() * 9) - 4;
+  const random = seededRandom(seed);
+  const value = kind === 'uniform' ? () => random() * 2 - 1 : () => randomInteger(random, -4, 4);
   const fill = (length: number) => Float32Array.from({ length }, value);
   return {
     input: fill(g.inputLength),

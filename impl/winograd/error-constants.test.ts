@@ -1,10 +1,10 @@
 import type { Fraction } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { fractionToNumber, referenceConv } from '../../reference/index.ts';
+import { randomFloat32, seededRandom } from '../../reference/random.ts';
 import { winogradErrorBound } from './error-bound.ts';
 import { winogradErrorConstants, winogradRoundingFactor } from './error-constants.ts';
 import { winogradMagnitudes } from './kernel.ts';
-import { randomFloat32, seededRandom } from './random.ts';
 import { rational, winogradTransforms } from './transforms.ts';
 
 describe('winogradErrorConstants', () => {

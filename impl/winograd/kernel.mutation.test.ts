@@ -13,6 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry, referenceConv } from '../../reference/index.ts';
+import { type Random, randomInteger, seededRandom } from '../../reference/random.ts';
 import { convProblem } from '../../reference/testing.ts';
 import {
   createWinogradKernel,
@@ -20,7 +21,6 @@ import {
   winogradF4Kernel,
   winogradMagnitudes,
 } from './kernel.ts';
-import { type Random, randomInteger, seededRandom } from './random.ts';
 import { rational, type WinogradPoint, winogradTransforms } from './transforms.ts';
 
 /** Σ_j matrix[row][j]·vector[j] over the nonzeros, in column order, as the transforms sum. */

@@ -20,6 +20,7 @@ import {
   formatDescriptor,
   referenceConv,
 } from '../../reference/index.ts';
+import { type Random, randomFloat32, randomInteger, seededRandom } from '../../reference/random.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { winogradErrorBound } from './error-bound.ts';
 import {
@@ -29,7 +30,6 @@ import {
   winogradF4Kernel,
 } from './kernel.ts';
 import { winogradPlan, winogradWorkspaceBytes } from './plan.ts';
-import { type Random, randomFloat32, randomInteger, seededRandom } from './random.ts';
 
 /** A 2-D (or the rank of `inputSize`) problem with a 6-wide input and 3-wide kernel by default. */
 function problem(over: Partial<ConvProblem>): ConvProblem {

@@ -1,7 +1,7 @@
 import type { Fraction } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { fractionToNumber } from '../../reference/index.ts';
-import { randomInteger, seededRandom } from './random.ts';
+import { randomInteger, seededRandom } from '../../reference/random.ts';
 import {
   defaultWinogradPoints,
   rational,

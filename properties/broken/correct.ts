@@ -7,9 +7,9 @@
  */
 import { referenceConv } from '../../reference/conv.ts';
 import type { ConvKernel, ConvProblem, DType } from '../../reference/problem.ts';
+import { mulberry32 } from '../../reference/random.ts';
 import type { ConvProblemConstraints } from '../arbitraries/convProblem.ts';
 import type { ModelChoice } from '../conformance.ts';
-import { mulberry32 } from '../data.ts';
 import { boundParameters, magnitudeWinograd } from '../tolerance.ts';
 import { winogradModel } from '../winogradModel.ts';
 import { directKernel } from './direct.ts';
