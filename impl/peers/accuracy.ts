@@ -114,7 +114,7 @@ export interface Mismatch {
 }
 
 /** Outcome of {@link compareWithTolerance}. */
-export interface Comparison {
+export interface ToleranceCheck {
   /** Elements outside their tolerance (or with a different length: every element). */
   failures: number;
   /** The first element outside its tolerance, if any. */
@@ -142,7 +142,7 @@ export function compareWithTolerance(
   got: ArrayLike<number>,
   oracle: OracleOutput,
   toleranceOf: (magnitude: number, index: number) => number,
-): Comparison {
+): ToleranceCheck {
   const { expected, magnitude } = oracle;
   if (got.length !== expected.length) {
     return { failures: expected.length, first: undefined, worstRatio: Number.POSITIVE_INFINITY };
@@ -182,7 +182,7 @@ export function compareFloat32Direct(
   input: FloatArray,
   weight: FloatArray,
   bias?: FloatArray,
-): Comparison {
+): ToleranceCheck {
   const g = convGeometry(p);
   return compareWithTolerance(got, oracleOutput(p, input, weight, bias), (m) =>
     float32DirectTolerance(g, m),

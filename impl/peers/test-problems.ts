@@ -13,7 +13,6 @@ import {
   referenceConv,
 } from '../../reference/index.ts';
 import { randomInteger, seededRandom } from '../../reference/random.ts';
-import { type Comparison, compareFloat32Direct } from './accuracy.ts';
 
 /** A problem with the data to run it on. */
 export interface PeerCase {
@@ -216,50 +215,4 @@ export function peerData(p: ConvProblem, kind: 'uniform' | 'integer', seed: numb
  */
 export function caseTitle(c: PeerCase): string {
   return `${c.name} — ${formatDescriptor(c.problem)}`;
-}
-
-/** What one kernel did on one case. */
-export interface CaseOutcome {
-  /** Against the oracle with the float32 direct-sum bound (uniform data). */
-  uniform: Comparison;
-  /** Elements differing from the oracle at all on integer data (exact sums). */
-  integerMismatches: number;
-  /** True when the kernel left its input arrays as they were. */
-  inputsUntouched: boolean;
-}
-
-function copyData(d: PeerData): PeerData {
-  return { input: d.input.slice(), weight: d.weight.slice(), bias: d.bias?.slice() };
-}
-
-function sameData(a: PeerData, b: PeerData): boolean {
-  const same = (x: Float32Array | undefined, y: Float32Array | undefined) =>
-    x === y || (x !== undefined && y !== undefined && x.every((v, i) => Object.is(v, y[i])));
-  return same(a.input, b.input) && same(a.weight, b.weight) && same(a.bias, b.bias);
-}
-
-/**
- * Runs a kernel on a case with uniform and with integer data and compares both
- * with the oracle (referenceConv).
- *
- * @example
- * ```ts
- * const outcome = await runCase(ortKernel, peerCases[0]);
- * expect(outcome.uniform.failures).toBe(0);
- * ```
- */
-export async function runCase(kernel: ConvKernel, c: PeerCase, seed = 1): Promise<CaseOutcome> {
-  const p = c.problem;
-  const uniform = peerData(p, 'uniform', seed);
-  const before = copyData(uniform);
-  const y = await kernel.conv(p, uniform.input, uniform.weight, uniform.bias);
-  const comparison = compareFloat32Direct(p, y, uniform.input, uniform.weight, uniform.bias);
-  const integer = peerData(p, 'integer', seed + 1);
-  const yi = await kernel.conv(p, integer.input, integer.weight, integer.bias);
-  const exact = referenceConv(p, integer.input, integer.weight, integer.bias);
-  let integerMismatches = yi.length === exact.length ? 0 : exact.length;
-  for (let i = 0; i < exact.length && yi.length === exact.length; i++) {
-    if (yi[i] !== exact[i]) integerMismatches++;
-  }
-  return { uniform: comparison, integerMismatches, inputsUntouched: sameData(before, uniform) };
 }

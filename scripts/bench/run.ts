@@ -6,11 +6,11 @@
  */
 
 import {
-  type Comparison,
   compareWithTolerance,
   float32DirectTolerance,
   magnitudeOf,
   type OracleOutput,
+  type ToleranceCheck,
 } from '../../impl/peers/accuracy.ts';
 import { isUnavailable, messageOf } from '../../impl/peers/peer.ts';
 import { type PeerData, peerData } from '../../impl/peers/test-problems.ts';
@@ -92,7 +92,7 @@ function checkOutput(
   y: ArrayLike<number>,
   oracle: OracleOutput,
 ): CheckOutcome {
-  const c: Comparison = compareWithTolerance(y, oracle, bound.tolerance);
+  const c: ToleranceCheck = compareWithTolerance(y, oracle, bound.tolerance);
   return {
     ok: c.failures === 0,
     failures: c.failures,
