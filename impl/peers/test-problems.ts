@@ -6,11 +6,9 @@
 
 import {
   type ConvGeometry,
-  type ConvKernel,
   type ConvProblem,
   convGeometry,
   formatDescriptor,
-  referenceConv,
 } from '../../reference/index.ts';
 import { randomInteger, seededRandom } from '../../reference/random.ts';
 

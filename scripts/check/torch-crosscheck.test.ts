@@ -4,6 +4,9 @@
  * host): exactly on integer data, within two float64 dot-product roundings on
  * uniform data. Without torch every test here is skipped and says why.
  *
+ * It lives in scripts/ because it needs the command host (properties/ may not
+ * import scripts/).
+ *
  * CONVCHECK_TORCH_PYTHON names another Python (default /usr/bin/python3, where
  * Debian's python3-torch installs).
  */
@@ -11,11 +14,6 @@
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referenceConv } from '../../reference/conv.ts';
-import { gamma, unitRoundoff } from '../../reference/float.ts';
-import type { ConvProblem } from '../../reference/problem.ts';
-import { convProblem } from '../../reference/testing.ts';
-import { type KernelHost, openCommandHost } from '../../scripts/check/hosts/index.ts';
 import {
   type ConvOracle,
   type CrossCheckCase,
@@ -24,7 +22,12 @@ import {
   firstMismatch,
   modeSwapped,
   roundedToFloat32,
-} from './compare.ts';
+} from '../../properties/crosscheck/compare.ts';
+import { referenceConv } from '../../reference/conv.ts';
+import { gamma, unitRoundoff } from '../../reference/float.ts';
+import type { ConvProblem } from '../../reference/problem.ts';
+import { convProblem } from '../../reference/testing.ts';
+import { type KernelHost, openCommandHost } from './hosts/index.ts';
 
 const PYTHON = process.env.CONVCHECK_TORCH_PYTHON ?? '/usr/bin/python3';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
