@@ -4,18 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatDescriptor, parseDescriptor } from './descriptor.ts';
-import { ProblemError } from './errors.ts';
-import { convProblem, poolProblem } from './testing.ts';
-
-function errorOf(f: () => unknown): ProblemError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
+import { convProblem, errorOf, poolProblem } from './testing.ts';
 
 describe('formatDescriptor', () => {
   it('spells the off flags: floor, excpad, nobias', () => {

@@ -3,20 +3,9 @@
  * expectation), the exact boundaries of every check, and the helpers.
  */
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from './errors.ts';
 import { convGeometry, defaultLimits, lift3, poolGeometry, stridesOf } from './geometry.ts';
 import type { ConvProblem, PoolProblem } from './problem.ts';
-import { convProblem, poolProblem } from './testing.ts';
-
-function errorOf(f: () => unknown): ProblemError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
+import { convProblem, errorOf, poolProblem } from './testing.ts';
 
 const base = convProblem({
   inChannels: 4,

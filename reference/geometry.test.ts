@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from './errors.ts';
 import { convGeometry, poolGeometry } from './geometry.ts';
 import { parameterCount } from './layer.ts';
 import type { ConvProblem } from './problem.ts';
-import { convProblem, poolProblem } from './testing.ts';
-
-function errorOf(f: () => unknown): ProblemError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
+import { convProblem, errorOf, poolProblem } from './testing.ts';
 
 describe('convGeometry', () => {
   it('derives the seed 32×32 ⊛ 5×5 → 28×28 and its shapes', () => {

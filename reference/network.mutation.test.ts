@@ -4,21 +4,10 @@
  * the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from './errors.ts';
 import { convGeometry } from './geometry.ts';
 import { flops, macs, parameterCount, receptiveField } from './layer.ts';
 import { analyzeNetwork, type LayerSpec, type NetworkSpec, parseNetwork } from './network.ts';
-import { convProblem } from './testing.ts';
-
-function errorOf(f: () => unknown): ProblemError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
+import { convProblem, errorOf } from './testing.ts';
 
 const net = (input: number[], ...layers: LayerSpec[]): NetworkSpec => ({ input, layers });
 

@@ -5,7 +5,13 @@ import {
   formatDescriptor,
   referenceConv,
 } from '../../reference/index.ts';
-import { integerData, uniformData } from '../../reference/testing.ts';
+import { randomInteger, seededRandom } from '../../reference/random.ts';
+import {
+  integerData,
+  type TestOperands,
+  testOperands,
+  uniformData,
+} from '../../reference/testing.ts';
 import {
   columnBlockElements,
   columnBlockWidth,
@@ -40,21 +46,14 @@ function problem(over: Partial<ConvProblem>): ConvProblem {
 }
 
 /** Deterministic integers in [-8, 8]: every partial sum here stays far below 2^24. */
-const integers = (length: number, seed: number): number[] => integerData(length, seed);
+const _integers = (length: number, seed: number): number[] => integerData(length, seed);
 
-interface Operands {
-  x: number[];
-  w: number[];
-  b: number[] | undefined;
-}
+type Operands = TestOperands<Float64Array>;
 
+/** Integers in [-8, 8] (float64, so the kernels of both dtypes read them exactly). */
 function operands(p: ConvProblem, seed = 1): Operands {
-  const g = convGeometry(p);
-  return {
-    x: integers(g.inputLength, seed),
-    w: integers(g.weightLength, seed + 1),
-    b: p.bias ? integers(g.outChannels, seed + 2) : undefined,
-  };
+  const random = seededRandom(seed);
+  return testOperands(p, () => randomInteger(random, -8, 8), Float64Array);
 }
 
 /** Index of the first element where y and ref differ (NaN matches NaN), or -1. */
@@ -442,9 +441,9 @@ describe('ownership', () => {
       const w = Type.from(data.w);
       const b = Type.from(data.b!);
       const first = await kernel.conv(p, x, w, b);
-      expect(Array.from(x)).toEqual(data.x);
-      expect(Array.from(w)).toEqual(data.w);
-      expect(Array.from(b)).toEqual(data.b);
+      expect(Array.from(x)).toEqual(Array.from(data.x));
+      expect(Array.from(w)).toEqual(Array.from(data.w));
+      expect(Array.from(b)).toEqual(Array.from(data.b!));
       expect(first).toBeInstanceOf(Type);
       expect(first.buffer.byteLength).toBe(first.byteLength); // not a view into a cache
       const expected = Array.from(first);

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry, referenceConv } from '../../reference/index.ts';
 import { type Random, randomInteger, seededRandom } from '../../reference/random.ts';
-import { convProblem } from '../../reference/testing.ts';
+import { convProblem, type TestOperands, testOperands } from '../../reference/testing.ts';
 import {
   createWinogradKernel,
   winogradF2Kernel,
@@ -144,15 +144,9 @@ describe('winograd kernel: chosen points and magnitudes', () => {
 });
 
 /** Small integers: every F(2×2, 3×3) float64 product and sum is exact. */
-function integerOperands(p: ConvProblem, seed: number) {
-  const g = convGeometry(p);
+function integerOperands(p: ConvProblem, seed: number): TestOperands<Float64Array> {
   const random = seededRandom(seed);
-  const ints = (n: number) => Float64Array.from({ length: n }, () => randomInteger(random, -9, 9));
-  return {
-    x: ints(g.inputLength),
-    w: ints(g.weightLength),
-    b: p.bias ? ints(g.outChannels) : undefined,
-  };
+  return testOperands(p, () => randomInteger(random, -9, 9), Float64Array);
 }
 
 async function expectExactF2(p: ConvProblem, tilesPerBlock?: number) {

@@ -20,8 +20,8 @@ import {
   formatDescriptor,
   referenceConv,
 } from '../../reference/index.ts';
-import { type Random, randomFloat32, randomInteger, seededRandom } from '../../reference/random.ts';
-import { convProblem } from '../../reference/testing.ts';
+import { type Random, randomInteger, seededRandom } from '../../reference/random.ts';
+import { convProblem, type TestOperands, testOperands } from '../../reference/testing.ts';
 import { winogradErrorBound } from './error-bound.ts';
 import {
   createWinogradKernel,
@@ -41,30 +41,13 @@ function problem(over: Partial<ConvProblem>): ConvProblem {
   });
 }
 
-interface Operands {
-  x: Float32Array;
-  w: Float32Array;
-  b: Float32Array | undefined;
-}
+type Operands = TestOperands;
 
-function realOperands(p: ConvProblem, random: Random): Operands {
-  const g = convGeometry(p);
-  return {
-    x: randomFloat32(random, g.inputLength, -1, 1),
-    w: randomFloat32(random, g.weightLength, -1, 1),
-    b: p.bias ? randomFloat32(random, g.outChannels, -1, 1) : undefined,
-  };
-}
+const realOperands = (p: ConvProblem, random: Random): Operands =>
+  testOperands(p, () => -1 + 2 * random());
 
-function integerOperands(p: ConvProblem, random: Random): Operands {
-  const g = convGeometry(p);
-  const ints = (n: number) => Float32Array.from({ length: n }, () => randomInteger(random, -8, 8));
-  return {
-    x: ints(g.inputLength),
-    w: ints(g.weightLength),
-    b: p.bias ? ints(g.outChannels) : undefined,
-  };
-}
+const integerOperands = (p: ConvProblem, random: Random): Operands =>
+  testOperands(p, () => randomInteger(random, -8, 8));
 
 /** Runs the kernel and checks every element against the oracle within the derived bound. */
 async function expectWithinBound(options: WinogradKernelOptions, p: ConvProblem, ops: Operands) {
