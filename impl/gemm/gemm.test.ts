@@ -1,3 +1,7 @@
+/**
+ * Over 300 lines, on purpose: a unit's test file holds all of its tests, including
+ * its mutation-testing additions.
+ */
 import { describe, expect, it } from 'vitest';
 import { integerData, uniformData } from '../../reference/testing.ts';
 import {

@@ -11,6 +11,9 @@
  * tile (the tile analogue of Σ|x·w|: Winograd mixes every input of the tile into
  * every output, so the output's own Σ|x·w| cannot bound it), u_b the bias rounding
  * and e_ref = γ_(K·ΠK+1)(float64)·(Σ|x·w| + |b|) the oracle's own rounding.
+ *
+ * Over 300 lines, on purpose: a unit's test file holds all of its tests, including
+ * its mutation-testing additions.
  */
 import { describe, expect, it } from 'vitest';
 import {
