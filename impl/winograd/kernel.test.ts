@@ -16,6 +16,7 @@
  * its mutation-testing additions.
  */
 import { describe, expect, it } from 'vitest';
+import { gamma, unitRoundoff } from '../../reference/float.ts';
 import {
   type ConvProblem,
   convGeometry,
@@ -69,7 +70,7 @@ async function expectWithinBound(options: WinogradKernelOptions, p: ConvProblem,
   });
   const g = convGeometry(p);
   const terms = g.reductionLength + 1;
-  const oracleError = ((terms * 2 ** -53) / (1 - terms * 2 ** -53)) * (1 + bound.relative);
+  const oracleError = gamma(terms, unitRoundoff('float64')) * (1 + bound.relative);
   expect(y.length).toBe(ref.length);
   for (let i = 0; i < ref.length; i++) {
     const limit = bound.absolute[i]! + bound.relative * Math.abs(ref[i]!) + oracleError * sums[i]!;
