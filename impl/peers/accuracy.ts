@@ -1,6 +1,8 @@
 /**
  * How far a float32 direct-sum convolution may lie from the float64 oracle,
- * per element, and a comparison that applies it.
+ * per element, and a comparison that applies it: the accuracy column of the
+ * benchmark (scripts/bench). It reports, it does not judge: every verdict of
+ * the harness, the peer tests' included, comes from properties/judge/judge.ts.
  *
  * Derivation. Each output is y = b + Σ_{i<n} x_i·w_i with n = reductionLength
  * (padding taps multiply real zeros). With u = 2^-24 (float32 unit roundoff),
@@ -35,7 +37,6 @@ import { gamma, unitRoundoff } from '../../reference/float.ts';
 import {
   type ConvGeometry,
   type ConvProblem,
-  convGeometry,
   type FloatArray,
   referenceConv,
 } from '../../reference/index.ts';
@@ -164,27 +165,4 @@ export function compareWithTolerance(
     }
   }
   return { failures, first, worstRatio };
-}
-
-/**
- * {@link compareWithTolerance} with the float32 direct-sum bound: the check the
- * peer adapters' tests apply.
- *
- * @example
- * ```ts
- * const c = compareFloat32Direct(p, await kernel.conv(p, x, w, b), x, w, b);
- * expect(c.failures).toBe(0);
- * ```
- */
-export function compareFloat32Direct(
-  p: ConvProblem,
-  got: ArrayLike<number>,
-  input: FloatArray,
-  weight: FloatArray,
-  bias?: FloatArray,
-): ToleranceCheck {
-  const g = convGeometry(p);
-  return compareWithTolerance(got, oracleOutput(p, input, weight, bias), (m) =>
-    float32DirectTolerance(g, m),
-  );
 }
