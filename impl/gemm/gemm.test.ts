@@ -3,6 +3,7 @@
  * its mutation-testing additions.
  */
 import { describe, expect, it } from 'vitest';
+import { mixSeed } from '../../reference/random.ts';
 import { integerData, uniformData } from '../../reference/testing.ts';
 import {
   gemmBlocking,
@@ -91,7 +92,7 @@ type Api = (
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
 function runCase(api: Api, Type: Ctor, l: Layout, accumulate: boolean, ws?: GemmWorkspace) {
-  const seed = l.M * 7919 + l.N * 104729 + l.K * 31;
+  const seed = mixSeed(l.M, l.N, l.K);
   const A = new Type(integers(operandLength(l.aOffset, l.lda, l.M), seed));
   const B = new Type(integers(operandLength(l.bOffset, l.ldb, l.K), seed + 1));
   const initial = integers(operandLength(l.cOffset, l.ldc, l.M), seed + 2);
