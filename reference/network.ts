@@ -2,6 +2,10 @@
  * Layer-by-layer accounting for a network description: output shape, parameter
  * count, MACs and receptive field. Every conv and pool goes through the same
  * geometry record as the oracle.
+ *
+ * Over 300 lines, on purpose: one layer-by-layer walk with a case per layer kind
+ * (conv, pool, shape-preserving ops), each needing the same running shape and
+ * receptive field.
  */
 import { ProblemError, show } from './errors.ts';
 import { volume } from './formulas.ts';

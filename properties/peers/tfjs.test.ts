@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isUnavailable } from '../../impl/peers/peer.ts';
+import { caseTitle, peerCases, peerData } from '../../impl/peers/test-problems.ts';
+import { loadTfjsBackend, loadTfjsKernel, type TfjsBackendName } from '../../impl/peers/tfjs.ts';
 import { type ConvProblem, convGeometry, referenceConv } from '../../reference/index.ts';
-import { isUnavailable } from './peer.ts';
-import { caseTitle, peerCases, peerData, runCase } from './test-problems.ts';
-import { loadTfjsBackend, loadTfjsKernel, type TfjsBackendName } from './tfjs.ts';
+import { ALL_PASS, peerVerdicts, runPeerCase } from './run-case.ts';
 
 const loads = {
   cpu: await loadTfjsKernel('cpu'),
@@ -44,11 +45,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         }
         it(caseTitle(c), async () => {
           expect(kernel.supports?.(c.problem)).toBe(true);
-          const outcome = await runCase(kernel, c);
-          expect(outcome.uniform.first).toBeUndefined();
-          expect(outcome.uniform.failures).toBe(0);
-          expect(outcome.integerMismatches).toBe(0);
-          expect(outcome.inputsUntouched).toBe(true);
+          expect(peerVerdicts(await runPeerCase(kernel, c))).toEqual(ALL_PASS);
         });
       }
     });
@@ -118,14 +115,14 @@ describe.skipIf(isUnavailable(loads.cpu) || isUnavailable(loads.wasm))(
       const wasm = loads.wasm as Exclude<typeof loads.wasm, { unavailable: string }>;
       const c = peerCases[3]!; // depthwise: the two backends differ there (padding, checks)
       const outcomes = await Promise.all([
-        runCase(cpu, c, 5),
-        runCase(wasm, c, 6),
-        runCase(cpu, c, 7),
-        runCase(wasm, c, 8),
+        runPeerCase(cpu, c, 5),
+        runPeerCase(wasm, c, 6),
+        runPeerCase(cpu, c, 7),
+        runPeerCase(wasm, c, 8),
       ]);
       for (const outcome of outcomes) {
-        expect(outcome.uniform.failures).toBe(0);
-        expect(outcome.integerMismatches).toBe(0);
+        expect(outcome.uniform.verdict).toBe('pass');
+        expect(outcome.integer.verdict).toBe('pass');
       }
     });
   },

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { encodeOnnxConvModel } from '../../impl/peers/onnx-model.ts';
+import { loadOrtKernel } from '../../impl/peers/ort.ts';
+import { isUnavailable } from '../../impl/peers/peer.ts';
+import { caseTitle, peerCases, peerData } from '../../impl/peers/test-problems.ts';
 import { convGeometry } from '../../reference/index.ts';
-import { encodeOnnxConvModel } from './onnx-model.ts';
-import { loadOrtKernel } from './ort.ts';
-import { isUnavailable } from './peer.ts';
-import { caseTitle, peerCases, peerData, runCase } from './test-problems.ts';
+import { ALL_PASS, peerVerdicts, runPeerCase } from './run-case.ts';
 
 const ort = await loadOrtKernel();
 const skipReason = isUnavailable(ort) ? ` — SKIPPED: ${ort.unavailable}` : '';
@@ -15,11 +16,7 @@ describe.skipIf(isUnavailable(ort))(`onnxruntime-node adapter${skipReason}`, () 
     for (const c of peerCases) {
       it(caseTitle(c), async () => {
         expect(kernel.supports?.(c.problem)).toBe(true);
-        const outcome = await runCase(kernel, c);
-        expect(outcome.uniform.first).toBeUndefined();
-        expect(outcome.uniform.failures).toBe(0);
-        expect(outcome.integerMismatches).toBe(0);
-        expect(outcome.inputsUntouched).toBe(true);
+        expect(peerVerdicts(await runPeerCase(kernel, c))).toEqual(ALL_PASS);
       });
     }
   });

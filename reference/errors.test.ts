@@ -7,16 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ProblemError, show } from './errors.ts';
 import { onnxPads, padsFor, pairedPads, torchPads } from './padding.ts';
 import { checkTensorLength } from './tensors.ts';
-
-function errorOf(f: () => unknown): ProblemError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
+import { errorOf } from './testing.ts';
 
 describe('ProblemError', () => {
   it('is named ProblemError and says field, expectation and value', () => {

@@ -4,16 +4,16 @@
  * host): exactly on integer data, within two float64 dot-product roundings on
  * uniform data. Without torch every test here is skipped and says why.
  *
+ * It lives in scripts/ because it needs the command host (properties/ may not
+ * import scripts/).
+ *
  * CONVCHECK_TORCH_PYTHON names another Python (default /usr/bin/python3, where
  * Debian's python3-torch installs).
  */
+
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referenceConv } from '../../reference/conv.ts';
-import type { ConvProblem } from '../../reference/problem.ts';
-import { convProblem } from '../../reference/testing.ts';
-import { type KernelHost, openCommandHost } from '../../scripts/check/hosts/index.ts';
 import {
   type ConvOracle,
   type CrossCheckCase,
@@ -22,11 +22,16 @@ import {
   firstMismatch,
   modeSwapped,
   roundedToFloat32,
-} from './compare.ts';
+} from '../../properties/crosscheck/compare.ts';
+import { referenceConv } from '../../reference/conv.ts';
+import { gamma, unitRoundoff } from '../../reference/float.ts';
+import type { ConvProblem } from '../../reference/problem.ts';
+import { convProblem } from '../../reference/testing.ts';
+import { type KernelHost, openCommandHost } from './hosts/index.ts';
 
 const PYTHON = process.env.CONVCHECK_TORCH_PYTHON ?? '/usr/bin/python3';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const U = 2 ** -53;
+const U = unitRoundoff('float64');
 /** Cases per property: each is a round trip to Python (a few ms). */
 const RUNS = 60;
 
@@ -95,7 +100,7 @@ async function disagreement(
   const mag = referenceConv(c.problem, abs(input), abs(weight), bias && abs(bias));
   const terms =
     (c.problem.inChannels / c.problem.groups) * c.problem.kernelSize.reduce((v, k) => v * k, 1) + 1;
-  const gammaN = (terms * U) / (1 - terms * U);
+  const gammaN = gamma(terms, U);
   return firstMismatch(got, want, (i) => (2 * gammaN * mag[i]!) / (1 - gammaN));
 }
 

@@ -4,30 +4,14 @@
  * formulas in plan.ts, buffer retention, option validation and support reasons.
  */
 import { describe, expect, it } from 'vitest';
-import { type ConvProblem, convGeometry } from '../../reference/index.ts';
+import { convGeometry } from '../../reference/index.ts';
+import { convProblem } from '../../reference/testing.ts';
 import { createWinogradKernel } from './kernel.ts';
 import { winogradPlan, winogradWorkspaceBytes } from './plan.ts';
 import { sparseRows } from './separable.ts';
 import { WinogradWorkspace } from './workspace.ts';
 
-function problem(
-  over: Partial<ConvProblem> & Pick<ConvProblem, 'inputSize' | 'kernelSize'>,
-): ConvProblem {
-  const rank = over.inputSize.length;
-  return {
-    mode: 'cross-correlation',
-    batch: 1,
-    inChannels: 1,
-    outChannels: 1,
-    groups: 1,
-    stride: new Array<number>(rank).fill(1),
-    dilation: new Array<number>(rank).fill(1),
-    padBegin: new Array<number>(rank).fill(0),
-    padEnd: new Array<number>(rank).fill(0),
-    bias: false,
-    ...over,
-  };
-}
+const problem = convProblem;
 
 describe('winogradPlan', () => {
   it('tiles each dimension in ⌈O/m⌉ tiles of α = m + r − 1', () => {

@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry } from '../../reference/index.ts';
+import { randomInteger, seededRandom } from '../../reference/random.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { winogradErrorBound } from './error-bound.ts';
 import { winogradErrorConstants, winogradRoundingFactor } from './error-constants.ts';
-import { randomInteger, seededRandom } from './random.ts';
 import { rational, type WinogradPoint } from './transforms.ts';
 
 /**
