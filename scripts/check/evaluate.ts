@@ -7,14 +7,10 @@
 import type { ConvProblemConstraints } from '../../properties/arbitraries/convProblem.ts';
 import { type ConvCase, type DataKind, materializeConvCase } from '../../properties/data.ts';
 import { formatComparison } from '../../properties/report.ts';
-import {
-  type BoundModel,
-  type Comparison,
-  compareConvOutput,
-  magnitudeFor,
-} from '../../properties/tolerance.ts';
+import { oracleOutputs } from '../../properties/sampling.ts';
+import { type BoundModel, type Comparison, compareConvOutput } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
-import { type FloatArray, referenceConv } from '../../reference/index.ts';
+import type { FloatArray } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import type { KernelHost } from './hosts/index.ts';
 
@@ -43,6 +39,8 @@ export interface CaseOutcome {
   reference?: Float64Array;
   magnitude?: Float64Array;
   model?: BoundModel;
+  /** Present when the oracle ran at a sample of the outputs only. */
+  sampled?: { count: number; total: number };
 }
 
 const direct = (exactOnExactData: boolean): ToleranceChoice => ({
@@ -125,6 +123,17 @@ export interface EvaluateOptions {
   timeoutMs: number;
   /** Run the kernel twice and require bitwise-identical outputs. */
   checkDeterminism: boolean;
+  /** Compute the oracle at every output even above the sampling threshold (`--full`). */
+  full?: boolean;
+}
+
+/** Appends "(sampled N of M outputs)" to a sampled case's message. */
+function withSampleNote(text: string, sampled: CaseOutcome['sampled']): string {
+  if (!sampled) return text;
+  const note = `sampled ${sampled.count.toLocaleString('en-US')} of ${sampled.total.toLocaleString('en-US')} outputs`;
+  return text.includes('\n')
+    ? `${text}\n${note} (--full computes every output)`
+    : `${text} (${note})`;
 }
 
 /**
@@ -166,8 +175,14 @@ export async function evaluateCase(
     );
   }
   const model = tolerance.modelFor(c.problem, c.data);
-  const reference = referenceConv(c.problem, operands.input, operands.weight, operands.bias);
-  const magnitude = magnitudeFor(c.problem, operands, model, host.dtype);
+  const { reference, magnitude, sampled } = oracleOutputs({
+    problem: c.problem,
+    operands,
+    model,
+    dtype: host.dtype,
+    got: first.output,
+    constraints: { seed: c.dataSeed, full: options.full === true },
+  });
   const comparison = compareConvOutput({
     problem: c.problem,
     got: first.output,
@@ -176,12 +191,15 @@ export async function evaluateCase(
     dtype: host.dtype,
     model,
   });
-  const saved = { operands, reference, magnitude, model, comparison };
+  // A sampled reference is not a whole oracle output: it cannot become a fixture.
+  const saved = sampled
+    ? { operands, model, comparison, sampled }
+    : { operands, reference, magnitude, model, comparison };
   if (comparison.verdict !== 'pass') {
     return {
       verdict: comparison.verdict,
-      message: comparison.reason ?? 'mismatch',
-      details: formatComparison(c.problem, comparison),
+      message: withSampleNote(comparison.reason ?? 'mismatch', sampled),
+      details: withSampleNote(formatComparison(c.problem, comparison), sampled),
       boundRatio: comparison.maxBoundRatio,
       ...saved,
     };

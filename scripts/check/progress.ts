@@ -7,6 +7,8 @@
 export interface Progress {
   phaseStart(label: string, total: number): void;
   tick(done: number): void;
+  /** Names the case now running (a layer or descriptor), for the TTY line. */
+  current?(what: string): void;
   phaseEnd(summary: string): void;
 }
 

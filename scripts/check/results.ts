@@ -47,6 +47,25 @@ export interface PhaseResult {
   /** How many shrink steps fast-check took to reach the reported counterexample. */
   numShrinks?: number;
   durationMs: number;
+  /** Outputs the oracle computed and outputs judged in total, when any case was sampled. */
+  sampled?: { count: number; total: number };
+  /** The network suite's per-layer breakdown, in the order run. */
+  layers?: LayerTiming[];
+  /** True when the run was interrupted before this phase finished. */
+  interrupted?: boolean;
+}
+
+/** One layer of `--suite networks`: its verdict and where the time went. */
+export interface LayerTiming {
+  name: string;
+  descriptor: string;
+  macs: number;
+  verdict: Verdict;
+  /** Wall time of the whole case: data, kernel, oracle, comparison. */
+  ms: number;
+  /** Outputs the oracle computed, of all outputs (equal when not sampled). */
+  oracleOutputs: number;
+  outputs: number;
 }
 
 /** The whole run. */

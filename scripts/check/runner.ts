@@ -39,6 +39,8 @@ export interface RunOptions {
   onFailure?: (failure: CaseFailure, outcome: CaseOutcome) => Promise<string | undefined>;
   /** Replays one phase at a fast-check path (from a failure report). */
   replay?: { data: DataKind; path: string };
+  /** Compute the oracle at every output, never a sample (`--full`). */
+  fullOracle?: boolean;
 }
 
 /** Error carrying the outcome of a failing case through fast-check. */
@@ -71,8 +73,8 @@ function phaseDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
   return domain ? options.dims.filter((d) => domain.includes(d)) : options.dims;
 }
 
-function reproFor(target: CheckTarget, c: ConvCase): string {
-  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}`;
+function reproFor(target: CheckTarget, c: ConvCase, options: RunOptions): string {
+  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}${options.fullOracle ? ' --full' : ''}`;
 }
 
 /**
@@ -117,6 +119,7 @@ export async function runGeneratedPhase(
       timeoutMs: options.timeoutMs,
       checkDeterminism:
         options.determinismEvery > 0 && stats.passed % options.determinismEvery === 0,
+      full: options.fullOracle === true,
     });
     if (!stats.shrinking) {
       stats.cases++;
@@ -168,7 +171,7 @@ export async function runGeneratedPhase(
       ]
         .filter((s) => s !== '')
         .join('\n'),
-      repro: reproFor(target, c),
+      repro: reproFor(target, c, options),
     };
     if (options.onFailure && outcome) {
       const saved = await options.onFailure(failure, outcome);
@@ -205,5 +208,8 @@ export function phaseSummary(r: PhaseResult): string {
   const base = `${r.verdict.toUpperCase()} — ${r.cases} cases, ${r.passed} passed, ${r.skipped} skipped`;
   const worst =
     r.passed > 0 ? `, worst error ${r.worstBoundRatio.toPrecision(3)} of the bound` : '';
-  return `${base}${worst} (${(r.durationMs / 1000).toFixed(1)} s)`;
+  const sampled = r.sampled
+    ? `, oracle sampled ${r.sampled.count.toLocaleString('en-US')} of ${r.sampled.total.toLocaleString('en-US')} outputs`
+    : '';
+  return `${base}${worst}${sampled} (${(r.durationMs / 1000).toFixed(1)} s)`;
 }

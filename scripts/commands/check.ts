@@ -46,6 +46,7 @@ interface CheckFlags {
   dataSeed?: string;
   only?: string;
   path?: string;
+  full?: boolean;
 }
 
 function writeReport(path: string | undefined, text: string): void {
@@ -77,6 +78,7 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
     {
       timeoutMs,
       checkDeterminism: true,
+      full: flags.full === true,
     },
   );
   process.stdout.write(
@@ -120,6 +122,7 @@ async function check(flags: CheckFlags): Promise<number> {
       shard,
       timeoutMs,
       determinismEvery: 10,
+      fullOracle: flags.full === true,
       progress: createProgress(),
       ...(flags.saveFailures
         ? { onFailure: (failure, outcome) => saveFailure(flags.saveFailures!, failure, outcome) }
@@ -205,6 +208,7 @@ export function registerCheck(program: Command): void {
     .option('--data-seed <n>', 'with --problem: the data seed', undefined)
     .option('--only <kind>', 'run only the phase of this data kind')
     .option('--path <path>', 'with --only: replay a fast-check path')
+    .option('--full', 'compute the oracle at every output of large layers (default: a sample)')
     .action(async (flags: CheckFlags) => {
       try {
         process.exitCode = await check(flags);
