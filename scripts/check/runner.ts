@@ -115,6 +115,7 @@ export async function runGeneratedPhase(
   options.progress.phaseStart(label, runs);
 
   const property = fc.asyncProperty(caseArbitrary(target, data, options), async (c) => {
+    if (!stats.shrinking) options.progress.current?.(formatProblem(c.problem));
     const outcome = await evaluateCase(target.host, c, target.tolerance, {
       timeoutMs: options.timeoutMs,
       checkDeterminism:
