@@ -78,7 +78,11 @@ export interface CheckReport {
   kernels: { name: string; dtype: string; source: string }[];
   phases: PhaseResult[];
   totals: Record<Verdict, number>;
-  exitCode: 0 | 1;
+  /** 130 or 143 when interrupted by SIGINT or SIGTERM. */
+  exitCode: 0 | 1 | 130 | 143;
+  /** Present and true when a signal stopped the run: the phases are what finished. */
+  interrupted?: boolean;
+  signal?: 'SIGINT' | 'SIGTERM';
 }
 
 /**

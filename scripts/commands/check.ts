@@ -13,6 +13,7 @@ import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference
 import { BUILTIN_NAMES } from '../check/builtins.ts';
 import { type CaseOutcome, evaluateCase } from '../check/evaluate.ts';
 import { HostStartError } from '../check/hosts/index.ts';
+import { onInterrupt, partialReport, trackProgress } from '../check/interrupt.ts';
 import { runNetworkPhase } from '../check/networks.ts';
 import { parseDims, parseIntegerOption, parseSeed, parseShard } from '../check/options.ts';
 import { createProgress } from '../check/progress.ts';
@@ -53,6 +54,13 @@ function writeReport(path: string | undefined, text: string): void {
   if (!path) return;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
+}
+
+/** Writes every report asked for (complete or partial). */
+function writeReports(flags: CheckFlags, report: CheckReport): void {
+  writeReport(flags.json, toJson(report));
+  writeReport(flags.junit, toJunit(report));
+  writeReport(flags.markdown, toMarkdown(report));
 }
 
 function parseData(text: string | undefined, fallback: DataKind): DataKind {
@@ -108,12 +116,34 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.builtin ? { builtin: flags.builtin } : {}),
   };
   const targets = await openTargets(targetOptions);
+  let releaseSignals = () => {};
   try {
     if (flags.problem !== undefined) {
       let code = 0;
       for (const t of targets) code = Math.max(code, await runSingleCase(t, flags, timeoutMs));
       return code;
     }
+    const progress = trackProgress(createProgress());
+    const base = {
+      tool: { name: 'convcheck' as const, version: packageVersion() },
+      startedAt: new Date().toISOString(),
+      seed,
+      suite: suite.name,
+      shard,
+      kernels: targets.map((t) => ({
+        name: t.host.name,
+        dtype: t.host.dtype,
+        source: t.implFlags || 'built-in',
+      })),
+    };
+    const phases: PhaseResult[] = [];
+    releaseSignals = onInterrupt({
+      writePartial: (signal) =>
+        writeReports(flags, partialReport(base, phases, progress.running(), signal)),
+      close: async () => {
+        await Promise.all(targets.map((t) => t.host.close()));
+      },
+    });
     const options: RunOptions = {
       suite,
       seed,
@@ -123,13 +153,12 @@ async function check(flags: CheckFlags): Promise<number> {
       timeoutMs,
       determinismEvery: 10,
       fullOracle: flags.full === true,
-      progress: createProgress(),
+      progress,
       ...(flags.saveFailures
         ? { onFailure: (failure, outcome) => saveFailure(flags.saveFailures!, failure, outcome) }
         : {}),
       ...(flags.path !== undefined && only ? { replay: { data: only, path: flags.path } } : {}),
     };
-    const phases: PhaseResult[] = [];
     for (const target of targets) {
       if (suite.networks) {
         phases.push(await runNetworkPhase(target, options));
@@ -141,35 +170,20 @@ async function check(flags: CheckFlags): Promise<number> {
       }
     }
     const { totals, exitCode } = summarize(phases);
-    const report: CheckReport = {
-      tool: { name: 'convcheck', version: packageVersion() },
-      startedAt: new Date().toISOString(),
-      seed,
-      suite: suite.name,
-      shard,
-      kernels: targets.map((t) => ({
-        name: t.host.name,
-        dtype: t.host.dtype,
-        source: t.implFlags || 'built-in',
-      })),
-      phases,
-      totals,
-      exitCode,
-    };
+    const report: CheckReport = { ...base, phases, totals, exitCode };
     for (const p of phases.filter((x) => x.failure)) {
       const f = p.failure!;
       process.stdout.write(
         `\n${f.verdict.toUpperCase()}: ${p.kernel} — ${p.phase}\n  ${f.descriptor}\n  ${f.message}\n${f.details.replace(/^/gm, '  ')}\n  repro: ${f.repro}\n${f.savedTo ? `  saved: ${f.savedTo}\n` : ''}`,
       );
     }
-    writeReport(flags.json, toJson(report));
-    writeReport(flags.junit, toJunit(report));
-    writeReport(flags.markdown, toMarkdown(report));
+    writeReports(flags, report);
     process.stdout.write(
       `\nconvcheck check: ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skip} skipped (seed ${seed})\n`,
     );
     return exitCode;
   } finally {
+    releaseSignals();
     await Promise.all(targets.map((t) => t.host.close()));
   }
 }
