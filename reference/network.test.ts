@@ -66,17 +66,17 @@ describe('analyzeNetwork', () => {
     ).toEqual({ size: 4, jump: 1, start: 0 });
   });
 
-  it("counts batchnorm's 2·C parameters and honours 'same' and [t, b, l, r] pads", () => {
+  it("counts batchnorm's scale and shift as parameters, its running statistics as buffers, and honours 'same' and { begin, end } pads", () => {
     const r = analyzeNetwork({
       input: [8, 10, 9],
       layers: [
         { type: 'conv', out: 4, kernel: 4, stride: 2, pad: 'same', bias: false },
         { type: 'batchnorm' },
-        { type: 'conv', out: 4, kernel: [3, 1], pad: [1, 0, 0, 0], bias: false },
+        { type: 'conv', out: 4, kernel: [3, 1], pad: { begin: [1, 0], end: [0, 0] }, bias: false },
       ],
     });
     expect(r.layers[0]!.outputShape).toEqual([4, 5, 5]);
-    expect(r.layers[1]!.parameters).toBe(8);
+    expect(r.layers[1]).toMatchObject({ weights: 4, biases: 4, parameters: 8, buffers: 8 });
     expect(r.layers[2]!.outputShape).toEqual([4, 4, 5]);
   });
 
