@@ -22,13 +22,23 @@ function pad(cells: string[], widths: number[]): string {
  * ```
  */
 export function formatNetworkTable(report: NetworkReport): string {
-  const header = ['layer', 'output', 'weights', 'biases', 'params', 'MACs', 'receptive field'];
+  const header = [
+    'layer',
+    'output',
+    'weights',
+    'biases',
+    'params',
+    'buffers',
+    'MACs',
+    'receptive field',
+  ];
   const rows = report.layers.map((l) => [
     l.name,
     l.outputShape.join('×'),
     n(l.weights),
     n(l.biases),
     n(l.parameters),
+    n(l.buffers),
     n(l.macs),
     l.receptiveField === null
       ? 'whole input'
@@ -40,16 +50,19 @@ export function formatNetworkTable(report: NetworkReport): string {
     n(report.totalWeights),
     '',
     n(report.totalParameters),
+    n(report.totalBuffers),
     n(report.totalMacs),
     '',
   ];
   const all = [header, ...rows, total];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  // A reduce, not Math.max(...): a model may have more rows than a call has arguments.
+  const widths = header.map((_, i) => all.reduce((w, r) => Math.max(w, r[i]!.length), 0));
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const notes = report.layers
     .filter((l) => l.note !== undefined)
     .map((l) => `note (${l.name}): ${l.note}`);
   return [
+    ...(report.name === undefined ? [] : [report.name]),
     `input ${report.input.join('×')}`,
     pad(header, widths),
     rule,
@@ -58,6 +71,25 @@ export function formatNetworkTable(report: NetworkReport): string {
     pad(total, widths),
     ...(notes.length > 0 ? ['', ...notes] : []),
   ].join('\n');
+}
+
+/**
+ * The JSON report in pieces, one layer per piece, so a large model never needs
+ * one string longer than V8 allows.
+ *
+ * @example
+ * ```ts
+ * for (const chunk of networkJsonChunks(report)) process.stdout.write(chunk);
+ * ```
+ */
+export function* networkJsonChunks(report: NetworkReport): Generator<string> {
+  const { layers, ...totals } = report;
+  const head = JSON.stringify(totals, null, 2);
+  yield `${head.slice(0, -2)},\n  "layers": [`;
+  for (const [i, layer] of layers.entries()) {
+    yield `${i === 0 ? '' : ','}\n    ${JSON.stringify(layer)}`;
+  }
+  yield `${layers.length === 0 ? '' : '\n  '}]\n}\n`;
 }
 
 function readModel(path: string): string {
@@ -75,12 +107,11 @@ export function registerParams(program: Command): void {
   program
     .command('params')
     .description('print each layer of a network JSON with its parameters, MACs and receptive field')
-    .argument('<model.json>', 'network description (see fixtures/models/alexnet.json)')
+    .argument('<model.json>', 'model file (docs/models.md; e.g. fixtures/models/resnet18.json)')
     .option('--json', 'print JSON')
     .action((path: string, options: { json?: boolean }) => {
       const report = analyzeNetwork(parseNetwork(readModel(path), path));
-      process.stdout.write(
-        `${options.json ? JSON.stringify(report, null, 2) : formatNetworkTable(report)}\n`,
-      );
+      if (options.json) for (const chunk of networkJsonChunks(report)) process.stdout.write(chunk);
+      else process.stdout.write(`${formatNetworkTable(report)}\n`);
     });
 }
