@@ -9,7 +9,7 @@
  * unsupported value is a ProblemError naming the layer and the key.
  */
 import { ProblemError, show } from './errors.ts';
-import { volume } from './formulas.ts';
+import { outputSize, volume } from './formulas.ts';
 import { type ConvGeometry, convGeometry, defaultLimits, poolGeometry } from './geometry.ts';
 import { macs, type ReceptiveField } from './layer.ts';
 import { type ExplicitPads, padsFor } from './padding.ts';
@@ -316,14 +316,28 @@ function convStep(where: string, layer: Record<string, unknown>, value: Value): 
 function poolStep(where: string, layer: Record<string, unknown>, value: Value): Step {
   const w = windowOf(where, layer, value);
   const op = layer.type as 'maxpool' | 'avgpool';
-  let outputSize: readonly number[];
+  const ceil = booleanOf(`${where}.ceil`, layer.ceil, false);
+  // poolGeometry walks every window: bound the output in closed form first.
+  const planned = w.inputSize.map((input, d) =>
+    outputSize(
+      input,
+      w.kernelSize[d]!,
+      w.stride[d]!,
+      w.dilation[d]!,
+      w.padBegin[d]!,
+      w.padEnd[d]!,
+      ceil,
+    ),
+  );
+  checkSize(`${where} output`, [value.shape[0]!, ...planned.map((o) => Math.max(o, 1))]);
+  let outputSizes: readonly number[];
   try {
-    outputSize = poolGeometry({
+    outputSizes = poolGeometry({
       op,
       batch: 1,
       channels: value.shape[0]!,
       ...w,
-      ceilMode: booleanOf(`${where}.ceil`, layer.ceil, false),
+      ceilMode: ceil,
       countIncludePad: booleanOf(`${where}.countIncludePad`, layer.countIncludePad, false),
     }).outputSize;
   } catch (e) {
@@ -333,7 +347,7 @@ function poolStep(where: string, layer: Record<string, unknown>, value: Value): 
   }
   return {
     value: {
-      shape: [value.shape[0]!, ...outputSize],
+      shape: [value.shape[0]!, ...outputSizes],
       field: stepField(value.field, { kernel: w.kernelSize, ...w }),
     },
     counts: NONE,
