@@ -536,7 +536,7 @@ function checkTop(spec: unknown): { input: number[]; layers: unknown[]; name?: s
   if (!Array.isArray(input) || input.length < 2 || input.length > 4) {
     throw problem('input', input, '[C, W], [C, H, W] or [C, D, H, W]');
   }
-  input.forEach((v, i) => positiveInteger(`input[${i}]`, v));
+  for (const [i, v] of input.entries()) positiveInteger(`input[${i}]`, v);
   checkSize('input', input as number[]);
   if (!Array.isArray(top.layers)) throw problem('layers', top.layers, 'an array of layers');
   if (top.layers.length > MAX_LAYERS)

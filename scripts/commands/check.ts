@@ -89,8 +89,11 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
       full: flags.full === true,
     },
   );
+  const sampled = outcome.sampled
+    ? `, oracle sampled ${outcome.sampled.count.toLocaleString('en-US')} of ${outcome.sampled.total.toLocaleString('en-US')} outputs`
+    : '';
   process.stdout.write(
-    `${target.host.name}: ${outcome.verdict.toUpperCase()} ${flags.problem} (${data} data, seed ${dataSeed})\n`,
+    `${target.host.name}: ${outcome.verdict.toUpperCase()} ${flags.problem} (${data} data, seed ${dataSeed}${sampled})\n`,
   );
   if (outcome.verdict !== 'pass') process.stdout.write(`${outcome.message}\n${outcome.details}\n`);
   return outcome.verdict === 'fail' || outcome.verdict === 'error' ? 1 : 0;
