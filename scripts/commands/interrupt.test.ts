@@ -83,11 +83,13 @@ function interruptRun(signal: 'SIGINT' | 'SIGTERM', name: string) {
   );
   let stderr = '';
   let kernels: number[] = [];
+  let scheduled = false;
   return new Promise<{ code: number | null; stderr: string; kernels: number[]; paths: string[] }>(
     (resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.includes('running 67 cases') && kernels.length === 0) {
+        if (/running \d+ cases/.test(stderr) && !scheduled) {
+          scheduled = true;
           setTimeout(() => {
             kernels = kernelProcesses(child.pid!);
             child.kill(signal);
