@@ -64,9 +64,20 @@ function directOutput(
     }
     const group = Math.floor(oc / cog);
     let acc = bias ? bias[oc]! : 0;
-    for (let ci = 0; ci < cig; ci++) {
-      const inputBase = (n * g.inChannels + group * cig + ci) * inputPlane;
-      const weightBase = (oc * cig + ci) * taps;
+    // Channel ci of the group starts at inputBase + ci·inputPlane and weightBase + ci·taps.
+    let inputBase = (n * g.inChannels + group * cig) * inputPlane;
+    let weightBase = oc * cig * taps;
+    if (taps === 1) {
+      // A 1×1 window (the commonest network layer): the same sum, without the tap loop.
+      const at = inputAt[0]!;
+      const w0 = weightBase + weightAt[0]!;
+      for (let ci = 0; ci < cig; ci++) {
+        const xv = at < 0 ? 0 : input[inputBase + ci * inputPlane + at]!;
+        acc += xv * weight[w0 + ci]!;
+      }
+      return acc;
+    }
+    for (let ci = 0; ci < cig; ci++, inputBase += inputPlane, weightBase += taps) {
       for (let k = 0; k < taps; k++) {
         // Outside the input lies the zero padding: a real zero, so 0 · ±Inf = NaN there.
         const at = inputAt[k]!;
