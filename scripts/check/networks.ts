@@ -1,7 +1,8 @@
 /**
- * `check --suite networks`: every distinct conv layer of AlexNet, VGG-16,
- * ResNet-50 and MobileNetV2 at batch 1, once each, on real-valued data. These
- * are full-size layers: above the sampling threshold the oracle runs at a
+ * `check --suite networks`: every distinct conv layer of the model files in
+ * fixtures/models/ (AlexNet, VGG-16, ResNet-18, ResNet-50, MobileNetV2,
+ * EfficientNet-B0) at batch 1, once each, on real-valued data. These are
+ * full-size layers: above the sampling threshold the oracle runs at a
  * stratified sample of outputs (properties/sampling.ts) unless --full.
  */
 import { convGeometry, formatDescriptor, macs } from '../../reference/index.ts';
