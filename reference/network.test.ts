@@ -78,17 +78,17 @@ describe('analyzeNetwork', () => {
     ).toEqual({ size: 4, jump: 1, start: 0 });
   });
 
-  it("counts batchnorm's 2·C parameters and honours 'same' and [t, b, l, r] pads", () => {
+  it("counts batchnorm's scale and shift as parameters, its running statistics as buffers, and honours 'same' and { begin, end } pads", () => {
     const r = analyzeNetwork({
       input: [8, 10, 9],
       layers: [
         { type: 'conv', out: 4, kernel: 4, stride: 2, pad: 'same', bias: false },
         { type: 'batchnorm' },
-        { type: 'conv', out: 4, kernel: [3, 1], pad: [1, 0, 0, 0], bias: false },
+        { type: 'conv', out: 4, kernel: [3, 1], pad: { begin: [1, 0], end: [0, 0] }, bias: false },
       ],
     });
     expect(r.layers[0]!.outputShape).toEqual([4, 5, 5]);
-    expect(r.layers[1]!.parameters).toBe(8);
+    expect(r.layers[1]).toMatchObject({ weights: 4, biases: 4, parameters: 8, buffers: 8 });
     expect(r.layers[2]!.outputShape).toEqual([4, 4, 5]);
   });
 
@@ -181,7 +181,7 @@ describe('mutation-testing additions', () => {
       const report = analyzeNetwork(
         net(
           [2, 9],
-          { type: 'conv', out: 3, kernel: 3, stride: 2, pad: [1, 0] },
+          { type: 'conv', out: 3, kernel: 3, stride: 2, pad: { begin: [1], end: [0] } },
           { type: 'batchnorm' },
           { type: 'relu' },
           { type: 'dropout' },
@@ -191,20 +191,30 @@ describe('mutation-testing additions', () => {
       // Pads [begin 1, end 0]: (9 + 1 − 3)/2 + 1 = 4 outputs; receptive start −1.
       expect(report.layers[0]!.outputShape).toEqual([3, 4]);
       expect(report.layers[0]!.receptiveField).toEqual([{ size: 3, jump: 2, start: -1 }]);
-      expect(report.layers[1]).toMatchObject({ outputShape: [3, 4], weights: 6, parameters: 6 });
+      expect(report.layers[1]).toMatchObject({
+        outputShape: [3, 4],
+        weights: 3,
+        biases: 3,
+        parameters: 6,
+        buffers: 6,
+      });
       expect(report.layers[2]).toMatchObject({ outputShape: [3, 4], parameters: 0, macs: 0 });
       expect(report.layers[3]).toMatchObject({ outputShape: [3, 4], parameters: 0, macs: 0 });
       expect(report.layers[4]).toMatchObject({ weights: 24, biases: 0, parameters: 24, macs: 24 });
     });
 
-    it('reads pads as a number, per dimension, as [t, b, l, r], "same" and "valid"', () => {
+    it('reads pads as a number, per dimension, as { begin, end }, "same" and "valid"', () => {
       const shapeWith = (pad: Extract<LayerSpec, { type: 'conv' }>['pad']) =>
         analyzeNetwork(net([1, 6, 6], { type: 'conv', out: 1, kernel: 3, pad })).layers[0]!
           .outputShape;
       expect(shapeWith(1)).toEqual([1, 6, 6]);
       expect(shapeWith([0, 2])).toEqual([1, 4, 8]);
-      // [top, bottom, left, right] = [0, 2, 1, 0]: H 6 + 2 − 2 = 6, W 6 + 1 − 2 = 5.
-      expect(shapeWith([0, 2, 1, 0])).toEqual([1, 6, 5]);
+      // begin [0, 1], end [2, 0]: H 6 + 2 − 2 = 6, W 6 + 1 − 2 = 5.
+      expect(shapeWith({ begin: [0, 1], end: [2, 0] })).toEqual([1, 6, 5]);
+      // An array is one pad per dimension, both ends; [t, b, l, r] is not a pad.
+      expect(() => shapeWith([0, 2, 1, 0])).toThrow(
+        /layers\[0\]\.pad must be a number or an array of 2 numbers/,
+      );
       expect(shapeWith('same')).toEqual([1, 6, 6]);
       expect(shapeWith('valid')).toEqual([1, 4, 4]);
       expect(shapeWith(undefined)).toEqual([1, 4, 4]);
@@ -333,7 +343,11 @@ describe('mutation-testing additions', () => {
     it('an adaptive output or fc width that is not a positive integer', () => {
       for (const output of [0, 1.5]) {
         const e = errorOf(() => analyzeNetwork(net([1, 5], { type: 'adaptiveavgpool', output })));
-        expect([e.field, e.expected]).toEqual(['layers[0].output[0]', 'a positive integer']);
+        expect([e.field, e.expected]).toEqual(['layers[0].output', 'a positive integer']);
+        const each = errorOf(() =>
+          analyzeNetwork(net([1, 5], { type: 'adaptiveavgpool', output: [output] })),
+        );
+        expect([each.field, each.expected]).toEqual(['layers[0].output[0]', 'a positive integer']);
       }
       for (const out of [0, 2.5]) {
         const e = errorOf(() => analyzeNetwork(net([1, 5], { type: 'fc', out })));

@@ -2,7 +2,7 @@
  * The magnitude tensors the bound multiplies: Σ|x·w| + |b| for a dot product,
  * the widened Winograd magnitude for a Winograd model.
  */
-import { referenceConv } from '../../reference/conv.ts';
+import { referenceConv, referenceConvAt } from '../../reference/conv.ts';
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ConvProblem, DType } from '../../reference/problem.ts';
 import { flipSpatial } from '../tensor.ts';
@@ -29,8 +29,23 @@ export function magnitudeConv(
   input: ArrayLike<number>,
   weight: ArrayLike<number>,
   bias?: ArrayLike<number>,
+  indices?: ArrayLike<number>,
 ): Float64Array {
-  return referenceConv(problem, absolute(input), absolute(weight), bias && absolute(bias));
+  return correlateAbsolute(problem, absolute(input), absolute(weight), bias, indices);
+}
+
+/** The oracle on |bias| and the given non-negative operands, everywhere or at `indices` only. */
+function correlateAbsolute(
+  problem: ConvProblem,
+  input: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  bias: ArrayLike<number> | undefined,
+  indices: ArrayLike<number> | undefined,
+): Float64Array {
+  const b = bias && absolute(bias);
+  return indices === undefined
+    ? referenceConv(problem, input, weight, b)
+    : referenceConvAt(problem, input, weight, b, indices);
 }
 
 /** Applies K* along one axis of a weight tensor (the axis grows from r to 2m + r − 2). */
@@ -79,6 +94,7 @@ export function magnitudeWinograd(
   weight: ArrayLike<number>,
   bias: ArrayLike<number> | undefined,
   model: WinogradBoundModel,
+  indices?: ArrayLike<number>,
 ): Float64Array {
   const g = convGeometry(problem);
   if (winogradMismatch(problem, model) !== undefined) {
@@ -98,11 +114,13 @@ export function magnitudeWinograd(
     padBegin: problem.padBegin.map((p, d) => p + model.axes[d]!.m - 1),
     padEnd: problem.padEnd.map((p, d) => p + model.axes[d]!.m - 1),
   };
-  return referenceConv(widened, absolute(input), data, bias && absolute(bias));
+  // The widened problem has the same output shape (stride 1), so flat indices carry over.
+  return correlateAbsolute(widened, absolute(input), data, bias, indices);
 }
 
 /**
- * The magnitude tensor a model's bound multiplies.
+ * The magnitude tensor a model's bound multiplies; with `indices`, only those
+ * outputs (flat row-major), in that order (the sampled oracle).
  *
  * @example
  * ```ts
@@ -114,12 +132,13 @@ export function magnitudeFor(
   operands: { input: ArrayLike<number>; weight: ArrayLike<number>; bias?: ArrayLike<number> },
   model: BoundModel,
   dtype: DType,
+  indices?: ArrayLike<number>,
 ): Float64Array {
   const { input, weight, bias } = operands;
   if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
-    return magnitudeWinograd(problem, input, weight, bias, model);
+    return magnitudeWinograd(problem, input, weight, bias, model, indices);
   }
-  return magnitudeConv(problem, input, weight, bias);
+  return magnitudeConv(problem, input, weight, bias, indices);
 }
 
 /** One output element in a report. */

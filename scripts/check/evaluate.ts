@@ -97,6 +97,8 @@ export interface EvaluateOptions {
   timeoutMs: number;
   /** Run the kernel twice and require bitwise-identical outputs. */
   checkDeterminism: boolean;
+  /** Compute the oracle at every output even above the sampling threshold (`--full`). */
+  full?: boolean;
 }
 
 /**
@@ -136,6 +138,7 @@ export async function evaluateCase(
     model: tolerance.modelFor(c.problem, c.data),
     exactOnExactData: tolerance.exactOnExactData,
     data: c.data,
+    sample: { seed: c.dataSeed, full: options.full === true },
   });
   if (outcome.verdict !== 'pass' || !options.checkDeterminism) return outcome;
   const again = await run();
