@@ -36,7 +36,7 @@ import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
 import type { CheckReport } from '../check/results.ts';
 import type { CheckTarget } from '../check/runner.ts';
-import { onShutdown } from '../check/shutdown.ts';
+import { onShutdown, shutdownInProgress } from '../check/shutdown.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
 import { EXIT_USAGE, UsageError } from '../cli-error.ts';
@@ -239,6 +239,9 @@ async function check(flags: CheckFlags): Promise<number> {
   } finally {
     release();
   }
+  // A signal that arrived during the run owns the reports and the exit code:
+  // never overwrite its partial reports with whatever the run did next.
+  await shutdownInProgress();
   if (report.exitCode === 2) throw new UsageError(report.error ?? 'the check could not run');
   if (text) process.stdout.write(consoleReport(report));
   const written = writeReports(flags, report);
