@@ -7,7 +7,12 @@ import type { DType } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { DEFAULT_BUILTINS, openBuiltin } from './builtins.ts';
-import { parseToleranceChoice, type ToleranceChoice, toleranceForKernel } from './evaluate.ts';
+import {
+  defaultTolerance,
+  parseToleranceChoice,
+  type ToleranceChoice,
+  toleranceForBuiltin,
+} from './evaluate.ts';
 import { openCommandHost, openModuleHost } from './hosts/index.ts';
 import type { CheckTarget } from './runner.ts';
 
@@ -38,7 +43,7 @@ async function builtinTargets(
       targets.push({
         host,
         implFlags: `--builtin ${name}`,
-        tolerance: tolerance ?? toleranceForKernel(name),
+        tolerance: tolerance ?? toleranceForBuiltin(name),
       });
     }
   } catch (e) {
@@ -70,7 +75,8 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
       {
         host,
         implFlags: `--impl ${shellQuote(options.impl)}`,
-        tolerance: tolerance ?? toleranceForKernel(host.name),
+        // Judged as itself: a kernel's self-chosen name never picks a model or a domain.
+        tolerance: tolerance ?? defaultTolerance(),
       },
     ];
   }
@@ -78,7 +84,7 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
     const dtype = parseDtype(options.dtype);
     const host = await openCommandHost(options.implCmd, { dtype });
     const flags = `--impl-cmd ${shellQuote(options.implCmd)}${dtype === 'float64' ? ' --dtype float64' : ''}`;
-    return [{ host, implFlags: flags, tolerance: tolerance ?? toleranceForKernel(host.name) }];
+    return [{ host, implFlags: flags, tolerance: tolerance ?? defaultTolerance() }];
   }
   const names =
     options.builtin === undefined
