@@ -5,7 +5,11 @@
  * fast-check shrink to a minimal counterexample.
  */
 import fc from 'fast-check';
-import { convProblemArbitrary } from '../../properties/arbitraries/convProblem.ts';
+import {
+  type ConvProblemConstraints,
+  convProblemArbitrary,
+} from '../../properties/arbitraries/convProblem.ts';
+import { coveringCases } from '../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { shellQuote } from '../shell-quote.ts';
@@ -48,16 +52,37 @@ class CaseFailed extends Error {
   }
 }
 
+/** Where a phase generates problems: the suite's budget, the kernel's domain and --dims. */
+function phaseConstraints(target: CheckTarget, options: RunOptions): ConvProblemConstraints {
+  return {
+    maxMacs: options.suite.maxMacs,
+    ...target.tolerance.constraints,
+    dims: phaseDims(target, options),
+  };
+}
+
+/**
+ * The covering-array cases a phase runs first (this shard's share of them), as
+ * fast-check examples: they count within the phase's runs and shrink like generated ones.
+ */
+function coveringExamples(
+  target: CheckTarget,
+  data: DataKind,
+  seed: number,
+  options: RunOptions,
+): [ConvCase][] {
+  const { index, count } = options.shard;
+  return coveringCases(data, phaseConstraints(target, options), seed)
+    .filter((_, i) => i % count === index)
+    .map((c) => [c]);
+}
+
 function caseArbitrary(
   target: CheckTarget,
   data: DataKind,
   options: RunOptions,
 ): fc.Arbitrary<ConvCase> {
-  const problem = convProblemArbitrary({
-    maxMacs: options.suite.maxMacs,
-    ...target.tolerance.constraints,
-    dims: phaseDims(target, options),
-  });
+  const problem = convProblemArbitrary(phaseConstraints(target, options));
   return fc.record({
     problem,
     data: fc.constant(data),
@@ -144,6 +169,7 @@ export async function runGeneratedPhase(
   const details = await fc.check(property, {
     seed,
     numRuns: runs,
+    examples: coveringExamples(target, data, seed, options),
     ...(options.replay ? { path: options.replay.path, endOnFailure: true } : {}),
   });
 

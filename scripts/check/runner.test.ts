@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { featuresOf } from '../../properties/arbitraries/coverage.ts';
+import { currentPropertyConfig } from '../../properties/config.ts';
+import { referenceConv } from '../../reference/conv.ts';
+import type { ConvKernel } from '../../reference/problem.ts';
+import { defaultTolerance } from './evaluate.ts';
+import { openInProcessHost } from './hosts/index.ts';
+import { type RunOptions, runGeneratedPhase } from './runner.ts';
+import { suiteSpec } from './suites.ts';
+
+/** The kernel: wrong only for depthwise convolution with dilation > 1. */
+const depthwiseDilated: ConvKernel = {
+  name: 'broken:depthwise+dilation',
+  dtype: 'float32',
+  conv(p, x, w, b) {
+    const y = Float32Array.from(referenceConv(p, x, w, b));
+    const shown = featuresOf(p);
+    if (shown.has('depthwise') && shown.has('dilation')) y[y.length - 1]! *= 2;
+    return y;
+  },
+};
+
+const quiet = { phaseStart() {}, tick() {}, phaseEnd() {} };
+
+function optionsAt(seed: number): RunOptions {
+  const suite = suiteSpec('quick');
+  return {
+    suite,
+    seed,
+    runs: suite.runs,
+    dims: [1, 2, 3],
+    shard: { index: 0, count: 1 },
+    timeoutMs: 10_000,
+    determinismEvery: 0,
+    progress: quiet,
+  };
+}
+
+describe('a phase starts with the covering array', () => {
+  it.each([currentPropertyConfig().seed, 1, 2, 3, 4])(
+    'catches a depthwise-with-dilation bug and shrinks it to a problem that still has both (seed %i)',
+    async (seed) => {
+      const host = await openInProcessHost(depthwiseDilated);
+      const target = { host, implFlags: '--impl x.mjs', tolerance: defaultTolerance() };
+      const result = await runGeneratedPhase(target, 'exact', 0, optionsAt(seed));
+      await host.close();
+      expect(result.verdict).toBe('fail');
+      const shown = featuresOf(result.failure!.problem);
+      expect(shown.has('depthwise') && shown.has('dilation')).toBe(true);
+      // Shrunk: the minimal depthwise layer, one dilated tap pair on one axis.
+      expect(result.failure!.problem.inChannels).toBe(2);
+      expect(result.failure!.problem.batch).toBe(1);
+    },
+  );
+});
