@@ -8,6 +8,7 @@ import {
   materializeConvCase,
   mistrustCheck,
   mulberry32,
+  weightVariant,
 } from './data.ts';
 import { magnitudeConv } from './tolerance.ts';
 
@@ -48,13 +49,16 @@ describe('materializeConvCase', () => {
   });
 
   test.prop([convCaseArbitrary('exact')])(
-    "'exact' data: nonzero integers whose every partial sum stays below 2^24",
+    "'exact' data: nonzero integers (weights zero only in their rare variants) whose every partial sum stays below 2^24",
     (c) => {
       const { input, weight, bias } = materializeConvCase(c, 'float32');
       const g = convGeometry(c.problem);
       const { range } = exactDataRange(g.reductionLength + (c.problem.bias ? 1 : 0));
-      for (const v of [...input, ...weight]) {
+      const zeroWeights = weightVariant(c.dataSeed) !== 'usual';
+      for (const v of input)
         expect(Number.isInteger(v) && v !== 0 && Math.abs(v) <= range).toBe(true);
+      for (const v of weight) {
+        expect(Number.isInteger(v) && (v !== 0 || zeroWeights) && Math.abs(v) <= range).toBe(true);
       }
       const magnitude = magnitudeConv(c.problem, input, weight, bias);
       expect(Math.max(0, ...magnitude)).toBeLessThan(EXACT_LIMIT);
@@ -120,5 +124,31 @@ describe('mistrustCheck (benchdnn MISTRUSTED)', () => {
     expect(check.mistrusted).toBe(false);
     // Rows 0..2 of the output read only the 4 rows of begin padding.
     expect(check.counted).toBeLessThan(convGeometry(p).outputLength);
+  });
+});
+
+describe('weight variants', () => {
+  const seeds = Array.from({ length: 20_000 }, (_, i) => i);
+  const share = (v: string) => seeds.filter((s) => weightVariant(s) === v).length / seeds.length;
+
+  it('zero the whole kernel in about one case in 64 and many weights in two', () => {
+    expect(share('zero-kernel')).toBeGreaterThan(0.01);
+    expect(share('zero-kernel')).toBeLessThan(0.025);
+    expect(share('zero-weights')).toBeGreaterThan(0.02);
+    expect(share('zero-weights')).toBeLessThan(0.045);
+    // Shrinking ends at small seeds: they keep usual data.
+    expect(seeds.slice(0, 32).every((s) => weightVariant(s) === 'usual')).toBe(true);
+  });
+
+  it.each(['exact', 'real', 'special'] as const)('reach %s data', (data) => {
+    const zero = seeds.find((s) => weightVariant(s) === 'zero-kernel')!;
+    const some = seeds.find((s) => weightVariant(s) === 'zero-weights')!;
+    const all = materializeConvCase({ problem: p2d, data, dataSeed: zero }).weight;
+    expect(Array.from(all).every((v) => v === 0)).toBe(true);
+    const partial = Array.from(materializeConvCase({ problem: p2d, data, dataSeed: some }).weight);
+    const perChannel = partial.length / p2d.outChannels;
+    const channels = [0, 1, 2, 3].map((c) => partial.slice(c * perChannel, (c + 1) * perChannel));
+    expect(channels.some((k) => k.every((v) => v === 0))).toBe(true);
+    expect(partial.some((v) => v !== 0)).toBe(true);
   });
 });

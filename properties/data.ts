@@ -13,6 +13,9 @@
  * - 'special': 'real' data with NaN, ±Inf, −0 and subnormals sprinkled into the
  *   input (−0 and subnormals only into the weights), propagated as the oracle does.
  *
+ * One data seed in 64 zeroes the whole kernel and two in 64 zero many weights
+ * (see {@link weightVariant}), in every kind.
+ *
  * Every tensor has its own stream, so shrinking one tensor's size does not
  * reshuffle the values of the others.
  */
@@ -176,6 +179,42 @@ function sprinkle(
   }
 }
 
+/**
+ * Rare weight variants that uniform data never produces, picked by the data
+ * seed (one case in 64 each): an all-zero kernel (some libraries normalize by
+ * the kernel and return NaN) and zero weights (one output channel's kernel
+ * wholly zero, a quarter of the others zero).
+ */
+export type WeightVariant = 'usual' | 'zero-kernel' | 'zero-weights';
+
+/**
+ * The weight variant of a data seed.
+ *
+ * @example
+ * ```ts
+ * weightVariant(0); // 'usual' (small seeds, where shrinking ends, are all usual)
+ * ```
+ */
+export function weightVariant(dataSeed: number): WeightVariant {
+  const pick = streamSeed(dataSeed, 5) % 64;
+  return pick === 0 ? 'zero-kernel' : pick <= 2 ? 'zero-weights' : 'usual';
+}
+
+function applyWeightVariant(weight: FloatArray, c: ConvCase, outChannels: number): void {
+  const variant = weightVariant(c.dataSeed);
+  if (variant === 'usual') return;
+  if (variant === 'zero-kernel') {
+    weight.fill(0);
+    return;
+  }
+  const next = mulberry32(streamSeed(c.dataSeed, 6));
+  const perChannel = weight.length / outChannels;
+  const zeroChannel = next() % outChannels;
+  for (let i = 0; i < weight.length; i++) {
+    if (Math.floor(i / perChannel) === zeroChannel || next() % 4 === 0) weight[i] = 0;
+  }
+}
+
 function allocate(dtype: DType, length: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
@@ -215,6 +254,7 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
       sprinkle(weight, next, WEIGHT_SPECIALS, dtype, -1);
     }
   }
+  applyWeightVariant(weight, c, g.outChannels);
   return bias ? { input, weight, bias } : { input, weight };
 }
 

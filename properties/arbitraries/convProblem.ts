@@ -42,6 +42,12 @@ export interface ConvProblemConstraints {
   maxChannelsPerGroup?: number;
   /** Largest kernel extent per dimension. Default 5. */
   maxKernel?: number;
+  /**
+   * Largest extent of the rare wide kernels (one axis in 16 is drawn in
+   * (maxKernel, maxWideKernel]; the covering array sweeps them in 2-D). Default
+   * 15, or maxKernel when maxKernel is given (then no wide kernels).
+   */
+  maxWideKernel?: number;
   /** When given, kernel extents are drawn from this list only (e.g. [3] for a Winograd kernel). */
   kernelSizes?: readonly number[];
   /** Largest stride. Default 3. */
@@ -136,6 +142,7 @@ export function resolveConvConstraints(c: ConvProblemConstraints): ResolvedConvC
     maxGroups: c.allowGroups === false ? 1 : (c.maxGroups ?? 4),
     maxChannelsPerGroup: c.maxChannelsPerGroup ?? 7,
     maxKernel: c.maxKernel ?? 5,
+    maxWideKernel: c.maxWideKernel ?? c.maxKernel ?? 15,
     kernelSizes: c.kernelSizes,
     maxStride: c.maxStride ?? 3,
     maxDilation: c.maxDilation ?? 3,
@@ -154,6 +161,7 @@ export function resolveConvConstraints(c: ConvProblemConstraints): ResolvedConvC
     'maxGroups',
     'maxChannelsPerGroup',
     'maxKernel',
+    'maxWideKernel',
     'maxStride',
   ] as const;
   for (const key of [...positive, 'maxDilation', 'maxMacs'] as const) {
@@ -338,7 +346,7 @@ export function convProblemArbitrary(
   const layers = usableLayers(r);
   const axis = spatialAxisArbitrary({
     ...r,
-    shrinkMaxKernel: r.layerMaxKernel,
+    shrinkMaxKernel: Math.max(r.layerMaxKernel, r.maxWideKernel),
     shrinkMaxStride: r.layerMaxStride,
   });
   const perGroup = widenedInteger(1, r.maxChannelsPerGroup, LAYER_MAX_PER_GROUP);

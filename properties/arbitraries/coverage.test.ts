@@ -100,6 +100,14 @@ describe('the covering array', () => {
     }
   });
 
+  it.each(SEEDS)('with the wide-kernel sweep, fits in a quick phase (seed %i)', (seed) => {
+    const cases = coveringCases('real', { maxMacs: QUICK.maxMacs }, seed);
+    expect(cases.length).toBeLessThanOrEqual(QUICK.runs);
+    const wide = cases.map((c) => c.problem.kernelSize).filter((k) => k.length === 2 && k[0]! > 5);
+    expect(wide.map((k) => k[0])).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(wide.every((k) => k[0] === k[1])).toBe(true);
+  });
+
   it('stays inside a narrowed domain and says which pairs it cannot reach', () => {
     const { problems, unreachable } = coveringArray(
       { maxMacs: QUICK.maxMacs, dims: [1, 2], maxStride: 1, maxDilation: 1 },

@@ -12,7 +12,13 @@
  */
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ConvProblem } from '../../reference/problem.ts';
-import { type ConvCase, type DataKind, mulberry32 } from '../data.ts';
+import {
+  type ConvCase,
+  type DataKind,
+  mulberry32,
+  type WeightVariant,
+  weightVariant,
+} from '../data.ts';
 import {
   type ConvProblemConstraints,
   convProblemArbitrary,
@@ -337,8 +343,54 @@ export function coveringArray(constraints: ConvProblemConstraints, seed: number)
 }
 
 /**
- * The covering array as cases of one data kind, each with a data seed drawn
- * from `seed`: what a phase runs before its random cases.
+ * One square kernel of every wide extent in (maxKernel, maxWideKernel], in 2-D
+ * when 2-D is allowed, so size-switched paths (OpenCV's DFT from 11×11) are
+ * reached at every seed; each is small (output 2 to 4 per axis).
+ */
+function wideKernelSweep(
+  r: ResolvedConvConstraints,
+  shrinkable: (p: ConvProblem) => boolean,
+  next: () => number,
+): ConvProblem[] {
+  if (r.kernelSizes !== undefined) return [];
+  const rank = r.dims.includes(2) ? 2 : Math.min(...r.dims);
+  const channels = Math.min(2, r.maxChannelsPerGroup);
+  const problems: ConvProblem[] = [];
+  for (let k = r.maxKernel + 1; k <= r.maxWideKernel; k++) {
+    const pad = Math.min(r.maxPad, next() % 2);
+    const axis = <T>(v: T) => Array<T>(rank).fill(v);
+    const p: ConvProblem = {
+      mode: r.modes[next() % r.modes.length]!,
+      batch: 1,
+      inChannels: channels,
+      outChannels: channels,
+      groups: 1,
+      inputSize: axis(k + 1 + r.minInputSlack),
+      kernelSize: axis(k),
+      stride: axis(1),
+      dilation: axis(1),
+      padBegin: axis(pad),
+      padEnd: axis(pad),
+      bias: r.bias === 'any' ? next() % 2 === 0 : r.bias,
+    };
+    if (usable(p, new Set(), r, shrinkable)) problems.push(p);
+  }
+  return problems;
+}
+
+/** A data seed drawn from `next` whose weights are of the given variant. */
+function seedOfVariant(next: () => number, variant: WeightVariant): number {
+  for (;;) {
+    const seed = next() >>> 1;
+    if (weightVariant(seed) === variant) return seed;
+  }
+}
+
+/**
+ * What a phase runs before its random cases: the covering array, then the
+ * wide-kernel sweep, as cases of one data kind. The first case has an all-zero
+ * kernel and the second zero weights (see weightVariant), the rest usual data,
+ * so those rare data reach every phase at every seed.
  *
  * @example
  * ```ts
@@ -350,10 +402,17 @@ export function coveringCases(
   constraints: ConvProblemConstraints,
   seed: number,
 ): ConvCase[] {
+  const r = resolveConvConstraints(constraints);
+  const arbitrary = convProblemArbitrary(constraints);
   const next = mulberry32(seed ^ 0x5bd1e995);
-  return coveringArray(constraints, seed).problems.map((problem) => ({
+  const problems = [
+    ...coveringArray(constraints, seed).problems,
+    ...wideKernelSweep(r, (p) => arbitrary.canShrinkWithoutContext(p), next),
+  ];
+  const variants: WeightVariant[] = ['zero-kernel', 'zero-weights'];
+  return problems.map((problem, i) => ({
     problem,
     data,
-    dataSeed: next() >>> 1,
+    dataSeed: seedOfVariant(next, variants[i] ?? 'usual'),
   }));
 }

@@ -22,8 +22,8 @@ const depthwiseDilated: ConvKernel = {
 
 const quiet = { phaseStart() {}, tick() {}, phaseEnd() {} };
 
-function optionsAt(seed: number): RunOptions {
-  const suite = suiteSpec('quick');
+function optionsAt(seed: number, suiteName = 'quick'): RunOptions {
+  const suite = suiteSpec(suiteName);
   return {
     suite,
     seed,
@@ -52,4 +52,49 @@ describe('a phase starts with the covering array', () => {
       expect(result.failure!.problem.batch).toBe(1);
     },
   );
+});
+
+/** A kernel whose answer is NaN when every weight is zero (as an audited library's is). */
+const nanOnZeroKernel: ConvKernel = {
+  name: 'broken:zero-kernel-nan',
+  dtype: 'float32',
+  conv(p, x, w, b) {
+    const y = Float32Array.from(referenceConv(p, x, w, b));
+    return w.every((v) => v === 0) ? y.fill(Number.NaN) : y;
+  },
+};
+
+/** A kernel wrong only for a 13×13 kernel (a size-switched path). */
+const wrongAt13x13: ConvKernel = {
+  name: 'broken:13x13',
+  dtype: 'float32',
+  conv(p, x, w, b) {
+    const y = Float32Array.from(referenceConv(p, x, w, b));
+    if (p.kernelSize.join('x') === '13x13') y[0]! += 1;
+    return y;
+  },
+};
+
+async function firstPhase(kernel: ConvKernel, seed: number) {
+  const host = await openInProcessHost(kernel);
+  const target = { host, implFlags: '--impl x.mjs', tolerance: defaultTolerance() };
+  // The default run: the standard suite, every rank; its first phase is exact data.
+  const result = await runGeneratedPhase(target, 'exact', 0, optionsAt(seed, 'standard'));
+  await host.close();
+  return result;
+}
+
+describe('data that reach rare bugs, at default settings', () => {
+  const seeds = [currentPropertyConfig().seed, 1, 2, 3, 4];
+  it.each(seeds)('an all-zero kernel that gives NaN is caught (seed %i)', async (seed) => {
+    const result = await firstPhase(nanOnZeroKernel, seed);
+    expect(result.verdict).not.toBe('pass');
+    expect(result.failure?.message).toMatch(/NaN/);
+  });
+
+  it.each(seeds)('a bug only at 13×13 kernels is caught (seed %i)', async (seed) => {
+    const result = await firstPhase(wrongAt13x13, seed);
+    expect(result.verdict).toBe('fail');
+    expect(result.failure?.problem.kernelSize).toEqual([13, 13]);
+  });
 });
