@@ -5,7 +5,8 @@ import { referenceConv } from '../../reference/conv.ts';
 import type { ConvKernel } from '../../reference/problem.ts';
 import { defaultTolerance } from './evaluate.ts';
 import { openInProcessHost } from './hosts/index.ts';
-import { type RunOptions, runGeneratedPhase } from './runner.ts';
+import { THIN_MINIMUM } from './results.ts';
+import { phaseSummary, type RunOptions, runGeneratedPhase } from './runner.ts';
 import { suiteSpec } from './suites.ts';
 
 /** The kernel: wrong only for depthwise convolution with dilation > 1. */
@@ -96,5 +97,30 @@ describe('data that reach rare bugs, at default settings', () => {
     const result = await firstPhase(wrongAt13x13, seed);
     expect(result.verdict).toBe('fail');
     expect(result.failure?.problem.kernelSize).toEqual([13, 13]);
+  });
+});
+
+describe('verdict bookkeeping', () => {
+  it('a phase that checked fewer than the minimum is thin, not PASS', async () => {
+    const only1x1: ConvKernel = {
+      name: 'only-1x1',
+      dtype: 'float32',
+      supports: (p) => (p.kernelSize.every((k) => k === 1) ? true : 'only 1×1 kernels'),
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+    };
+    const host = await openInProcessHost(only1x1);
+    const target = { host, implFlags: '--impl x.mjs', tolerance: defaultTolerance() };
+    const result = await runGeneratedPhase(target, 'real', 0, optionsAt(1));
+    await host.close();
+    expect(result.passed).toBeGreaterThan(0);
+    expect(result.passed).toBeLessThan(THIN_MINIMUM);
+    expect(result.verdict).toBe('thin');
+    expect(phaseSummary(result)).toMatch(/^THIN .*thin: fewer than 20 cases checked/);
+  });
+
+  it('a NaN where the oracle has a number is a FAIL, not an ERROR', async () => {
+    const result = await firstPhase(nanOnZeroKernel, 1);
+    expect(result.verdict).toBe('fail');
+    expect(result.failure?.message).toMatch(/NaN where the oracle gives a number/);
   });
 });

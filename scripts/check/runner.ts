@@ -17,7 +17,7 @@ import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate
 import type { KernelHost } from './hosts/index.ts';
 import { phaseSeed } from './options.ts';
 import type { Progress } from './progress.ts';
-import type { CaseFailure, PhaseResult } from './results.ts';
+import { type CaseFailure, isThin, type PhaseResult, THIN_MINIMUM } from './results.ts';
 import type { SuiteSpec } from './suites.ts';
 
 /** A kernel to check, with how to name it in repro commands. */
@@ -208,7 +208,9 @@ export async function runGeneratedPhase(
       ? stats.skipped > 0
         ? 'skip'
         : 'error'
-      : 'pass';
+      : isThin(stats.passed, runs)
+        ? 'thin'
+        : 'pass';
   const result: PhaseResult = {
     kernel: target.host.name,
     phase: `${data} data`,
@@ -231,5 +233,6 @@ export function phaseSummary(r: PhaseResult): string {
   const base = `${r.verdict.toUpperCase()} — ${r.cases} cases, ${r.passed} passed, ${r.skipped} skipped`;
   const worst =
     r.passed > 0 ? `, worst error ${r.worstBoundRatio.toPrecision(3)} of the bound` : '';
-  return `${base}${worst} (${(r.durationMs / 1000).toFixed(1)} s)`;
+  const thin = r.verdict === 'thin' ? `; thin: fewer than ${THIN_MINIMUM} cases checked` : '';
+  return `${base}${worst}${thin} (${(r.durationMs / 1000).toFixed(1)} s)`;
 }

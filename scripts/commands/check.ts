@@ -17,7 +17,7 @@ import { runNetworkPhase } from '../check/networks.ts';
 import { parseDims, parseIntegerOption, parseSeed, parseShard } from '../check/options.ts';
 import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
-import { type CheckReport, type PhaseResult, summarize } from '../check/results.ts';
+import { type CheckReport, type PhaseResult, summarize, summaryLine } from '../check/results.ts';
 import { type CheckTarget, type RunOptions, runGeneratedPhase } from '../check/runner.ts';
 import { saveFailure } from '../check/save-failure.ts';
 import { suiteSpec } from '../check/suites.ts';
@@ -137,7 +137,8 @@ async function check(flags: CheckFlags): Promise<number> {
         phases.push(await runGeneratedPhase(target, data, index, options));
       }
     }
-    const { totals, exitCode } = summarize(phases);
+    const summary = summarize(phases);
+    const { totals, caseTotals, exitCode } = summary;
     const report: CheckReport = {
       tool: { name: 'convcheck', version: packageVersion() },
       startedAt: new Date().toISOString(),
@@ -151,6 +152,7 @@ async function check(flags: CheckFlags): Promise<number> {
       })),
       phases,
       totals,
+      caseTotals,
       exitCode,
     };
     for (const p of phases.filter((x) => x.failure)) {
@@ -162,9 +164,7 @@ async function check(flags: CheckFlags): Promise<number> {
     writeReport(flags.json, toJson(report));
     writeReport(flags.junit, toJunit(report));
     writeReport(flags.markdown, toMarkdown(report));
-    process.stdout.write(
-      `\nconvcheck check: ${totals.pass} passed, ${totals.fail} failed, ${totals.error} errored, ${totals.skip} skipped (seed ${seed})\n`,
-    );
+    process.stdout.write(`\n${summaryLine(summary, seed)}\n`);
     return exitCode;
   } finally {
     await Promise.all(targets.map((t) => t.host.close()));
