@@ -167,10 +167,18 @@ export async function checkConformanceCase(
   );
   if (changed.length > 0) fail(`the kernel wrote into its ${changed.join(' and ')}`);
   const output = got as FloatArray;
-  const reference = referenceConv(c.problem, operands.input, operands.weight, operands.bias);
+  // A kernel that declares 'skip-taps' is judged by that padding rule.
+  const padding = kernel.padding ?? 'zeros';
+  const reference = referenceConv(
+    c.problem,
+    operands.input,
+    operands.weight,
+    operands.bias,
+    padding,
+  );
   const trust = mistrustCheck(c.problem, reference);
   if (trust.mistrusted) return { status: 'mistrusted', zeroFraction: trust.zeroFraction };
-  const magnitude = magnitudeFor(c.problem, operands, requested, dtype);
+  const magnitude = magnitudeFor(c.problem, operands, requested, dtype, padding);
   const comparison = compareConvOutput({
     problem: c.problem,
     got: output,

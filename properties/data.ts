@@ -11,7 +11,8 @@
  * - 'real': uniform values in [−1, 1]; one seed in four uses a wide dynamic range
  *   instead (±m·2^e, e in [−12, 12]) to stress cancellation.
  * - 'special': 'real' data with NaN, ±Inf, −0 and subnormals sprinkled into the
- *   input (−0 and subnormals only into the weights), propagated as the oracle does.
+ *   input (−0 and subnormals into the weights, and one seed in four ±Inf on a
+ *   weight whose tap lands in the padding), propagated as the oracle does.
  *
  * One data seed in 64 zeroes the whole kernel and two in 64 zero many weights
  * (see {@link weightVariant}), in every kind.
@@ -215,6 +216,50 @@ function applyWeightVariant(weight: FloatArray, c: ConvCase, outChannels: number
   }
 }
 
+/** Per axis, the kernel offsets that land in the padding for at least one output. */
+function paddingOffsets(problem: ConvProblem): number[][] {
+  const g = convGeometry(problem);
+  return g.kernelSize.map((k, d) => {
+    const offsets: number[] = [];
+    for (let t = 0; t < k; t++) {
+      for (let o = 0; o < g.outputSize[d]!; o++) {
+        const i = o * g.stride[d]! - g.padBegin[d]! + t * g.dilation[d]!;
+        if (i < 0 || i >= g.inputSize[d]!) {
+          offsets.push(t);
+          break;
+        }
+      }
+    }
+    return offsets;
+  });
+}
+
+/**
+ * Puts ±Inf on one weight whose tap lands in the padding for some output (one
+ * special data seed in 4), so the documented rule is exercised: the tap
+ * multiplies a real zero and 0·∞ = NaN there. A kernel that skips padding taps
+ * gives a number instead, unless it declares `padding: 'skip-taps'`.
+ */
+function infinityOnPaddingTap(weight: FloatArray, c: ConvCase): void {
+  if (streamSeed(c.dataSeed, 7) % 4 !== 0) return;
+  const g = convGeometry(c.problem);
+  const offsets = paddingOffsets(c.problem);
+  const axes = offsets.flatMap((list, d) => (list.length > 0 ? [d] : []));
+  if (axes.length === 0) return;
+  const next = mulberry32(streamSeed(c.dataSeed, 8));
+  const padded = axes[next() % axes.length]!;
+  let spatial = 0;
+  for (let d = 0; d < g.rank; d++) {
+    const k = g.kernelSize[d]!;
+    const list = offsets[d]!;
+    const tap = d === padded ? list[next() % list.length]! : next() % k;
+    // The weight element of that tap: true convolution reads the kernel flipped.
+    spatial = spatial * k + (g.flipKernel ? k - 1 - tap : tap);
+  }
+  const filter = next() % (g.outChannels * g.inChannelsPerGroup);
+  weight[filter * g.kernelVolume + spatial] = next() & 1 ? Infinity : -Infinity;
+}
+
 function allocate(dtype: DType, length: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
@@ -252,6 +297,7 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
       const next = mulberry32(streamSeed(c.dataSeed, 3));
       sprinkle(input, next, INPUT_SPECIALS, dtype, (c.dataSeed >>> 0) % input.length);
       sprinkle(weight, next, WEIGHT_SPECIALS, dtype, -1);
+      infinityOnPaddingTap(weight, c);
     }
   }
   applyWeightVariant(weight, c, g.outChannels);

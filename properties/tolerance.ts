@@ -23,7 +23,7 @@
  */
 import { referenceConv } from '../reference/conv.ts';
 import { convGeometry, stridesOf } from '../reference/geometry.ts';
-import type { ConvProblem, DType, FloatArray } from '../reference/problem.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../reference/problem.ts';
 import { classifyMismatch, type MismatchPattern } from './patterns.ts';
 import { flipSpatial } from './tensor.ts';
 import { type WinogradBoundModel, winogradStages } from './winogradBound.ts';
@@ -182,8 +182,9 @@ export function magnitudeConv(
   input: ArrayLike<number>,
   weight: ArrayLike<number>,
   bias?: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
-  return referenceConv(problem, absolute(input), absolute(weight), bias && absolute(bias));
+  return referenceConv(problem, absolute(input), absolute(weight), bias && absolute(bias), padding);
 }
 
 /** Applies K* along one axis of a weight tensor (the axis grows from r to 2m + r − 2). */
@@ -267,12 +268,13 @@ export function magnitudeFor(
   operands: { input: ArrayLike<number>; weight: ArrayLike<number>; bias?: ArrayLike<number> },
   model: BoundModel,
   dtype: DType,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const { input, weight, bias } = operands;
   if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
     return magnitudeWinograd(problem, input, weight, bias, model);
   }
-  return magnitudeConv(problem, input, weight, bias);
+  return magnitudeConv(problem, input, weight, bias, padding);
 }
 
 /** One output element in a report. */

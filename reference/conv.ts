@@ -11,10 +11,11 @@
  * spatial dimension) for true convolution. Sums are accumulated in float64.
  *
  * Taps that land in the padding multiply a real zero, so 0 · ±Inf = NaN there,
- * exactly as for an explicitly zero-padded input.
+ * exactly as for an explicitly zero-padded input. Under the 'skip-taps' rule
+ * (declared by kernels that skip them) those taps are left out of the sum.
  */
 import { type ConvGeometry, convGeometry, lift3 } from './geometry.ts';
-import type { ConvProblem } from './problem.ts';
+import type { ConvProblem, PaddingRule } from './problem.ts';
 import { checkTensorLength } from './tensors.ts';
 
 /**
@@ -23,6 +24,7 @@ import { checkTensorLength } from './tensors.ts';
  * @example
  * ```ts
  * const y = referenceConv(p, x, w, b); // Float64Array of length convGeometry(p).outputLength
+ * referenceConv(p, x, w, b, 'skip-taps'); // padding taps left out of the sums
  * ```
  */
 export function referenceConv(
@@ -30,6 +32,7 @@ export function referenceConv(
   input: ArrayLike<number>,
   weight: ArrayLike<number>,
   bias?: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const g = convGeometry(problem);
   checkConvOperands(g, input, weight, bias);
@@ -43,9 +46,11 @@ export function referenceConv(
   const cig = g.inChannelsPerGroup;
   const cog = g.outChannelsPerGroup;
 
-  const x = (n: number, c: number, d: number, h: number, w: number): number => {
+  const skipTaps = padding === 'skip-taps';
+  /** The input value at a position, 0 in the padding, or undefined for a padding tap that is skipped. */
+  const x = (n: number, c: number, d: number, h: number, w: number): number | undefined => {
     // Outside the input lies the zero padding.
-    if (d < 0 || d >= ID || h < 0 || h >= IH || w < 0 || w >= IW) return 0;
+    if (d < 0 || d >= ID || h < 0 || h >= IH || w < 0 || w >= IW) return skipTaps ? undefined : 0;
     return input[(((n * g.inChannels + c) * ID + d) * IH + h) * IW + w]!;
   };
   const wt = (oc: number, ci: number, kd: number, kh: number, kw: number): number => {
@@ -77,7 +82,7 @@ export function referenceConv(
                       oh * SH - PH + kh * DH,
                       ow * SW - PW + kw * DW,
                     );
-                    acc += xv * wt(oc, ci, kd, kh, kw);
+                    if (xv !== undefined) acc += xv * wt(oc, ci, kd, kh, kw);
                   }
                 }
               }

@@ -48,6 +48,7 @@ export type {
   ConvProblem,
   DType,
   FloatArray,
+  PaddingRule,
   PoolOp,
   PoolProblem,
 } from './problem.ts';

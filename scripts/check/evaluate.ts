@@ -124,6 +124,13 @@ const KNOWN_DOMAINS: Record<string, Partial<ConvProblemConstraints>> = {
   },
 };
 
+/** The line a report carries when the kernel is judged by a declared padding rule. */
+export function paddingNote(host: Pick<KernelHost, 'padding'>): string {
+  return host.padding === 'skip-taps'
+    ? "padding rule: 'skip-taps' (declared by the kernel): taps in the padding are left out, so 0·∞ there is not NaN"
+    : '';
+}
+
 function verdictOnly(verdict: CaseOutcome['verdict'], message: string): CaseOutcome {
   return { verdict, message, details: '', boundRatio: 0 };
 }
@@ -182,8 +189,15 @@ export async function evaluateCase(
     );
   }
   const model = tolerance.modelFor(c.problem, c.data);
-  const reference = referenceConv(c.problem, operands.input, operands.weight, operands.bias);
-  const magnitude = magnitudeFor(c.problem, operands, model, host.dtype);
+  // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
+  const reference = referenceConv(
+    c.problem,
+    operands.input,
+    operands.weight,
+    operands.bias,
+    host.padding,
+  );
+  const magnitude = magnitudeFor(c.problem, operands, model, host.dtype, host.padding);
   const comparison = compareConvOutput({
     problem: c.problem,
     got: first.output,
@@ -197,7 +211,9 @@ export async function evaluateCase(
     return {
       verdict: comparison.verdict,
       message: comparison.reason ?? 'mismatch',
-      details: formatComparison(c.problem, comparison),
+      details: [paddingNote(host), formatComparison(c.problem, comparison)]
+        .filter((s) => s !== '')
+        .join('\n'),
       boundRatio: comparison.maxBoundRatio,
       ...saved,
     };

@@ -84,7 +84,8 @@ export interface CheckReport {
   seed: number;
   suite: string;
   shard: { index: number; count: number };
-  kernels: { name: string; dtype: string; source: string }[];
+  /** Each kernel, with the padding rule it is judged by ('skip-taps' only when declared). */
+  kernels: { name: string; dtype: string; padding: string; source: string }[];
   phases: PhaseResult[];
   totals: Record<Verdict, number>;
   caseTotals: CaseTotals;

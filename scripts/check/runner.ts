@@ -132,7 +132,8 @@ export async function runGeneratedPhase(
     };
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
-  const label = `${target.host.name} / ${data} data`;
+  const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';
+  const label = `${target.host.name}${rule} / ${data} data`;
   const stats = { cases: 0, passed: 0, skipped: 0, worst: 0, shrinking: false, detectionMs: 0 };
   const skipReasons: Record<string, number> = {};
   options.progress.phaseStart(label, runs);

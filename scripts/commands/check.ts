@@ -30,6 +30,7 @@ interface CheckFlags {
   implCmd?: string;
   builtin?: string;
   dtype?: string;
+  padding?: string;
   tolerance?: string;
   runs?: string;
   seed?: string;
@@ -102,6 +103,7 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.impl ? { impl: flags.impl } : {}),
     ...(flags.implCmd ? { implCmd: flags.implCmd } : {}),
     ...(flags.dtype ? { dtype: flags.dtype } : {}),
+    ...(flags.padding ? { padding: flags.padding } : {}),
     ...(flags.tolerance ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin ? { builtin: flags.builtin } : {}),
   };
@@ -148,6 +150,7 @@ async function check(flags: CheckFlags): Promise<number> {
       kernels: targets.map((t) => ({
         name: t.host.name,
         dtype: t.host.dtype,
+        padding: t.host.padding,
         source: t.implFlags || 'built-in',
       })),
       phases,
@@ -186,6 +189,11 @@ export function registerCheck(program: Command): void {
       `built-in kernels by name, comma-separated (${BUILTIN_NAMES.join(', ')})`,
     )
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
+    .option(
+      '--padding <rule>',
+      'padding rule an --impl-cmd program declares: zeros (default) or skip-taps',
+      undefined,
+    )
     .option(
       '--tolerance <model>',
       'bound model: dot-product (default), exact, winograd-f2, winograd-f4',

@@ -5,7 +5,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import {
   answerJudge,
   assertLittleEndian,
@@ -25,6 +25,8 @@ import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
 export interface CommandHostOptions {
   /** Element type the program computes in, sent with every request; default 'float32'. */
   dtype?: DType;
+  /** The padding rule the program declares (--padding); default 'zeros'. */
+  padding?: PaddingRule;
   /** Name shown in reports; default the command line. */
   name?: string;
   /** Working directory of the program; default the harness's. */
@@ -93,6 +95,7 @@ export async function openCommandHost(
 class CommandHost implements KernelHost {
   readonly name: string;
   readonly dtype: DType;
+  readonly padding: PaddingRule;
   private readonly queue = new SerialQueue();
   private nextId = 0;
   private closed = false;
@@ -104,6 +107,7 @@ class CommandHost implements KernelHost {
   ) {
     this.name = options.name ?? commandLine;
     this.dtype = options.dtype ?? 'float32';
+    this.padding = options.padding ?? 'zeros';
   }
 
   async supports(_problem: ConvProblem): Promise<true | string> {
@@ -127,6 +131,7 @@ class CommandHost implements KernelHost {
         id,
         problem: problemFields(problem),
         dtype: this.dtype,
+        padding: this.padding,
         input: encodeFloats(input),
         weight: encodeFloats(weight),
         bias: bias === undefined ? null : encodeFloats(bias),

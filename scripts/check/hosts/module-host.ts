@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { checkRunOperands } from './run-case.ts';
 import { SerialQueue } from './serial-queue.ts';
@@ -60,6 +60,7 @@ export async function openModuleHost(
 class ModuleHost implements KernelHost {
   readonly name: string;
   readonly dtype: DType;
+  readonly padding: PaddingRule;
   private readonly hasSupports: boolean;
   private readonly queue = new SerialQueue();
   private nextId = 0;
@@ -72,6 +73,7 @@ class ModuleHost implements KernelHost {
   ) {
     this.name = current.ready.name;
     this.dtype = current.ready.dtype;
+    this.padding = current.ready.padding;
     this.hasSupports = current.ready.hasSupports;
   }
 
