@@ -3,6 +3,7 @@
  * holds and what the JUnit and Markdown writers read.
  */
 import type { ConvProblem } from '../../reference/index.ts';
+import type { Experiment, NeedName } from './diagnose.ts';
 
 /**
  * The verdict of one case or one phase. 'thin' is a phase that passed but
@@ -53,6 +54,13 @@ export interface CaseFailure {
   repro: string;
   /** Where the counterexample was saved as a fixture, if asked. */
   savedTo?: string;
+  /**
+   * Features the failure needs: those whose one-feature-simplified variant of
+   * the shrunk case passed when the kernel was re-run (see scripts/check/diagnose.ts).
+   */
+  needs?: NeedName[];
+  /** Every re-run behind `needs`: the feature simplified and the verdict. */
+  experiments?: Experiment[];
 }
 
 /** One property run (a kernel × a data kind, or a fixed shape list). */

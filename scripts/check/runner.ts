@@ -13,6 +13,7 @@ import { coveringCases } from '../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { shellQuote } from '../shell-quote.ts';
+import { diagnose } from './diagnose.ts';
 import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
 import type { KernelHost } from './hosts/index.ts';
 import { phaseSeed } from './options.ts';
@@ -197,6 +198,7 @@ export async function runGeneratedPhase(
         .join('\n'),
       repro: reproFor(target, c),
     };
+    if (outcome) await addDiagnosis(failure, target, c, options);
     if (options.onFailure && outcome) {
       const saved = await options.onFailure(failure, outcome);
       if (saved) failure.savedTo = saved;
@@ -227,6 +229,22 @@ export async function runGeneratedPhase(
   };
   options.progress.phaseEnd(phaseSummary(result));
   return result;
+}
+
+/** Re-runs the kernel on simplified variants of the shrunk case; records what they showed. */
+async function addDiagnosis(
+  failure: CaseFailure,
+  target: CheckTarget,
+  c: ConvCase,
+  options: RunOptions,
+): Promise<void> {
+  const d = await diagnose(target.host, c, target.tolerance, {
+    timeoutMs: options.timeoutMs,
+    checkDeterminism: false,
+  });
+  failure.needs = d.needs;
+  failure.experiments = d.experiments;
+  if (d.summary !== '') failure.details = `${failure.details}\n${d.summary}`;
 }
 
 /** One line for the end of a phase. */
