@@ -523,7 +523,14 @@ export function compareConvOutput(args: CompareArgs): Comparison {
     }
   }
   if (failures > 0) {
-    comparison.pattern = classifyMismatch({ problem, reference, got, failing });
+    comparison.pattern = classifyMismatch({
+      problem,
+      reference,
+      got,
+      failing,
+      magnitude,
+      ...(params.model === 'exact' ? {} : { worstBoundRatio: worst[0]?.boundRatio }),
+    });
   }
   return comparison;
 }
