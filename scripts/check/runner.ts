@@ -198,7 +198,8 @@ export async function runGeneratedPhase(
         .join('\n'),
       repro: reproFor(target, c),
     };
-    if (outcome) await addDiagnosis(failure, target, c, options);
+    // Wrong values only: re-running a crash or a timeout eight times would teach little and cost much.
+    if (outcome?.verdict === 'fail') await addDiagnosis(failure, target, c, options);
     if (options.onFailure && outcome) {
       const saved = await options.onFailure(failure, outcome);
       if (saved) failure.savedTo = saved;
