@@ -83,8 +83,9 @@ describe('materializeConvCase', () => {
     },
   );
 
-  it("'special' data: NaN, ±Inf, −0 and subnormals in the input, only −0 and subnormals in the weights", () => {
+  it("'special' data: NaN, ±Inf, −0 and subnormals in the input; in the weights −0, subnormals and ±Inf on a padding tap only", () => {
     const seen = new Set<string>();
+    let paddingInfinities = 0;
     for (let seed = 0; seed < 40; seed++) {
       const { input, weight } = materializeConvCase({
         problem: p2d,
@@ -98,9 +99,21 @@ describe('materializeConvCase', () => {
         else if (Object.is(v, -0)) seen.add('-0');
         else if (v !== 0 && Math.abs(v) < 2 ** -126) seen.add('subnormal');
       }
-      expect(weight.every((v) => Number.isFinite(v))).toBe(true);
+      const infinite = Array.from(weight).filter((v) => !Number.isFinite(v));
+      expect(infinite.every((v) => Math.abs(v) === Number.POSITIVE_INFINITY)).toBe(true);
+      expect(infinite.length).toBeLessThanOrEqual(1);
+      if (infinite.length === 1) {
+        paddingInfinities++;
+        // The infinite tap lands in the padding: 0·∞ = NaN there, unlike when padding taps are skipped.
+        const ones = new Float64Array(input.length).fill(1);
+        const noBias = { ...p2d, bias: false };
+        const zeros = referenceConv(noBias, ones, weight);
+        const skipped = referenceConv(noBias, ones, weight, undefined, 'skip-taps');
+        expect(zeros.some((v, i) => Number.isNaN(v) && !Number.isNaN(skipped[i]!))).toBe(true);
+      }
     }
     expect([...seen].sort()).toEqual(['-0', '-inf', 'inf', 'nan', 'subnormal']);
+    expect(paddingInfinities).toBeGreaterThan(3);
   });
 });
 

@@ -118,6 +118,18 @@ describe('verdict bookkeeping', () => {
     expect(phaseSummary(result)).toMatch(/^THIN .*thin: fewer than 20 cases checked/);
   });
 
+  it('a phase that checked nothing says why in its summary line', async () => {
+    const host = await openInProcessHost(nanOnZeroKernel);
+    const twoD = { ...defaultTolerance(), constraints: { dims: [2] as 2[] } };
+    const target = { host, implFlags: '--builtin scipy', tolerance: twoD };
+    const result = await runGeneratedPhase(target, 'real', 0, { ...optionsAt(1), dims: [1] });
+    await host.close();
+    expect(result.verdict).toBe('skip');
+    expect(phaseSummary(result)).toMatch(
+      /^SKIP .*: --dims 1 is outside the kernel's domain \(2-D\)/,
+    );
+  });
+
   it('a NaN where the oracle has a number is a FAIL, not an ERROR', async () => {
     const result = await firstPhase(nanOnZeroKernel, 1);
     expect(result.verdict).toBe('fail');

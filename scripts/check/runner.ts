@@ -254,5 +254,8 @@ export function phaseSummary(r: PhaseResult): string {
   const worst =
     r.passed > 0 ? `, worst error ${r.worstBoundRatio.toPrecision(3)} of the bound` : '';
   const thin = r.verdict === 'thin' ? `; thin: fewer than ${THIN_MINIMUM} cases checked` : '';
-  return `${base}${worst}${thin} (${(r.durationMs / 1000).toFixed(1)} s)`;
+  // A phase that checked nothing says why, so a skip is never silent.
+  const why =
+    r.verdict === 'skip' ? `: ${Object.keys(r.skipReasons).join('; ') || 'no reason given'}` : '';
+  return `${base}${worst}${thin}${why} (${(r.durationMs / 1000).toFixed(1)} s)`;
 }
