@@ -32,6 +32,37 @@ export interface ConvCase {
   data: DataKind;
   /** Seed of the tensors' values; any 32-bit integer. */
   dataSeed: number;
+  /**
+   * 'special' data only: when given, these non-finite values replace the
+   * seed's sprinkled specials, on the seed's uniform values (a shrunk placement;
+   * see special-placement.ts).
+   */
+  specials?: readonly PlacedSpecial[];
+}
+
+/** One non-finite value at a flat index of the input or the weight. */
+export interface PlacedSpecial {
+  tensor: 'input' | 'weight';
+  index: number;
+  value: 'nan' | 'inf' | '-inf';
+}
+
+const PLACED_VALUES: Record<PlacedSpecial['value'], number> = {
+  nan: Number.NaN,
+  inf: Number.POSITIVE_INFINITY,
+  '-inf': Number.NEGATIVE_INFINITY,
+};
+
+function placeSpecials(operands: { input: FloatArray; weight: FloatArray }, c: ConvCase): void {
+  for (const s of c.specials ?? []) {
+    const tensor = operands[s.tensor];
+    if (!Number.isSafeInteger(s.index) || s.index < 0 || s.index >= tensor.length) {
+      throw new RangeError(
+        `specials: ${s.tensor} index ${s.index} is outside [0, ${tensor.length}) for this problem`,
+      );
+    }
+    tensor[s.index] = PLACED_VALUES[s.value];
+  }
 }
 
 /** The operands of a convolution, in the dtype the kernel computes in. */
@@ -293,7 +324,9 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
     fillUniform(input, streams[0], wide);
     fillUniform(weight, streams[1], wide);
     if (bias) fillUniform(bias, streams[2], wide);
-    if (c.data === 'special') {
+    if (c.data === 'special' && c.specials !== undefined) {
+      placeSpecials({ input, weight }, c);
+    } else if (c.data === 'special') {
       const next = mulberry32(streamSeed(c.dataSeed, 3));
       sprinkle(input, next, INPUT_SPECIALS, dtype, (c.dataSeed >>> 0) % input.length);
       sprinkle(weight, next, WEIGHT_SPECIALS, dtype, -1);

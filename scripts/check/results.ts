@@ -43,6 +43,8 @@ export interface CaseFailure {
   problem: ConvProblem;
   data: string;
   dataSeed: number;
+  /** Special data: the shrunk placement of the non-finite values (`--specials`), when shrunk. */
+  specials?: string;
   /** fast-check replay parameters. */
   seed: number;
   path: string;

@@ -11,11 +11,13 @@ import {
 } from '../../properties/arbitraries/convProblem.ts';
 import { coveringCases } from '../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
+import { formatSpecials } from '../../properties/special-placement.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { diagnose } from './diagnose.ts';
 import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
 import type { KernelHost } from './hosts/index.ts';
+import { minimalSpecials } from './minimal-specials.ts';
 import { phaseSeed } from './options.ts';
 import type { Progress } from './progress.ts';
 import { type CaseFailure, isThin, type PhaseResult, THIN_MINIMUM } from './results.ts';
@@ -98,7 +100,8 @@ function phaseDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
 }
 
 function reproFor(target: CheckTarget, c: ConvCase): string {
-  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}`;
+  const specials = c.specials ? ` --specials ${shellQuote(formatSpecials(c.specials))}` : '';
+  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}${specials}`;
 }
 
 /**
@@ -177,21 +180,29 @@ export async function runGeneratedPhase(
 
   let failure: CaseFailure | undefined;
   if (details.failed && details.counterexample) {
-    const [c] = details.counterexample;
-    const outcome =
+    const [shrunk] = details.counterexample;
+    const caught =
       details.errorInstance instanceof CaseFailed ? details.errorInstance.outcome : undefined;
+    // Special data: after the problem, the placement of the non-finite values shrinks too.
+    const placed =
+      caught &&
+      (await minimalSpecials(target.host, shrunk, caught, target.tolerance, options.timeoutMs));
+    const c = placed ? placed.c : shrunk;
+    const outcome = placed ? placed.outcome : caught;
     failure = {
       verdict: outcome?.verdict === 'fail' ? 'fail' : 'error',
       descriptor: formatProblem(c.problem),
       problem: c.problem,
       data: c.data,
       dataSeed: c.dataSeed,
+      ...(c.specials ? { specials: formatSpecials(c.specials) } : {}),
       seed,
       path: details.counterexamplePath ?? '',
       message: outcome?.message ?? String(details.errorInstance),
       details: [
         `fast-check: { seed: ${seed}, path: "${details.counterexamplePath}", endOnFailure: true } (shrunk ${details.numShrinks} times)`,
         `problem: ${JSON.stringify(c.problem)}`,
+        placed?.note ?? '',
         outcome?.details ?? '',
       ]
         .filter((s) => s !== '')

@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
-import type { DataKind } from '../../properties/data.ts';
+import type { DataKind, PlacedSpecial } from '../../properties/data.ts';
+import { parseSpecials } from '../../properties/special-placement.ts';
 import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference/index.ts';
 import { BUILTIN_NAMES } from '../check/builtins.ts';
 import { type CaseOutcome, evaluateCase } from '../check/evaluate.ts';
@@ -45,6 +46,7 @@ interface CheckFlags {
   problem?: string;
   data?: string;
   dataSeed?: string;
+  specials?: string;
   only?: string;
   path?: string;
 }
@@ -63,6 +65,27 @@ function parseData(text: string | undefined, fallback: DataKind): DataKind {
   return value;
 }
 
+/** The --specials placement of a special-data repro, checked against the problem's tensors. */
+function specialsOption(text: string, data: DataKind, problem: ConvProblem): PlacedSpecial[] {
+  if (data !== 'special') throw new UsageError('--specials applies to --data special only');
+  let specials: PlacedSpecial[];
+  try {
+    specials = parseSpecials(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const g = convGeometry(problem);
+  const lengths = { input: g.inputLength, weight: g.weightLength };
+  for (const s of specials) {
+    if (s.index >= lengths[s.tensor]) {
+      throw new UsageError(
+        `--specials ${s.tensor}:${s.index} is outside the ${s.tensor} (${lengths[s.tensor]} elements)`,
+      );
+    }
+  }
+  return specials;
+}
+
 async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: number) {
   const parsed = parseDescriptor(flags.problem!);
   if (parsed.kind !== 'conv')
@@ -71,9 +94,11 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
   convGeometry(problem);
   const data = parseData(flags.data, 'real');
   const dataSeed = parseIntegerOption('--data-seed', flags.dataSeed ?? '0', 0, 2 ** 31 - 1);
+  const specials =
+    flags.specials === undefined ? undefined : specialsOption(flags.specials, data, problem);
   const outcome: CaseOutcome = await evaluateCase(
     target.host,
-    { problem, data, dataSeed },
+    { problem, data, dataSeed, ...(specials ? { specials } : {}) },
     target.tolerance,
     {
       timeoutMs,
@@ -211,6 +236,11 @@ export function registerCheck(program: Command): void {
     .option('--problem <descriptor>', 'run one case (repro): a conv descriptor')
     .option('--data <kind>', 'with --problem: exact | real | special', undefined)
     .option('--data-seed <n>', 'with --problem: the data seed', undefined)
+    .option(
+      '--specials <list>',
+      'with --data special: the shrunk placement of non-finite values (input:0=inf,...)',
+      undefined,
+    )
     .option('--only <kind>', 'run only the phase of this data kind')
     .option('--path <path>', 'with --only: replay a fast-check path')
     .action(async (flags: CheckFlags) => {
