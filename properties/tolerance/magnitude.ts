@@ -4,7 +4,7 @@
  */
 import { referenceConv, referenceConvAt } from '../../reference/conv.ts';
 import { convGeometry } from '../../reference/geometry.ts';
-import type { ConvProblem, DType } from '../../reference/problem.ts';
+import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
 import { flipSpatial } from '../tensor.ts';
 import type { WinogradBoundModel } from '../winogradBound.ts';
 import { type BoundModel, boundParameters, winogradMismatch } from './bounds.ts';
@@ -30,8 +30,9 @@ export function magnitudeConv(
   weight: ArrayLike<number>,
   bias?: ArrayLike<number>,
   indices?: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
-  return correlateAbsolute(problem, absolute(input), absolute(weight), bias, indices);
+  return correlateAbsolute(problem, absolute(input), absolute(weight), bias, indices, padding);
 }
 
 /** The oracle on |bias| and the given non-negative operands, everywhere or at `indices` only. */
@@ -41,11 +42,12 @@ function correlateAbsolute(
   weight: ArrayLike<number>,
   bias: ArrayLike<number> | undefined,
   indices: ArrayLike<number> | undefined,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const b = bias && absolute(bias);
   return indices === undefined
-    ? referenceConv(problem, input, weight, b)
-    : referenceConvAt(problem, input, weight, b, indices);
+    ? referenceConv(problem, input, weight, b, padding)
+    : referenceConvAt(problem, input, weight, b, indices, padding);
 }
 
 /** Applies K* along one axis of a weight tensor (the axis grows from r to 2m + r − 2). */
@@ -133,12 +135,13 @@ export function magnitudeFor(
   model: BoundModel,
   dtype: DType,
   indices?: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const { input, weight, bias } = operands;
   if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
     return magnitudeWinograd(problem, input, weight, bias, model, indices);
   }
-  return magnitudeConv(problem, input, weight, bias, indices);
+  return magnitudeConv(problem, input, weight, bias, indices, padding);
 }
 
 /** One output element in a report. */
