@@ -1,7 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry, referenceConv } from '../reference/index.ts';
-import { mulberry32 } from '../reference/random.ts';
 import { convCaseArbitrary } from './arbitraries/convCase.ts';
 import {
   EXACT_LIMIT,
