@@ -21,7 +21,7 @@ export function failureText(p: PhaseResult): string {
 
 /**
  * The declined cases of one phase, most frequent reason first, e.g.
- * `  im2col — real data: 86 declined (64 checked of 150 asked)` then one line per reason.
+ * `  im2col — real data: 86 not checked (64 checked of 150 asked)` then one line per reason.
  */
 export function declinedBlock(p: PhaseResult): string {
   if (p.skipped === 0) return '';
@@ -30,7 +30,7 @@ export function declinedBlock(p: PhaseResult): string {
     .sort((a, b) => b[1] - a[1])
     .map(([reason, count]) => `    ${count} × ${reason}\n`)
     .join('');
-  return `  ${p.kernel} — ${p.phase}: ${p.skipped} declined (${p.passed} checked${asked})\n${reasons}`;
+  return `  ${p.kernel} — ${p.phase}: ${p.skipped} not checked (${p.passed} checked${asked})\n${reasons}`;
 }
 
 /**
@@ -50,5 +50,5 @@ export function consoleReport(report: CheckReport): string {
   const empty = report.nothingChecked
     ? `convcheck check: nothing was checked: the kernel declined every case${report.exitCode === 0 ? ' (allowed by --allow-empty)' : ' (exit 1; --allow-empty accepts this)'}\n`
     : '';
-  return `${failures}${declined ? `\ndeclined cases (the kernel's supports() said no; redrawn within the budget):\n${declined}` : ''}\n${empty}${summaryLine(report, report.seed)}\n`;
+  return `${failures}${declined ? `\ncases not checked (declined by the kernel, or mistrusted by the harness; redrawn within the budget):\n${declined}` : ''}\n${empty}${summaryLine(report, report.seed)}\n`;
 }
