@@ -46,21 +46,25 @@ export const transposePadsSwapped: ConvOps = {
 };
 
 /**
- * ConvTranspose that adds the output padding at the beginning instead of the
- * end (when the begin pad leaves room for it, the shift is a pad change).
+ * The problem a ConvTranspose with the output padding at the beginning instead
+ * of the end computes: the output rows shift by outputPadding, as far as the
+ * begin pad leaves room (then the shift is a pad change, same output size).
  */
+export function outputPaddingMovedFirst(p: ConvTransposeProblem): ConvTransposeProblem {
+  const shift = p.outputPadding.map((op, i) => Math.min(op, p.padBegin[i]!));
+  return {
+    ...p,
+    padBegin: p.padBegin.map((pb, i) => pb - shift[i]!),
+    padEnd: p.padEnd.map((pe, i) => pe + shift[i]!),
+    outputPadding: p.outputPadding.map((op, i) => op - shift[i]!),
+  };
+}
+
+/** ConvTranspose that adds the output padding at the beginning instead of the end. */
 export const transposeOutputPaddingFirst: ConvOps = {
   ...referenceOps,
   name: 'ConvTranspose with the output padding at the beginning',
-  convTranspose: (p, x, w, b) => {
-    const moved: ConvTransposeProblem = {
-      ...p,
-      padBegin: p.padBegin.map((pb, i) => Math.max(0, pb - p.outputPadding[i]!)),
-      padEnd: p.padEnd.map((pe, i) => pe + Math.min(p.padBegin[i]!, p.outputPadding[i]!)),
-      outputPadding: p.outputPadding.map((op, i) => op - Math.min(p.padBegin[i]!, op)),
-    };
-    return referenceOps.convTranspose(moved, x, w, b);
-  },
+  convTranspose: (p, x, w, b) => referenceOps.convTranspose(outputPaddingMovedFirst(p), x, w, b),
 };
 
 /** ConvTranspose that does not flip the kernel in 'convolution' mode (the adjoint of true conv). */
