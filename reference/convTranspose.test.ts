@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceConvBackwardData } from './backward.ts';
 import {
@@ -9,7 +10,7 @@ import {
 } from './convTranspose.ts';
 import { ProblemError } from './errors.ts';
 import { fractionToNumber } from './exact.ts';
-import { convProblem } from './testing.ts';
+import { convProblem, smallConvProblemArbitrary } from './testing.ts';
 
 function transposeProblem(
   over: Partial<ConvTransposeProblem> & Pick<ConvTransposeProblem, 'inputSize' | 'kernelSize'>,
@@ -82,6 +83,41 @@ describe('referenceConvTranspose', () => {
     const b = [1, -2, 3, -4];
     const exact = exactConvTranspose(p, x, w, b).map((f) => fractionToNumber(f));
     expect([...referenceConvTranspose(p, x, w, b)]).toEqual(exact);
+  });
+});
+
+describe('exactConvTranspose', () => {
+  it('equals the float64 oracle on integer data, over modes, groups, dilation and output padding', () => {
+    fc.assert(
+      fc.property(smallConvProblemArbitrary(), fc.nat(20), (conv, seed) => {
+        const p = { ...backwardDataAsConvTranspose(conv), bias: seed % 2 === 0 };
+        const g = convTransposeGeometry(p);
+        const ints = (n: number, s: number) =>
+          Array.from({ length: n }, (_, i) => ((i * 5 + s) % 7) - 3);
+        const x = ints(g.inputLength, seed);
+        const w = ints(g.weightLength, seed + 1);
+        const b = p.bias ? ints(g.outChannels, seed + 2) : undefined;
+        const exact = exactConvTranspose(p, x, w, b).map((f) => fractionToNumber(f));
+        expect([...referenceConvTranspose(p, x, w, b)]).toEqual(exact);
+      }),
+    );
+  });
+
+  it('computes 3-D problems', () => {
+    const p = transposeProblem({ inputSize: [2, 1, 2], kernelSize: [2, 1, 1], stride: [2, 1, 3] });
+    // Depth scatters rows 0,1 and 2,3; width puts the two inputs 3 apart.
+    expect([
+      ...exactConvTranspose(p, [1, 2, 3, 4], [1, 10]).map((f) => fractionToNumber(f)),
+    ]).toEqual([1, 0, 0, 2, 10, 0, 0, 20, 3, 0, 0, 4, 30, 0, 0, 40]);
+  });
+});
+
+describe('unreached outputs', () => {
+  it('hold exactly the bias even when the input has an Inf (no padding zeros are multiplied)', () => {
+    const p = { ...SCATTER, stride: [4], bias: true };
+    const y = referenceConvTranspose(p, [Number.POSITIVE_INFINITY, 2], [1, 10, 100], [5]);
+    expect(y[3]).toBe(5);
+    expect(y[0]).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
