@@ -14,8 +14,8 @@ const ONNX_ELEMENT_TYPE: Record<DType, number> = { float32: 1, float64: 11 };
 const ATTRIBUTE_INT = 2;
 const ATTRIBUTE_INTS = 7;
 /** Opset 17 belongs to IR version 8 (onnx/docs/Versioning.md). */
-const OPSET_VERSION = 17;
-const IR_VERSION = 8;
+export const OPSET_VERSION = 17;
+export const IR_VERSION = 8;
 
 /** Names of the graph's tensors, as the session's feeds and fetches use them. */
 export const ONNX_CONV_NAMES = { input: 'X', weight: 'W', bias: 'B', output: 'Y' } as const;
@@ -31,15 +31,18 @@ export interface OnnxConvModelOptions {
   constantWeight?: Float32Array | Float64Array;
 }
 
-function intAttribute(name: string, value: number): ProtoWriter {
+/** Shared with onnx-transpose-model.ts. */
+export function intAttribute(name: string, value: number): ProtoWriter {
   return new ProtoWriter().string(1, name).varint(3, value).varint(20, ATTRIBUTE_INT);
 }
 
-function intsAttribute(name: string, values: readonly number[]): ProtoWriter {
+/** Shared with onnx-transpose-model.ts. */
+export function intsAttribute(name: string, values: readonly number[]): ProtoWriter {
   return new ProtoWriter().string(1, name).packedVarints(8, values).varint(20, ATTRIBUTE_INTS);
 }
 
-function valueInfo(name: string, dtype: DType, shape: readonly number[]): ProtoWriter {
+/** Shared with onnx-transpose-model.ts. */
+export function valueInfo(name: string, dtype: DType, shape: readonly number[]): ProtoWriter {
   const dims = new ProtoWriter();
   for (const size of shape) dims.message(1, new ProtoWriter().varint(1, size));
   const tensorType = new ProtoWriter().varint(1, ONNX_ELEMENT_TYPE[dtype]).message(2, dims);
