@@ -14,8 +14,8 @@ const ONNX_ELEMENT_TYPE: Record<DType, number> = { float32: 1, float64: 11 };
 const ATTRIBUTE_INT = 2;
 const ATTRIBUTE_INTS = 7;
 /** Opset 17 belongs to IR version 8 (onnx/docs/Versioning.md). */
-export const OPSET_VERSION = 17;
-export const IR_VERSION = 8;
+const OPSET_VERSION = 17;
+const IR_VERSION = 8;
 
 /** Names of the graph's tensors, as the session's feeds and fetches use them. */
 export const ONNX_CONV_NAMES = { input: 'X', weight: 'W', bias: 'B', output: 'Y' } as const;
@@ -109,6 +109,11 @@ export function encodeOnnxConvModel(g: ConvGeometry, options: OnnxConvModelOptio
   }
   if (g.problem.bias) graph.message(11, valueInfo(ONNX_CONV_NAMES.bias, dtype, [g.outChannels]));
   graph.message(12, valueInfo(ONNX_CONV_NAMES.output, dtype, g.outputShape));
+  return encodeModel(graph);
+}
+
+/** A ModelProto around `graph`, at this file's IR version and default-domain opset. */
+export function encodeModel(graph: ProtoWriter): Uint8Array {
   const opset = new ProtoWriter().string(1, '').varint(2, OPSET_VERSION);
   return new ProtoWriter()
     .varint(1, IR_VERSION)

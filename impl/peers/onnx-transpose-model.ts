@@ -5,7 +5,7 @@
  * output shape is left to onnxruntime's shape inference.
  */
 import type { DType } from '../../reference/index.ts';
-import { IR_VERSION, intAttribute, intsAttribute, OPSET_VERSION, valueInfo } from './onnx-model.ts';
+import { encodeModel, intAttribute, intsAttribute, valueInfo } from './onnx-model.ts';
 import { ProtoWriter } from './protobuf.ts';
 
 /** AttributeProto.AttributeType STRING. */
@@ -69,11 +69,5 @@ export function encodeOnnxConvTransposeModel(m: OnnxConvTransposeModel): Uint8Ar
     .message(11, valueInfo('X', m.dtype, m.inputShape))
     .message(11, valueInfo('W', m.dtype, m.weightShape))
     .message(12, outputInfo('Y', m.dtype));
-  const opset = new ProtoWriter().string(1, '').varint(2, OPSET_VERSION);
-  return new ProtoWriter()
-    .varint(1, IR_VERSION)
-    .string(2, 'convcheck')
-    .message(7, graph)
-    .message(8, opset)
-    .finish();
+  return encodeModel(graph);
 }
