@@ -28,7 +28,7 @@
 import type { Fraction } from 'mathjs';
 import { checkConvOperands } from './conv.ts';
 import { exactFraction } from './exact.ts';
-import { transposedOutputSize, volume } from './formulas.ts';
+import { effectiveKernel, transposedOutputSize, volume } from './formulas.ts';
 import {
   checkChannels,
   checkInteger,
@@ -139,7 +139,7 @@ export function convTransposeGeometry(
   const effective: number[] = [];
   const outputSize: number[] = [];
   for (let i = 0; i < rank; i++) {
-    effective.push(s.dilation[i]! * (s.kernelSize[i]! - 1) + 1);
+    effective.push(effectiveKernel(s.kernelSize[i]!, s.dilation[i]!));
     const o = transposedOutputSize(
       s.inputSize[i]!,
       s.kernelSize[i]!,
