@@ -56,7 +56,6 @@ export function outputPaddingMovedFirst(p: ConvTransposeProblem): ConvTransposeP
     ...p,
     padBegin: p.padBegin.map((pb, i) => pb - shift[i]!),
     padEnd: p.padEnd.map((pe, i) => pe + shift[i]!),
-    outputPadding: p.outputPadding.map((op, i) => op - shift[i]!),
   };
 }
 
