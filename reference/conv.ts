@@ -172,9 +172,12 @@ export function referenceConvAt(
   return out;
 }
 
-/** Throws when an operand's length does not match the geometry. */
+/**
+ * Throws when an operand's length does not match the geometry (of a conv or a
+ * ConvTranspose: both carry their input, weight and bias shapes).
+ */
 export function checkConvOperands(
-  g: ConvGeometry,
+  g: Pick<ConvGeometry, 'inputShape' | 'weightShape' | 'outChannels' | 'problem'>,
   input: ArrayLike<number>,
   weight: ArrayLike<number>,
   bias: ArrayLike<number> | undefined,

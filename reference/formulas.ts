@@ -46,6 +46,31 @@ export function outputSize(
   return size;
 }
 
+/**
+ * Output size of a transposed convolution along one dimension:
+ * O = (I − 1)·S − Pb − Pe + D·(K − 1) + outputPadding + 1. The pads are removed
+ * from the full scatter (Pb at the beginning, Pe at the end) and outputPadding
+ * adds rows at the end, as in PyTorch and ONNX.
+ *
+ * @example
+ * ```ts
+ * transposedOutputSize(3, 3, 2, 1, 1, 1, 1); // 6
+ * ```
+ */
+export function transposedOutputSize(
+  input: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padBegin: number,
+  padEnd: number,
+  outputPadding: number,
+): number {
+  return (
+    (input - 1) * stride - padBegin - padEnd + effectiveKernel(kernel, dilation) + outputPadding
+  );
+}
+
 /** Where the odd unit of a 'same' pad goes: 'upper' puts it at the end. */
 export type SameSide = 'upper' | 'lower';
 

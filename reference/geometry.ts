@@ -81,11 +81,19 @@ const SPATIAL_FIELDS = [
 
 type Checked = Record<(typeof SPATIAL_FIELDS)[number], number[]>;
 
-function fail(kind: string, field: string, value: unknown, expected: string, p: unknown): never {
+/** Shared by the geometry records (conv, pool, ConvTranspose). */
+export function fail(
+  kind: string,
+  field: string,
+  value: unknown,
+  expected: string,
+  p: unknown,
+): never {
   throw new ProblemError(`${kind}.${field}`, value, expected, p);
 }
 
-function checkInteger(
+/** Shared by the geometry records (conv, pool, ConvTranspose). */
+export function checkInteger(
   kind: string,
   field: string,
   value: unknown,
@@ -98,7 +106,8 @@ function checkInteger(
   return value;
 }
 
-function checkSpatial(kind: string, p: Record<string, unknown>): Checked {
+/** Shared by the geometry records (conv, pool, ConvTranspose). */
+export function checkSpatial(kind: string, p: Record<string, unknown>): Checked {
   const size = p.inputSize;
   if (!Array.isArray(size) || size.length < 1 || size.length > 3) {
     fail(kind, 'inputSize', size, 'an array of 1 to 3 spatial sizes ([W], [H, W] or [D, H, W])', p);
@@ -158,7 +167,8 @@ function spatialGeometry(kind: string, s: Checked, ceilMode: boolean, p: unknown
   };
 }
 
-function checkLength(
+/** Shared by the geometry records (conv, pool, ConvTranspose). */
+export function checkLength(
   kind: string,
   field: string,
   length: number,
@@ -176,11 +186,30 @@ function checkLength(
   }
 }
 
-function checkObject(kind: string, p: unknown): Record<string, unknown> {
+/** Shared by the geometry records (conv, pool, ConvTranspose). */
+export function checkObject(kind: string, p: unknown): Record<string, unknown> {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) {
     throw new ProblemError(kind, p, 'an object');
   }
   return p as Record<string, unknown>;
+}
+
+/**
+ * The batch and channel fields of a convolution-like problem: positive
+ * integers, groups dividing both channel counts.
+ */
+export function checkChannels(kind: string, p: Record<string, unknown>) {
+  const batch = checkInteger(kind, 'batch', p.batch, 1, p);
+  const inChannels = checkInteger(kind, 'inChannels', p.inChannels, 1, p);
+  const outChannels = checkInteger(kind, 'outChannels', p.outChannels, 1, p);
+  const groups = checkInteger(kind, 'groups', p.groups, 1, p);
+  if (inChannels % groups !== 0) {
+    fail(kind, 'groups', groups, `a divisor of inChannels = ${inChannels}`, p);
+  }
+  if (outChannels % groups !== 0) {
+    fail(kind, 'groups', groups, `a divisor of outChannels = ${outChannels}`, p);
+  }
+  return { batch, inChannels, outChannels, groups };
 }
 
 /**
@@ -204,16 +233,7 @@ export function convGeometry(
     fail(kind, 'mode', p.mode, "'cross-correlation' or 'convolution'", p);
   }
   if (typeof p.bias !== 'boolean') fail(kind, 'bias', p.bias, 'a boolean', p);
-  const batch = checkInteger(kind, 'batch', p.batch, 1, p);
-  const inChannels = checkInteger(kind, 'inChannels', p.inChannels, 1, p);
-  const outChannels = checkInteger(kind, 'outChannels', p.outChannels, 1, p);
-  const groups = checkInteger(kind, 'groups', p.groups, 1, p);
-  if (inChannels % groups !== 0) {
-    fail(kind, 'groups', groups, `a divisor of inChannels = ${inChannels}`, p);
-  }
-  if (outChannels % groups !== 0) {
-    fail(kind, 'groups', groups, `a divisor of outChannels = ${outChannels}`, p);
-  }
+  const { batch, inChannels, outChannels, groups } = checkChannels(kind, p);
   const spatial = spatialGeometry(kind, checkSpatial(kind, p), false, p);
   const inChannelsPerGroup = inChannels / groups;
   const inputShape = [batch, inChannels, ...spatial.inputSize];

@@ -1,5 +1,14 @@
 /** The reference oracle and formulas: the public surface of reference/. */
+export { referenceConvBackwardData, referenceConvBackwardWeights } from './backward.ts';
 export { checkConvOperands, referenceConv, referenceConvAt } from './conv.ts';
+export {
+  backwardDataAsConvTranspose,
+  type ConvTransposeGeometry,
+  type ConvTransposeProblem,
+  convTransposeGeometry,
+  exactConvTranspose,
+  referenceConvTranspose,
+} from './convTranspose.ts';
 export { formatDescriptor, type ParsedDescriptor, parseDescriptor } from './descriptor.ts';
 export { ProblemError, show } from './errors.ts';
 export { exactConv, exactFraction, fractionToNumber } from './exact.ts';
@@ -15,7 +24,14 @@ export {
   roundToHalf,
   toHalfBits,
 } from './float16.ts';
-export { effectiveKernel, outputSize, type SameSide, samePadding, volume } from './formulas.ts';
+export {
+  effectiveKernel,
+  outputSize,
+  type SameSide,
+  samePadding,
+  transposedOutputSize,
+  volume,
+} from './formulas.ts';
 export {
   type ConvGeometry,
   convGeometry,
@@ -44,6 +60,12 @@ export {
   parseNetwork,
   type SpatialAttribute,
 } from './network.ts';
+export {
+  type ConvOp,
+  formatOpDescriptor,
+  type OpDescriptor,
+  parseOpDescriptor,
+} from './opDescriptor.ts';
 export {
   type ExplicitPads,
   onnxPads,
@@ -78,3 +100,11 @@ export {
   referenceQLinearConv,
 } from './quantized.ts';
 export { checkTensorLength } from './tensors.ts';
+export {
+  type ExplicitTransposePads,
+  type OnnxConvTransposeAttributes,
+  onnxConvTransposePads,
+  type TfConvTransposeAttributes,
+  tfConvTransposePads,
+  torchConvTransposePads,
+} from './transposePadding.ts';

@@ -31,15 +31,18 @@ export interface OnnxConvModelOptions {
   constantWeight?: Float32Array | Float64Array;
 }
 
-function intAttribute(name: string, value: number): ProtoWriter {
+/** Shared with onnx-transpose-model.ts. */
+export function intAttribute(name: string, value: number): ProtoWriter {
   return new ProtoWriter().string(1, name).varint(3, value).varint(20, ATTRIBUTE_INT);
 }
 
-function intsAttribute(name: string, values: readonly number[]): ProtoWriter {
+/** Shared with onnx-transpose-model.ts. */
+export function intsAttribute(name: string, values: readonly number[]): ProtoWriter {
   return new ProtoWriter().string(1, name).packedVarints(8, values).varint(20, ATTRIBUTE_INTS);
 }
 
-function valueInfo(name: string, dtype: DType, shape: readonly number[]): ProtoWriter {
+/** Shared with onnx-transpose-model.ts. */
+export function valueInfo(name: string, dtype: DType, shape: readonly number[]): ProtoWriter {
   const dims = new ProtoWriter();
   for (const size of shape) dims.message(1, new ProtoWriter().varint(1, size));
   const tensorType = new ProtoWriter().varint(1, ONNX_ELEMENT_TYPE[dtype]).message(2, dims);
@@ -106,6 +109,11 @@ export function encodeOnnxConvModel(g: ConvGeometry, options: OnnxConvModelOptio
   }
   if (g.problem.bias) graph.message(11, valueInfo(ONNX_CONV_NAMES.bias, dtype, [g.outChannels]));
   graph.message(12, valueInfo(ONNX_CONV_NAMES.output, dtype, g.outputShape));
+  return encodeModel(graph);
+}
+
+/** A ModelProto around `graph`, at this file's IR version and default-domain opset. */
+export function encodeModel(graph: ProtoWriter): Uint8Array {
   const opset = new ProtoWriter().string(1, '').varint(2, OPSET_VERSION);
   return new ProtoWriter()
     .varint(1, IR_VERSION)
