@@ -138,6 +138,11 @@ export const benchImpls: readonly BenchImpl[] = [
     load: () => loadModuleKernel('../../impl/im2col/index.ts', 'im2colKernel'),
   },
   {
+    id: 'im2col-simd',
+    check: 'direct',
+    load: () => loadModuleKernel('../../impl/wasm/index.ts', 'im2colSimdKernel'),
+  },
+  {
     id: 'winograd-f2',
     check: 'transformed',
     load: () => loadModuleKernel(WINOGRAD_MODULE, 'winogradF2Kernel'),
