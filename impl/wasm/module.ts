@@ -52,6 +52,7 @@ export class WasmGemm {
   readonly #exports: GemmExports;
   #view: Float32Array;
 
+  /** Use {@link gemmFromBytes} or {@link loadWasmGemm}. */
   constructor(api: WasmApi, module: object) {
     this.#memory = new api.Memory({ initial: 1 });
     const instance = new api.Instance(module, { env: { memory: this.#memory } });
@@ -104,18 +105,38 @@ let loaded: WasmGemm | string | undefined;
  * ```
  */
 export function loadWasmGemm(): WasmGemm | string {
-  loaded ??= instantiate();
+  loaded ??= loadWasmGemmFrom(wasmUrl);
   return loaded;
 }
 
-function instantiate(): WasmGemm | string {
-  if (wasmApi === undefined) return 'this runtime has no WebAssembly';
+/**
+ * Instantiates the GEMM from the .wasm at `url`, uncached, or says why it cannot.
+ *
+ * @example
+ * ```ts
+ * loadWasmGemmFrom(new URL('file:///nowhere/gemm.wasm')); // 'WebAssembly GEMM not built: …'
+ * ```
+ */
+export function loadWasmGemmFrom(url: URL): WasmGemm | string {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(wasmUrl);
+    bytes = readFileSync(url);
   } catch {
-    return `WebAssembly GEMM not built: ${wasmUrl.pathname} is missing (run npm run build)`;
+    return `WebAssembly GEMM not built: ${url.pathname} is missing (run npm run build)`;
   }
+  return gemmFromBytes(bytes);
+}
+
+/**
+ * Instantiates the GEMM from the bytes of a compiled gemm.wat, or says why it cannot.
+ *
+ * @example
+ * ```ts
+ * gemmFromBytes(readFileSync('impl/wasm/gemm.wasm')); // a WasmGemm
+ * ```
+ */
+export function gemmFromBytes(bytes: Uint8Array): WasmGemm | string {
+  if (wasmApi === undefined) return 'this runtime has no WebAssembly';
   try {
     return new WasmGemm(wasmApi, new wasmApi.Module(bytes));
   } catch (error) {
