@@ -3,7 +3,8 @@
 ;;
 ;;   C[M × N] += A[M × K] · B[K × N]
 ;;
-;; A and B arrive packed in this module's memory (imported as env.memory), by the
+;; A and B arrive packed in this module's memory (imported as env.memory, shared so
+;; that a worker thread can run the same GEMM on other rows of C), by the
 ;; caller: A in panels of 4 rows, B in panels of 4 columns, each panel k-major
 ;; (16 bytes per k step) over the full depth K, so panel p starts at 16·K·p bytes.
 ;; C is row-major float32 with `ldc` elements per row and is ACCUMULATED into (the
@@ -25,7 +26,7 @@
 ;; caller sizes the B region to a multiple of 12 columns) but their lanes are
 ;; discarded; rows of A past M likewise.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 16384 shared))
 
   ;; One 4 × 12 tile: C[4 × 12] += A panel[4 × kc] · B panels[kc × 12], all float32.
   ;; $a: packed A, 4 rows interleaved per k (16 bytes per k).

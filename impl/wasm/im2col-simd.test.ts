@@ -7,6 +7,8 @@ import { convProblem, integerData, uniformData } from '../../reference/testing.t
 import {
   createIm2colSimdKernel,
   gemmFromBytes,
+  headerBytes,
+  im2colSimd2tKernel,
   im2colSimdConv,
   im2colSimdKernel,
   loadWasmGemm,
@@ -123,15 +125,16 @@ describe('im2col-simd on real data stays within the float32 dot-product bound', 
 function gemmMismatches(gemm: WasmGemm, M: number, N: number, K: number): number {
   const A = integerData(M * K, 4);
   const B = integerData(K * N, 5);
-  const a = 0;
-  const b = 16 * Math.ceil(M / 4) * K;
+  const a = headerBytes;
+  const b = a + 16 * Math.ceil(M / 4) * K;
   const c = b + 16 * Math.ceil(N / 12) * 3 * K;
   const scratch = c + 4 * M * N;
   gemm.reserve(scratch + 192);
   const memory = gemm.floats();
   for (let i = 0; i < Math.ceil(M / 4) * 4; i++) {
-    for (let k = 0; k < K; k++)
-      memory[(i >> 2) * 4 * K + 4 * k + (i & 3)] = i < M ? A[i * K + k]! : 0;
+    for (let k = 0; k < K; k++) {
+      memory[a / 4 + (i >> 2) * 4 * K + 4 * k + (i & 3)] = i < M ? A[i * K + k]! : 0;
+    }
   }
   for (let n = 0; n < Math.ceil(N / 4) * 4; n++) {
     for (let k = 0; k < K; k++) {
@@ -155,13 +158,29 @@ function gemmMismatches(gemm: WasmGemm, M: number, N: number, K: number): number
 async function assembled(edit: (wat: string) => string): Promise<WasmGemm> {
   const wabt = await wabtInit();
   const source = edit(readFileSync(new URL('./gemm.wat', import.meta.url), 'utf8'));
-  const module = wabt.parseWat('gemm.wat', source, { simd: true });
+  const module = wabt.parseWat('gemm.wat', source, { simd: true, threads: true });
   const { buffer } = module.toBinary({});
   module.destroy();
   const gemm = gemmFromBytes(buffer);
   if (typeof gemm === 'string') throw new Error(gemm);
   return gemm;
 }
+
+describe('im2col-simd on two threads', () => {
+  it.each(problems)('%s: the same bits as one thread', (_, p) => {
+    const { x, w, b } = operands(p, uniformData);
+    const one = im2colSimdConv(p, x, w, b);
+    const two = im2colSimd2tKernel.conv(p, x, w, b) as Float32Array;
+    expect(Array.from(two)).toEqual(Array.from(one));
+  });
+
+  it('names itself and refuses another thread count', () => {
+    expect(im2colSimd2tKernel.name).toBe('im2col-simd-2t');
+    expect(() => createIm2colSimdKernel({ threads: 3 as 2 })).toThrow(
+      /^im2col-simd: threads must be 1 or 2, got 3$/,
+    );
+  });
+});
 
 describe('the GEMM check can fail', () => {
   it('the built GEMM matches a plain product, edges included', () => {

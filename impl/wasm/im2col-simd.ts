@@ -7,7 +7,7 @@
  *
  * Memory layout (byte addresses in the module's memory), per call:
  *
- *   [A: ⌈Cout/g / 4⌉·4 × R]  [B: ⌈W / 12⌉·12 × R]  [C: Cout/g × ΠO]  [scratch: 4 × 12]
+ *   [header: control block, scratch tiles]  [A: ⌈Cout/g / 4⌉·4 × R]  [B: ⌈W / 12⌉·12 × R]  [C: Cout/g × ΠO]
  *
  * with R = (Cin/g)·ΠK and W the column-block width. C holds one image and group;
  * it is copied out once, so nothing crosses the JS boundary per tile.
@@ -27,13 +27,27 @@ import {
   outputRuns,
   workspaceLimit,
 } from '../im2col/index.ts';
-import { loadWasmGemm, type WasmGemm } from './module.ts';
+import {
+  headerBytes,
+  loadWasmGemm,
+  maxMemoryBytes,
+  scratchAddress,
+  type WasmGemm,
+} from './module.ts';
+import { gemmTwoThreads } from './threads.ts';
+
+/** Options of the SIMD im2col kernel. */
+export interface Im2colSimdOptions extends Im2colOptions {
+  /**
+   * 1 (default): the GEMM runs on the calling thread. 2: a worker_thread on the same
+   * shared memory takes half of the output channels of every column block.
+   */
+  threads?: 1 | 2;
+}
 
 /** Rows per A panel and columns per B sliver of the WASM micro-kernel (4 × 12). */
 const PANEL_ROWS = 4;
 const SLIVER_COLUMNS = 12;
-/** Bytes of the edge-tile scratch: one 4 × 12 float32 tile. */
-const SCRATCH_BYTES = 4 * PANEL_ROWS * SLIVER_COLUMNS;
 
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
@@ -42,7 +56,6 @@ interface SimdLayout {
   a: number;
   b: number;
   c: number;
-  scratch: number;
   /** Bytes in all. */
   end: number;
   /** Output positions per column block. */
@@ -61,16 +74,15 @@ interface SimdLayout {
 export function simdLayout(g: ConvGeometry): SimdLayout {
   const R = g.reductionLength;
   const width = builtColumnBlockWidth(g);
-  const a = 0;
+  const a = headerBytes;
   const b = a + 4 * roundUp(g.outChannelsPerGroup, PANEL_ROWS) * R;
   const c = b + 4 * roundUp(width, SLIVER_COLUMNS) * R;
-  const scratch = c + 4 * g.outChannelsPerGroup * g.outputVolume;
-  return { a, b, c, scratch, end: scratch + SCRATCH_BYTES, width };
+  return { a, b, c, end: c + 4 * g.outChannelsPerGroup * g.outputVolume, width };
 }
 
 /**
  * Why the SIMD kernel cannot run a problem (no WebAssembly GEMM, invalid problem,
- * memory over `maxWorkspaceBytes` or over the 4 GiB of 32-bit WebAssembly), or
+ * memory over `maxWorkspaceBytes` or over the memory's 1 GiB maximum), or
  * undefined when it can.
  *
  * @example
@@ -83,11 +95,11 @@ export function im2colSimdRefusal(p: ConvProblem, options: Im2colOptions = {}): 
   if (typeof gemm === 'string') return `im2col-simd: ${gemm}`;
   const g = convGeometry(p);
   const needed = simdLayout(g).end;
-  const limit = Math.min(workspaceLimit(options), 2 ** 32 - 2 ** 16);
+  const limit = Math.min(workspaceLimit(options), maxMemoryBytes);
   if (needed <= limit) return undefined;
   return (
     `im2col-simd: ${formatDescriptor(p)} needs ${needed} bytes of WebAssembly memory, ` +
-    `more than ${limit} (maxWorkspaceBytes or the 32-bit limit)`
+    `more than ${limit} (maxWorkspaceBytes or the memory's 1 GiB maximum)`
   );
 }
 
@@ -108,7 +120,7 @@ export function im2colSimdConv(
   x: Float32Array,
   w: Float32Array,
   b?: Float32Array,
-  options?: Im2colOptions,
+  options: Im2colSimdOptions = {},
 ): Float32Array {
   const g = convGeometry(p);
   checkConvOperands(g, x, w, b);
@@ -120,7 +132,9 @@ export function im2colSimdConv(
   const out = new Float32Array(g.outputLength);
   for (let group = 0; group < g.groups; group++) {
     packWeights(g, w, group, gemm.floats(), layout.a / 4);
-    for (let n = 0; n < g.batch; n++) convolveImage(g, x, b, n, group, gemm, layout, out);
+    for (let n = 0; n < g.batch; n++) {
+      convolveImage(g, x, b, n, group, gemm, layout, out, options.threads ?? 1);
+    }
   }
   return out;
 }
@@ -135,6 +149,7 @@ function convolveImage(
   gemm: WasmGemm,
   layout: SimdLayout,
   out: Float32Array,
+  threads: 1 | 2,
 ): void {
   const P = g.outputVolume;
   const R = g.reductionLength;
@@ -149,7 +164,18 @@ function convolveImage(
   for (let p0 = 0; p0 < P; p0 += layout.width) {
     const width = Math.min(layout.width, P - p0);
     fillColumns(plan, x, xStart, outputRuns(plan, p0, width), width, memory, layout.b / 4);
-    gemm.gemm(cog, width, R, layout.a, layout.b, layout.c + 4 * p0, P, layout.scratch);
+    const args = [
+      cog,
+      width,
+      R,
+      layout.a,
+      layout.b,
+      layout.c + 4 * p0,
+      P,
+      scratchAddress(0),
+    ] as const;
+    if (threads === 2) gemmTwoThreads(gemm, [...args], scratchAddress(1));
+    else gemm.gemm(...args);
   }
   out.set(memory.subarray(c, c + cog * P), (n * g.outChannels + group * cog) * P);
 }

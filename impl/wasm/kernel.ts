@@ -1,7 +1,7 @@
 /** The WebAssembly SIMD im2col convolution as a {@link ConvKernel} for the harness. */
 import type { ConvKernel, ConvProblem, FloatArray } from '../../reference/index.ts';
-import { type Im2colOptions, workspaceLimit } from '../im2col/index.ts';
-import { im2colSimdConv, im2colSimdRefusal } from './im2col-simd.ts';
+import { workspaceLimit } from '../im2col/index.ts';
+import { type Im2colSimdOptions, im2colSimdConv, im2colSimdRefusal } from './im2col-simd.ts';
 
 /** Throws a TypeError naming the operand unless it is a Float32Array. */
 function float32(name: string, value: FloatArray): Float32Array {
@@ -23,10 +23,14 @@ function float32(name: string, value: FloatArray): Float32Array {
  * kernel.supports?.(p); // true, or 'im2col-simd: WebAssembly GEMM not built: …'
  * ```
  */
-export function createIm2colSimdKernel(options: Im2colOptions = {}): ConvKernel {
-  const limits: Im2colOptions = { maxWorkspaceBytes: workspaceLimit(options) };
+export function createIm2colSimdKernel(options: Im2colSimdOptions = {}): ConvKernel {
+  const threads = options.threads ?? 1;
+  if (threads !== 1 && threads !== 2) {
+    throw new RangeError(`im2col-simd: threads must be 1 or 2, got ${String(threads)}`);
+  }
+  const limits: Im2colSimdOptions = { maxWorkspaceBytes: workspaceLimit(options), threads };
   return {
-    name: 'im2col-simd',
+    name: threads === 1 ? 'im2col-simd' : 'im2col-simd-2t',
     dtype: 'float32',
     supports(p: ConvProblem): true | string {
       try {
@@ -56,3 +60,15 @@ export function createIm2colSimdKernel(options: Im2colOptions = {}): ConvKernel 
  * ```
  */
 export const im2colSimdKernel: ConvKernel = createIm2colSimdKernel();
+
+/**
+ * The same kernel on two threads ('im2col-simd-2t'): a worker_thread runs the GEMM
+ * on half of the output channels (impl/wasm/threads.ts). Timed by the bench; the
+ * checks use the single-thread kernel.
+ *
+ * @example
+ * ```ts
+ * const y = await im2colSimd2tKernel.conv(p, x, w);
+ * ```
+ */
+export const im2colSimd2tKernel: ConvKernel = createIm2colSimdKernel({ threads: 2 });

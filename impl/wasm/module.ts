@@ -12,11 +12,11 @@ import { readFileSync } from 'node:fs';
  * is typed locally and read from globalThis, where a runtime without it leaves undefined.
  */
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
 }
@@ -25,8 +25,31 @@ const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 /** Bytes per WebAssembly memory page. */
 const PAGE = 65536;
 
+/**
+ * The memory is shared (a SharedArrayBuffer), so that a worker thread can run the
+ * GEMM on the same packed panels (impl/wasm/threads.ts); a shared memory needs a
+ * maximum, fixed here at 1 GiB, the default workspace limit of the im2col kernels.
+ */
+const MAX_PAGES = 16384;
+
+/** Bytes the memory may grow to. */
+export const maxMemoryBytes = MAX_PAGES * PAGE;
+
+/**
+ * The fixed start of the memory, before any problem's data: a control block of 16
+ * int32 (the worker's job, see threads.ts) at byte 0, then one 4 × 12 float32
+ * edge-tile scratch per thread, at {@link scratchAddress}.
+ */
+export const controlAddress = 0;
+export const headerBytes = 512;
+
+/** Byte address of thread `thread`'s scratch tile (192 bytes; threads 0 and 1). */
+export function scratchAddress(thread: 0 | 1): number {
+  return 64 + 192 * thread;
+}
+
 /** Arguments of the exported `gemm` (see gemm.wat): sizes, byte addresses, ldc in elements. */
-type GemmArguments = [
+export type GemmArguments = [
   M: number,
   N: number,
   K: number,
@@ -51,10 +74,13 @@ export class WasmGemm {
   readonly #memory: WasmMemory;
   readonly #exports: GemmExports;
   #view: Float32Array;
+  /** The compiled module, for a worker thread to instantiate on the same memory. */
+  readonly module: object;
 
   /** Use {@link gemmFromBytes} or {@link loadWasmGemm}. */
   constructor(api: WasmApi, module: object) {
-    this.#memory = new api.Memory({ initial: 1 });
+    this.module = module;
+    this.#memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const instance = new api.Instance(module, { env: { memory: this.#memory } });
     this.#exports = instance.exports as unknown as GemmExports;
     this.#view = new Float32Array(this.#memory.buffer);
@@ -72,6 +98,16 @@ export class WasmGemm {
   /** The memory as float32, index = byte address / 4. */
   floats(): Float32Array {
     return this.#view;
+  }
+
+  /** The shared memory itself (posted to a worker thread). */
+  get memory(): object {
+    return this.#memory;
+  }
+
+  /** The memory's buffer (a SharedArrayBuffer). */
+  get buffer(): ArrayBufferLike {
+    return this.#memory.buffer;
   }
 
   /** Bytes the memory holds now. */

@@ -30,6 +30,7 @@ export const ratioTargets: readonly RatioTarget[] = [
   // Issue 22 (WebAssembly SIMD): the SIMD kernel against the peers' native code.
   { numerator: 'im2col-simd', denominator: 'tfjs-wasm', shapes: ['a', 'b', 'd'], target: 1 },
   { numerator: 'im2col-simd', denominator: 'ort', shapes: ['a', 'b'], target: 0.5 },
+  { numerator: 'im2col-simd-2t', denominator: 'im2col-simd', shapes: ['a'], target: 1.7 },
 ];
 
 /** One computed ratio, or why it could not be computed. */
