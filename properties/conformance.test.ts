@@ -1,6 +1,7 @@
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { im2colKernel, im2colKernel64 } from '../impl/im2col/index.ts';
+import { im2colSimdKernel } from '../impl/wasm/index.ts';
 import { winogradF2Kernel, winogradF4Kernel } from '../impl/winograd/index.ts';
 import {
   type ConvKernel,
@@ -52,6 +53,13 @@ describe('correct kernels conform on every kind of data', () => {
   it.each(DATA)('im2col (float32), %s data (bit-exact on exact data)', async (data) => {
     await passes(im2colKernel, { data });
   });
+
+  it.each(DATA)(
+    'im2col-simd (WebAssembly, float32), %s data (bit-exact on exact data)',
+    async (data) => {
+      await passes(im2colSimdKernel, { data });
+    },
+  );
 
   it.each(DATA)('im2col (float64), %s data', async (data) => {
     await passes(im2colKernel64, { data });

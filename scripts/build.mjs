@@ -3,8 +3,10 @@
 // tsconfig.build.json (JavaScript + .d.ts; './x.ts' imports rewritten to './x.js'),
 // then copies the one plain-JS entry the compiler does not emit (the module
 // host's child entry) and makes the bin executable. dist/ is generated and gitignored; it is rebuilt from scratch.
+// It also assembles the WebAssembly GEMM (impl/wasm/gemm.wat, text format) with wabt into
+// impl/wasm/gemm.wasm (gitignored, read by the source tree: tests and tsx) and dist/impl/wasm/.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -18,3 +20,15 @@ copyFileSync(
 );
 // The bin is run as a program (`npx convcheck` in this checkout runs it directly); tsc writes 0644.
 chmodSync(`${root}/dist/scripts/cli.js`, 0o755);
+
+// The .wasm: wabt is a devDependency, present wherever this build runs (npm ci → prepare).
+const wabt = await (await import('wabt')).default();
+const watPath = `${root}/impl/wasm/gemm.wat`;
+const wat = wabt.parseWat(watPath, readFileSync(watPath, 'utf8'), { simd: true, threads: true });
+const { buffer } = wat.toBinary({});
+wat.destroy();
+// Validated by compiling it: wabt.js's own validate() ignores the feature flags (it
+// rejects the shared memory that threads: true allows).
+new WebAssembly.Module(buffer);
+writeFileSync(`${root}/impl/wasm/gemm.wasm`, buffer);
+copyFileSync(`${root}/impl/wasm/gemm.wasm`, `${root}/dist/impl/wasm/gemm.wasm`);

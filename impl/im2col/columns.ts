@@ -24,6 +24,12 @@
 import { type ConvGeometry, type FloatArray, lift3 } from '../../reference/index.ts';
 import { gemmBlocking, type PackedBuffer } from '../gemm/index.ts';
 
+/**
+ * Where the column matrix is written: the JS GEMM's packing buffer (float64), or a
+ * float32 view of WebAssembly memory (impl/wasm packs the same layout there).
+ */
+export type ColumnTarget = PackedBuffer | Float32Array;
+
 /** Columns per packed panel; copyColumns unrolls for exactly 4. */
 const LANES = 4;
 if (gemmBlocking.NR !== LANES) {
@@ -178,7 +184,7 @@ export function fillColumns(
   channelStart: number,
   runs: OutputRuns,
   width: number,
-  packed: PackedBuffer,
+  packed: ColumnTarget,
   start: number,
 ): void {
   const [KD, KH, KW] = plan.kernelSize;
@@ -199,7 +205,7 @@ export function fillColumns(
 }
 
 /** Zeros lanes width..⌈width/NR⌉·NR − 1 of one row (they only feed discarded results). */
-function zeroPadLanes(packed: PackedBuffer, rowStart: number, panelStride: number, width: number) {
+function zeroPadLanes(packed: ColumnTarget, rowStart: number, panelStride: number, width: number) {
   const lane = width % LANES;
   if (lane === 0) return;
   const index = rowStart + ((width - lane) / LANES) * panelStride;
@@ -218,7 +224,7 @@ function fillTapRow(
   kh: number,
   kw: number,
   runs: OutputRuns,
-  packed: PackedBuffer,
+  packed: ColumnTarget,
   rowStart: number,
   panelStride: number,
 ): void {
@@ -259,7 +265,7 @@ function fillTapRow(
 
 /** Columns [q, q + count) of a row = x[src], x[src + step], … (x = undefined: zeros). */
 function copyColumns(
-  packed: PackedBuffer,
+  packed: ColumnTarget,
   rowStart: number,
   panelStride: number,
   q: number,

@@ -1,4 +1,13 @@
 /** im2col + packed GEMM convolution, 1-D to 3-D, every problem the oracle handles. */
+
+export {
+  type ColumnPlan,
+  type ColumnTarget,
+  columnPlan,
+  fillColumns,
+  type OutputRuns,
+  outputRuns,
+} from './columns.ts';
 export {
   type Im2colOptions,
   im2colConv,
@@ -13,6 +22,7 @@ export {
   im2colKernel64,
 } from './kernel.ts';
 export {
+  builtColumnBlockWidth,
   columnBlockElements,
   columnBlockWidth,
   defaultMaxWorkspaceBytes,

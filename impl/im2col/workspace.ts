@@ -45,7 +45,20 @@ export function inputIsColumns(g: ConvGeometry): boolean {
  * ```
  */
 export function columnBlockWidth(g: ConvGeometry): number {
-  if (inputIsColumns(g)) return g.outputVolume;
+  return inputIsColumns(g) ? g.outputVolume : builtColumnBlockWidth(g);
+}
+
+/**
+ * Output positions per column block when the columns are built (never the input in
+ * place): the formula of {@link columnBlockWidth} without its 1×1 shortcut. The
+ * WebAssembly kernel always builds its columns, so it uses this one.
+ *
+ * @example
+ * ```ts
+ * builtColumnBlockWidth(convGeometry(p)); // 1820 for R = 576 and ΠO ≥ 1820
+ * ```
+ */
+export function builtColumnBlockWidth(g: ConvGeometry): number {
   const width = Math.min(
     g.outputVolume,
     Math.max(1, Math.floor(columnBlockElements / g.reductionLength)),

@@ -138,6 +138,16 @@ export const benchImpls: readonly BenchImpl[] = [
     load: () => loadModuleKernel('../../impl/im2col/index.ts', 'im2colKernel'),
   },
   {
+    id: 'im2col-simd',
+    check: 'direct',
+    load: () => loadModuleKernel('../../impl/wasm/index.ts', 'im2colSimdKernel'),
+  },
+  {
+    id: 'im2col-simd-2t',
+    check: 'direct',
+    load: () => loadModuleKernel('../../impl/wasm/index.ts', 'im2colSimd2tKernel'),
+  },
+  {
     id: 'winograd-f2',
     check: 'transformed',
     load: () => loadModuleKernel(WINOGRAD_MODULE, 'winogradF2Kernel'),

@@ -27,6 +27,10 @@ export interface RatioTarget {
 export const ratioTargets: readonly RatioTarget[] = [
   { numerator: 'im2col', denominator: 'tfjs-cpu', shapes: ['a', 'b', 'c', 'd'], target: 5 },
   { numerator: 'winograd-f4', denominator: 'im2col', shapes: ['a', 'b'], target: 2 },
+  // Issue 22 (WebAssembly SIMD): the SIMD kernel against the peers' native code.
+  { numerator: 'im2col-simd', denominator: 'tfjs-wasm', shapes: ['a', 'b', 'd'], target: 1 },
+  { numerator: 'im2col-simd', denominator: 'ort', shapes: ['a', 'b'], target: 0.5 },
+  { numerator: 'im2col-simd-2t', denominator: 'im2col-simd', shapes: ['a'], target: 1.7 },
 ];
 
 /** One computed ratio, or why it could not be computed. */

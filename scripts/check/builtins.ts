@@ -27,6 +27,8 @@ const OPENERS: Record<string, Opener> = {
   im2col: () => ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel),
   'im2col-f64': () =>
     ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel64),
+  'im2col-simd': () =>
+    ownKernel(async () => (await import('../../impl/wasm/index.ts')).im2colSimdKernel),
   'winograd-f2': () =>
     ownKernel(async () => (await import('../../impl/winograd/index.ts')).winogradF2Kernel),
   'winograd-f4': () =>

@@ -1,0 +1,202 @@
+/**
+ * im2col convolution with the WebAssembly SIMD GEMM (gemm.wat): the same column
+ * matrix as impl/im2col (columnPlan / fillColumns, written straight into WASM memory
+ * in the packed layout), the weights packed once per group, and a float32 GEMM that
+ * accumulates into the bias. Every problem the oracle handles (1-D to 3-D, groups,
+ * stride, dilation, padding, true convolution), float32 only.
+ *
+ * Memory layout (byte addresses in the module's memory), per call:
+ *
+ *   [header: control block, scratch tiles]  [A: ⌈Cout/g / 4⌉·4 × R]  [B: ⌈W / 12⌉·12 × R]  [C: Cout/g × ΠO]
+ *
+ * with R = (Cin/g)·ΠK and W the column-block width. C holds one image and group;
+ * it is copied out once, so nothing crosses the JS boundary per tile.
+ */
+import {
+  type ConvGeometry,
+  type ConvProblem,
+  checkConvOperands,
+  convGeometry,
+  formatDescriptor,
+} from '../../reference/index.ts';
+import {
+  builtColumnBlockWidth,
+  columnPlan,
+  fillColumns,
+  type Im2colOptions,
+  outputRuns,
+  workspaceLimit,
+} from '../im2col/index.ts';
+import {
+  headerBytes,
+  loadWasmGemm,
+  maxMemoryBytes,
+  scratchAddress,
+  type WasmGemm,
+} from './module.ts';
+import { gemmTwoThreads } from './threads.ts';
+
+/** Options of the SIMD im2col kernel. */
+export interface Im2colSimdOptions extends Im2colOptions {
+  /**
+   * 1 (default): the GEMM runs on the calling thread. 2: a worker_thread on the same
+   * shared memory takes half of the output channels of every column block.
+   */
+  threads?: 1 | 2;
+}
+
+/** Rows per A panel and columns per B sliver of the WASM micro-kernel (4 × 12). */
+const PANEL_ROWS = 4;
+const SLIVER_COLUMNS = 12;
+
+const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
+
+/** Byte addresses of the regions of one call (see the module comment). */
+interface SimdLayout {
+  a: number;
+  b: number;
+  c: number;
+  /** Bytes in all. */
+  end: number;
+  /** Output positions per column block. */
+  width: number;
+}
+
+/**
+ * Where each region lives for this geometry, and how many bytes of WebAssembly
+ * memory the call needs in all.
+ *
+ * @example
+ * ```ts
+ * simdLayout(convGeometry(p)).end; // bytes of WebAssembly memory the call uses
+ * ```
+ */
+export function simdLayout(g: ConvGeometry): SimdLayout {
+  const R = g.reductionLength;
+  const width = builtColumnBlockWidth(g);
+  const a = headerBytes;
+  const b = a + 4 * roundUp(g.outChannelsPerGroup, PANEL_ROWS) * R;
+  const c = b + 4 * roundUp(width, SLIVER_COLUMNS) * R;
+  return { a, b, c, end: c + 4 * g.outChannelsPerGroup * g.outputVolume, width };
+}
+
+/**
+ * Why the SIMD kernel cannot run a problem (no WebAssembly GEMM, invalid problem,
+ * memory over `maxWorkspaceBytes` or over the memory's 1 GiB maximum), or
+ * undefined when it can.
+ *
+ * @example
+ * ```ts
+ * im2colSimdRefusal(p); // undefined, or 'im2col-simd: WebAssembly GEMM not built: …'
+ * ```
+ */
+export function im2colSimdRefusal(p: ConvProblem, options: Im2colOptions = {}): string | undefined {
+  const gemm = loadWasmGemm();
+  if (typeof gemm === 'string') return `im2col-simd: ${gemm}`;
+  const g = convGeometry(p);
+  const needed = simdLayout(g).end;
+  const limit = Math.min(workspaceLimit(options), maxMemoryBytes);
+  if (needed <= limit) return undefined;
+  return (
+    `im2col-simd: ${formatDescriptor(p)} needs ${needed} bytes of WebAssembly memory, ` +
+    `more than ${limit} (maxWorkspaceBytes or the memory's 1 GiB maximum)`
+  );
+}
+
+/**
+ * Float32 im2col convolution on the WebAssembly SIMD GEMM; returns a fresh output
+ * array. Inputs are not modified.
+ *
+ * @throws ProblemError for an invalid problem, TypeError for operands of the wrong
+ *   length, RangeError when the GEMM is unavailable or the memory would exceed the limit.
+ *
+ * @example
+ * ```ts
+ * const y = im2colSimdConv(p, x, w, p.bias ? b : undefined);
+ * ```
+ */
+export function im2colSimdConv(
+  p: ConvProblem,
+  x: Float32Array,
+  w: Float32Array,
+  b?: Float32Array,
+  options: Im2colSimdOptions = {},
+): Float32Array {
+  const g = convGeometry(p);
+  checkConvOperands(g, x, w, b);
+  const refusal = im2colSimdRefusal(p, options);
+  if (refusal !== undefined) throw new RangeError(refusal);
+  const gemm = loadWasmGemm() as WasmGemm;
+  const layout = simdLayout(g);
+  gemm.reserve(layout.end);
+  const out = new Float32Array(g.outputLength);
+  for (let group = 0; group < g.groups; group++) {
+    packWeights(g, w, group, gemm.floats(), layout.a / 4);
+    for (let n = 0; n < g.batch; n++) {
+      convolveImage(g, x, b, n, group, gemm, layout, out, options.threads ?? 1);
+    }
+  }
+  return out;
+}
+
+/** Output channels of one group and one image: C = bias, then C += A · columns per block. */
+function convolveImage(
+  g: ConvGeometry,
+  x: Float32Array,
+  bias: Float32Array | undefined,
+  n: number,
+  group: number,
+  gemm: WasmGemm,
+  layout: SimdLayout,
+  out: Float32Array,
+  threads: 1 | 2,
+): void {
+  const P = g.outputVolume;
+  const R = g.reductionLength;
+  const cog = g.outChannelsPerGroup;
+  const memory = gemm.floats();
+  const c = layout.c / 4;
+  for (let oc = 0; oc < cog; oc++) {
+    memory.fill(bias === undefined ? 0 : bias[group * cog + oc]!, c + oc * P, c + (oc + 1) * P);
+  }
+  const plan = columnPlan(g);
+  const xStart = (n * g.inChannels + group * g.inChannelsPerGroup) * g.inputVolume;
+  for (let p0 = 0; p0 < P; p0 += layout.width) {
+    const width = Math.min(layout.width, P - p0);
+    fillColumns(plan, x, xStart, outputRuns(plan, p0, width), width, memory, layout.b / 4);
+    const args = [
+      cog,
+      width,
+      R,
+      layout.a,
+      layout.b,
+      layout.c + 4 * p0,
+      P,
+      scratchAddress(0),
+    ] as const;
+    if (threads === 2) gemmTwoThreads(gemm, [...args], scratchAddress(1));
+    else gemm.gemm(...args);
+  }
+  out.set(memory.subarray(c, c + cog * P), (n * g.outChannels + group * cog) * P);
+}
+
+/**
+ * Packs the weights of one group, a row-major [Cout/g × R] matrix, into panels of
+ * 4 rows, k-major, at float index `start`; rows past Cout/g are zeros.
+ */
+function packWeights(
+  g: ConvGeometry,
+  w: Float32Array,
+  group: number,
+  memory: Float32Array,
+  start: number,
+): void {
+  const R = g.reductionLength;
+  const cog = g.outChannelsPerGroup;
+  const rows = roundUp(cog, PANEL_ROWS);
+  for (let row = 0; row < rows; row++) {
+    const source = (group * cog + row) * R;
+    let index = start + (row - (row % PANEL_ROWS)) * R + (row % PANEL_ROWS);
+    for (let k = 0; k < R; k++, index += PANEL_ROWS) memory[index] = row < cog ? w[source + k]! : 0;
+  }
+}

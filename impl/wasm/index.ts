@@ -1,0 +1,17 @@
+/** Kernels on the WebAssembly SIMD GEMM (gemm.wat, built by `npm run build`). */
+export {
+  type Im2colSimdOptions,
+  im2colSimdConv,
+  im2colSimdRefusal,
+  simdLayout,
+} from './im2col-simd.ts';
+export { createIm2colSimdKernel, im2colSimd2tKernel, im2colSimdKernel } from './kernel.ts';
+export {
+  gemmFromBytes,
+  headerBytes,
+  loadWasmGemm,
+  loadWasmGemmFrom,
+  maxMemoryBytes,
+  WasmGemm,
+} from './module.ts';
+export { GemmHelper, gemmTwoThreads } from './threads.ts';
