@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convProblemArbitrary } from '../../properties/arbitraries/convProblem.ts';
-import { materializeConvCase } from '../../properties/data.ts';
+import { convProblemArbitrary } from '../../../properties/arbitraries/convProblem.ts';
+import { materializeConvCase } from '../../../properties/data.ts';
 import {
   type ConvKernel,
   type ConvProblem,
@@ -15,7 +15,7 @@ import {
   type FloatArray,
   lift3,
   referenceConv,
-} from '../../reference/index.ts';
+} from '../../../reference/index.ts';
 import { zooCatalog } from './catalog.ts';
 
 const outputAt = (p: ConvProblem, axis: 0 | 1 | 2) => lift3(convGeometry(p).outputSize, 1)[axis]!;
