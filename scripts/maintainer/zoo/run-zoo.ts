@@ -78,7 +78,7 @@ async function main(): Promise<number> {
         totalMs,
         nodeVersion: process.version,
         testSettings:
-          `\`scripts/maintainer/zoo/zoo.test.ts\` runs every zoo kernel through the CLI as well, with the same ` +
+          `\`scripts/maintainer/zoo/zoo.full.test.ts\` (\`npm run test:full\`) runs every zoo kernel through the CLI as well, with the same ` +
           `seed but \`--suite ${TEST_SUITE}\` (${suiteSpec(TEST_SUITE).runs} cases per phase) and ` +
           `${TEST_POOL} kernels at a time, to stay within a few minutes; it asserts exit 1 for ` +
           'every buggy kernel and exit 0 for every correct one.',
