@@ -147,12 +147,13 @@ const correct: ConvKernel = {
   dtype: 'float32',
   conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
 };
+/** Wrong only with several input channels: shrinking tries one-channel candidates, which pass. */
 const offByOne: ConvKernel = {
-  name: 'broken:first-output',
+  name: 'broken:first-output-multichannel',
   dtype: 'float32',
   conv(p, x, w, b) {
     const y = Float32Array.from(referenceConv(p, x, w, b));
-    y[0]! += 1;
+    if (p.inChannels > 1) y[0]! += 1;
     return y;
   },
 };
@@ -185,33 +186,27 @@ function counting(): PhaseAnalysis & { seen: number } {
   };
 }
 
+/** Runs the real-data phase of `kernel` with a counting analysis; returns both. */
+async function analysed(kernel: ConvKernel) {
+  const host = await openInProcessHost(kernel);
+  const analysis = counting();
+  const target = { host, implFlags: '--impl x.mjs', tolerance: defaultTolerance() };
+  const result = await runGeneratedPhase(target, 'real', 0, options(analysis));
+  await host.close();
+  return { result, analysis };
+}
+
 describe('the extra-analysis hook', () => {
   it('sees every counted passing case and annotates the result', async () => {
-    const host = await openInProcessHost(correct);
-    const analysis = counting();
-    const r = await runGeneratedPhase(
-      { host, implFlags: '--impl x.mjs', tolerance: defaultTolerance() },
-      'real',
-      0,
-      options(analysis),
-    );
-    await host.close();
-    expect(r.verdict).not.toBe('fail');
-    expect(analysis.seen).toBe(r.passed);
-    expect(r.phase).toBe(`real data (${r.passed} observed)`);
+    const { result, analysis } = await analysed(correct);
+    expect(result.verdict).not.toBe('fail');
+    expect(analysis.seen).toBe(result.passed);
+    expect(result.phase).toBe(`real data (${result.passed} observed)`);
   });
 
   it('sees no shrink candidate when the kernel fails', async () => {
-    const host = await openInProcessHost(offByOne);
-    const analysis = counting();
-    const r = await runGeneratedPhase(
-      { host, implFlags: '--impl x.mjs', tolerance: defaultTolerance() },
-      'real',
-      0,
-      options(analysis),
-    );
-    await host.close();
-    expect(r.verdict).toBe('fail');
-    expect(analysis.seen).toBe(r.passed);
+    const { result, analysis } = await analysed(offByOne);
+    expect(result.verdict).toBe('fail');
+    expect(analysis.seen).toBe(result.passed);
   });
 });
