@@ -90,7 +90,7 @@ describe('each zoo kernel has only its one bug', () => {
 
   const checked = buggy.filter((k) => BUG_FREE[k.slug]);
   it.each(checked)('$slug equals the oracle exactly where its bug cannot show', async (k) => {
-    const kernel = (await import(`../../${k.path}`)).default as ConvKernel;
+    const kernel = (await import(`../../../${k.path}`)).default as ConvKernel;
     const bugFree = BUG_FREE[k.slug]!;
     fc.assert(
       fc.property(
