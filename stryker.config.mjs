@@ -1,5 +1,5 @@
 // Stryker mutation testing of reference/ and impl/. Run it through `npm run mutation`
-// (scripts/mutation/run.ts), which runs each group below, merges their JSON reports
+// (scripts/maintainer/mutation/run.ts), which runs each group below, merges their JSON reports
 // and writes docs/mutation.md. One group by hand:
 //   CONVCHECK_MUTATION_GROUP=reference npx stryker run stryker.config.mjs
 // @ts-check
@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
  * @type {{ glob: string, reason: string }[]}
  */
 const excluded = JSON.parse(
-  readFileSync(new URL('./scripts/mutation/excluded.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./scripts/maintainer/mutation/excluded.json', import.meta.url), 'utf8'),
 );
 
 /**

@@ -1,4 +1,10 @@
-import { defineConfig } from 'vitest/config';
+/**
+ * The quick tier: `npm test` (what CI and the README run). The heavy runs —
+ * `*.full.test.ts` files and the extra seeds of multi-seed tests — are in
+ * vitest.full.config.ts (`npm run test:full`); properties/test-tier.ts says how
+ * a test chooses by tier.
+ */
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -9,6 +15,8 @@ export default defineConfig({
       'scripts/**/*.test.ts',
       'fixtures/**/*.test.ts',
     ],
+    exclude: [...configDefaults.exclude, '**/*.full.test.ts'],
+    provide: { convcheckTier: 'quick' },
     setupFiles: ['properties/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

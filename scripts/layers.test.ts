@@ -3,7 +3,8 @@
  * in biome.json forbid upward imports (scripts → properties → impl → reference).
  * Each case plants one import in a scratch copy of the layout, with the
  * project's biome.json, and runs biome on it: an upward import must fail, a
- * downward one must pass.
+ * downward one must pass. Shipped code (scripts/ outside scripts/maintainer/,
+ * index.ts, vitest-helper.ts) must not import the maintainer tools.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,10 @@ const upward: [string, string][] = [
   ['impl/gemm/planted-d.ts', '../../properties/data.ts'],
   ['impl/planted-e.test.ts', '../scripts/check/evaluate.ts'],
   ['properties/judge/planted-f.ts', '../../scripts/fixtures/verify.ts'],
+  // Shipped code (the CLI and the package API) must not import maintainer tools.
+  ['scripts/check/planted-k.ts', '../maintainer/zoo/catalog.ts'],
+  ['scripts/planted-l.ts', './maintainer/bench/run.ts'],
+  ['index.ts', './scripts/maintainer/conformance.ts'],
 ];
 
 const downward: [string, string][] = [
@@ -50,6 +55,8 @@ const downward: [string, string][] = [
   ['properties/planted-h.ts', '../impl/gemm/index.ts'],
   ['scripts/planted-i.ts', '../properties/data.ts'],
   ['reference/planted-j.ts', './float.ts'],
+  ['scripts/maintainer/planted-m.ts', '../check/check-kernel.ts'],
+  ['scripts/maintainer/zoo/planted-n.ts', './catalog.ts'],
 ];
 
 describe('layers enforced by biome', () => {

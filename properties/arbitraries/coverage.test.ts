@@ -6,6 +6,7 @@ import { convProblem } from '../../reference/testing.ts';
 import { currentPropertyConfig } from '../config.ts';
 import { checkConformanceCase } from '../conformance.ts';
 import { ConformanceFailure } from '../report.ts';
+import { tierSeeds } from '../test-tier.ts';
 import {
   coveringArray,
   coveringCases,
@@ -14,8 +15,11 @@ import {
   featuresOf,
 } from './coverage.ts';
 
-/** Five seeds, as a default run's five-seed sweep: the run's own and four fixed ones. */
-const SEEDS = [currentPropertyConfig().seed, 1, 2, 3, 20261127];
+/**
+ * Five seeds, as a default run's five-seed sweep: the run's own (npm test) and four
+ * fixed ones (npm run test:full, properties/test-tier.ts).
+ */
+const SEEDS = tierSeeds(currentPropertyConfig().seed, [1, 2, 3, 20261127]);
 /** The quick suite's budget and runs: the covering array must fit the smallest suite. */
 const QUICK = { maxMacs: 40_000, runs: 40 };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { directKernel } from '../../properties/broken/direct.ts';
 import { currentPropertyConfig } from '../../properties/config.ts';
+import { tierSeeds } from '../../properties/test-tier.ts';
 import { referenceConv } from '../../reference/conv.ts';
 import type { ConvKernel } from '../../reference/problem.ts';
 import { convProblem } from '../../reference/testing.ts';
@@ -22,7 +23,8 @@ const standard: Omit<RunOptions, 'seed'> = {
   determinismEvery: 0,
   progress: quiet,
 };
-const SEEDS = [currentPropertyConfig().seed, 1, 2, 3, 4];
+/** The run's own seed (npm test); four more under npm run test:full (properties/test-tier.ts). */
+const SEEDS = tierSeeds(currentPropertyConfig().seed, [1, 2, 3, 4]);
 
 /** A direct kernel that skips padding taps; `declared` says whether it says so. */
 function skipper(declared: boolean): ConvKernel {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { featuresOf } from '../../properties/arbitraries/coverage.ts';
 import { currentPropertyConfig } from '../../properties/config.ts';
+import { tierSeeds } from '../../properties/test-tier.ts';
 import { referenceConv } from '../../reference/conv.ts';
 import type { ConvKernel } from '../../reference/problem.ts';
 import { defaultTolerance } from './evaluate.ts';
@@ -38,7 +39,8 @@ function optionsAt(seed: number, suiteName = 'quick'): RunOptions {
 }
 
 describe('a phase starts with the covering array', () => {
-  it.each([currentPropertyConfig().seed, 1, 2, 3, 4])(
+  // The run's own seed (npm test); four more under npm run test:full (properties/test-tier.ts).
+  it.each(tierSeeds(currentPropertyConfig().seed, [1, 2, 3, 4]))(
     'catches a depthwise-with-dilation bug and shrinks it to a problem that still has both (seed %i)',
     async (seed) => {
       const host = await openInProcessHost(depthwiseDilated);
@@ -86,7 +88,7 @@ async function firstPhase(kernel: ConvKernel, seed: number) {
 }
 
 describe('data that reach rare bugs, at default settings', () => {
-  const seeds = [currentPropertyConfig().seed, 1, 2, 3, 4];
+  const seeds = tierSeeds(currentPropertyConfig().seed, [1, 2, 3, 4]);
   it.each(seeds)('an all-zero kernel that gives NaN is caught (seed %i)', async (seed) => {
     const result = await firstPhase(nanOnZeroKernel, seed);
     expect(result.verdict).not.toBe('pass');

@@ -1,7 +1,7 @@
 /**
  * `npm run mutation`: runs Stryker once per mutation group of stryker.config.mjs
  * (reference, gemm, im2col, winograd; incremental), times the runs, then regenerates
- * docs/mutation.md with scripts/mutation/report.ts.
+ * docs/mutation.md with scripts/maintainer/mutation/report.ts.
  *
  *   npm run mutation                        # every group
  *   npm run mutation -- --group reference   # one group (the doc still covers all reports)
@@ -43,7 +43,7 @@ function forgetStaticSurvivors(incrementalFile: string): number {
 
 const MUTATION_GROUPS = ['reference', 'gemm', 'im2col', 'winograd'] as const;
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const args = process.argv.slice(2);
 const at = args.indexOf('--group');
 const chosen = at >= 0 ? [args[at + 1] ?? ''] : [...MUTATION_GROUPS];
@@ -75,8 +75,12 @@ for (const group of chosen) {
 const minutes = (Date.now() - started) / 60_000;
 // Incremental runs reuse earlier results: this is the time of this run, not of a full one.
 const runTime = `${minutes.toFixed(1)} min for groups ${chosen.join(', ')} (last \`npm run mutation\`, incremental)`;
-const report = spawnSync('npx', ['tsx', 'scripts/mutation/report.ts', '--run-time', runTime], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const report = spawnSync(
+  'npx',
+  ['tsx', 'scripts/maintainer/mutation/report.ts', '--run-time', runTime],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 process.exit(report.status ?? 1);

@@ -1,7 +1,7 @@
 /**
  * The benchmark layers of the kernels issue: batch 1, float32, cross-correlation.
  */
-import type { ConvProblem } from '../../reference/index.ts';
+import type { ConvProblem } from '../../../reference/index.ts';
 
 /** One benchmark layer. */
 export interface BenchShape {

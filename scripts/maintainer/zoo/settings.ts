@@ -1,6 +1,6 @@
 /**
  * The settings the zoo is run with, shared by the report generator
- * (scripts/zoo/run-zoo.ts) and the CI test (scripts/zoo/zoo.test.ts).
+ * (scripts/maintainer/zoo/run-zoo.ts) and the CI test (scripts/maintainer/zoo/zoo.full.test.ts).
  */
 
 /** The pinned seed of docs/zoo.md and of the CI test (CI's CONVCHECK_SEED). */

@@ -2,7 +2,7 @@
  * Turns benchmark cells into the printed tables, the target ratios and the
  * JSON document.
  */
-import { convGeometry, flops, formatDescriptor } from '../../reference/index.ts';
+import { convGeometry, flops, formatDescriptor } from '../../../reference/index.ts';
 import type { MachineInfo } from './machine.ts';
 import type { CellResult } from './run.ts';
 import type { BenchShape } from './shapes.ts';

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { convProblem } from '../../reference/testing.ts';
-import type { PhaseResult } from '../check/results.ts';
+import { convProblem } from '../../../reference/testing.ts';
+import type { PhaseResult } from '../../check/results.ts';
 import { parseZooHeader, REPO_ROOT, type ZooKernel, zooCatalog } from './catalog.ts';
 import { type CheckRun, mapPool } from './cli-runner.ts';
 import { cell, renderZooMarkdown } from './markdown.ts';

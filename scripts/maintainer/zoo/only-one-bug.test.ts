@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convProblemArbitrary } from '../../properties/arbitraries/convProblem.ts';
-import { materializeConvCase } from '../../properties/data.ts';
+import { convProblemArbitrary } from '../../../properties/arbitraries/convProblem.ts';
+import { materializeConvCase } from '../../../properties/data.ts';
 import {
   type ConvKernel,
   type ConvProblem,
@@ -15,7 +15,7 @@ import {
   type FloatArray,
   lift3,
   referenceConv,
-} from '../../reference/index.ts';
+} from '../../../reference/index.ts';
 import { zooCatalog } from './catalog.ts';
 
 const outputAt = (p: ConvProblem, axis: 0 | 1 | 2) => lift3(convGeometry(p).outputSize, 1)[axis]!;
@@ -90,7 +90,7 @@ describe('each zoo kernel has only its one bug', () => {
 
   const checked = buggy.filter((k) => BUG_FREE[k.slug]);
   it.each(checked)('$slug equals the oracle exactly where its bug cannot show', async (k) => {
-    const kernel = (await import(`../../${k.path}`)).default as ConvKernel;
+    const kernel = (await import(`../../../${k.path}`)).default as ConvKernel;
     const bugFree = BUG_FREE[k.slug]!;
     fc.assert(
       fc.property(

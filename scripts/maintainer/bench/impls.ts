@@ -4,18 +4,18 @@
  * an "n/a (reason)" cell instead of a crash.
  */
 
-import type { OracleOutput } from '../../impl/peers/accuracy.ts';
-import { loadOrtKernel } from '../../impl/peers/ort.ts';
-import { messageOf, type PeerLoad } from '../../impl/peers/peer.ts';
-import type { PeerData } from '../../impl/peers/test-problems.ts';
-import { loadTfjsKernel } from '../../impl/peers/tfjs.ts';
-import { gamma, unitRoundoff } from '../../reference/float.ts';
+import type { OracleOutput } from '../../../impl/peers/accuracy.ts';
+import { loadOrtKernel } from '../../../impl/peers/ort.ts';
+import { messageOf, type PeerLoad } from '../../../impl/peers/peer.ts';
+import type { PeerData } from '../../../impl/peers/test-problems.ts';
+import { loadTfjsKernel } from '../../../impl/peers/tfjs.ts';
+import { gamma, unitRoundoff } from '../../../reference/float.ts';
 import {
   type ConvKernel,
   type ConvProblem,
   convGeometry,
   referenceConv,
-} from '../../reference/index.ts';
+} from '../../../reference/index.ts';
 
 /**
  * How an implementation's output is checked against the oracle:
@@ -88,7 +88,7 @@ async function loadModuleKernel(modulePath: string, exportName: string): Promise
     : { unavailable: `${shownPath(modulePath)} has no ConvKernel '${exportName}'` };
 }
 
-const WINOGRAD_MODULE = '../../impl/winograd/index.ts';
+const WINOGRAD_MODULE = '../../../impl/winograd/index.ts';
 
 function isFloat64ArrayOf(value: unknown, length: number): value is Float64Array {
   return value instanceof Float64Array && value.length === length;
@@ -135,7 +135,7 @@ export const benchImpls: readonly BenchImpl[] = [
   {
     id: 'im2col',
     check: 'direct',
-    load: () => loadModuleKernel('../../impl/im2col/index.ts', 'im2colKernel'),
+    load: () => loadModuleKernel('../../../impl/im2col/index.ts', 'im2colKernel'),
   },
   {
     id: 'im2col-simd',

@@ -20,7 +20,7 @@ export interface ZooRunInfo {
   totalMs: number;
   /** `node --version`. */
   nodeVersion: string;
-  /** How the CI test (scripts/zoo/zoo.test.ts) runs the zoo. */
+  /** How the CI test (scripts/maintainer/zoo/zoo.full.test.ts) runs the zoo. */
   testSettings: string;
 }
 

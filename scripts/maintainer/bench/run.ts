@@ -11,17 +11,17 @@ import {
   magnitudeOf,
   type OracleOutput,
   type ToleranceCheck,
-} from '../../impl/peers/accuracy.ts';
-import { isUnavailable, messageOf } from '../../impl/peers/peer.ts';
-import { type PeerData, peerData } from '../../impl/peers/test-problems.ts';
-import { unitRoundoff } from '../../reference/float.ts';
+} from '../../../impl/peers/accuracy.ts';
+import { isUnavailable, messageOf } from '../../../impl/peers/peer.ts';
+import { type PeerData, peerData } from '../../../impl/peers/test-problems.ts';
+import { unitRoundoff } from '../../../reference/float.ts';
 import {
   type ConvGeometry,
   type ConvKernel,
   convGeometry,
   flops,
   referenceConv,
-} from '../../reference/index.ts';
+} from '../../../reference/index.ts';
 import type { BenchImpl, CheckKind, ElementBound } from './impls.ts';
 import type { BenchShape } from './shapes.ts';
 import { type CellTiming, type TimedCell, type TimingPlan, timeInterleaved } from './timing.ts';

@@ -227,7 +227,7 @@ export function staleJustifications(
   return justifications.filter((j) => !survivors.some((s) => s.justification === j));
 }
 
-/** The method, as configured in stryker.config.mjs and scripts/mutation/run.ts. */
+/** The method, as configured in stryker.config.mjs and scripts/maintainer/mutation/run.ts. */
 
 /** What the report and the --check exit status are computed from: one pass over the report. */
 export interface MutationSummary {

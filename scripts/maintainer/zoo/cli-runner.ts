@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckReport } from '../check/results.ts';
-import { CLI_PATH } from '../run-cli.ts';
+import type { CheckReport } from '../../check/results.ts';
+import { CLI_PATH } from '../../run-cli.ts';
 
 /** Options of {@link runCheck}. */
 export interface RunCheckOptions {

@@ -2,8 +2,8 @@
  * The zoo, end to end: every buggy kernel in fixtures/zoo must make
  * `convcheck check` exit 1, every kernel in fixtures/zoo/correct must make it
  * exit 0. Each run is the real CLI in a child process, with the pinned seed,
- * `--suite quick` and two kernels at a time (see scripts/zoo/settings.ts).
- * docs/zoo.md (scripts/zoo/run-zoo.ts) records the same on the default suite.
+ * `--suite quick` and two kernels at a time (see scripts/maintainer/zoo/settings.ts).
+ * docs/zoo.md (scripts/maintainer/zoo/run-zoo.ts) records the same on the default suite.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, zooCatalog } from './catalog.ts';

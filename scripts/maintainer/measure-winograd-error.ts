@@ -3,7 +3,7 @@
  * many random problems and prints it next to the derived bounds (the table of
  * docs/winograd.md).
  *
- *   npx tsx scripts/measure-winograd-error.ts [problemsPerRow] [seed]
+ *   npx tsx scripts/maintainer/measure-winograd-error.ts [problemsPerRow] [seed]
  *
  * Per output element: err = |ŷ − ref|, Σ|x·w| = the oracle on |x| and |w|, and
  * S = Σ_c ‖g_c‖∞·‖d_c‖∞ over the element's input tile. Columns, in units of
@@ -12,18 +12,18 @@
  * the worst err/bound of winogradErrorBound (must stay ≤ 1).
  */
 
-import { winogradErrorBound } from '../impl/winograd/error-bound.ts';
-import { createWinogradKernel } from '../impl/winograd/kernel.ts';
-import type { WinogradPointChooser } from '../impl/winograd/plan.ts';
-import { rational } from '../impl/winograd/transforms.ts';
-import { unitRoundoff } from '../reference/float.ts';
+import { winogradErrorBound } from '../../impl/winograd/error-bound.ts';
+import { createWinogradKernel } from '../../impl/winograd/kernel.ts';
+import type { WinogradPointChooser } from '../../impl/winograd/plan.ts';
+import { rational } from '../../impl/winograd/transforms.ts';
+import { unitRoundoff } from '../../reference/float.ts';
 import {
   type ConvProblem,
   convGeometry,
   formatDescriptor,
   referenceConv,
-} from '../reference/index.ts';
-import { type Random, randomFloat32, randomInteger, seededRandom } from '../reference/random.ts';
+} from '../../reference/index.ts';
+import { type Random, randomFloat32, randomInteger, seededRandom } from '../../reference/random.ts';
 
 const U32 = unitRoundoff('float32');
 

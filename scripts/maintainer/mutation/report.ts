@@ -1,9 +1,9 @@
 /**
  * Writes docs/mutation.md from Stryker's JSON report (reports/mutation/mutation.json)
- * and the maintained justifications of equivalent mutants (scripts/mutation/equivalent.json).
+ * and the maintained justifications of equivalent mutants (scripts/maintainer/mutation/equivalent.json).
  *
  * Run after Stryker (`npm run mutation` does both):
- *   tsx scripts/mutation/report.ts [--out <md>] [--run-time <text>] [--check]
+ *   tsx scripts/maintainer/mutation/report.ts [--out <md>] [--run-time <text>] [--check]
  * It merges the group reports (reports/mutation/<group>.json, one per Stryker run)
  * into reports/mutation/mutation.json and renders that.
  * With --check it exits 1 when a surviving mutant has no justification.
@@ -50,7 +50,7 @@ function main(args: string[]): number {
     },
     strict: true,
   });
-  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
   const reportDir = resolve(root, 'reports/mutation');
   const outPath = resolve(root, values.out ?? 'docs/mutation.md');
   const paths = groupReportPaths(reportDir);
@@ -63,9 +63,11 @@ function main(args: string[]): number {
     JSON.stringify({ ...groups[0], files: report.files }),
   );
   const justifications = readJson<EquivalentJustification[]>(
-    resolve(root, 'scripts/mutation/equivalent.json'),
+    resolve(root, 'scripts/maintainer/mutation/equivalent.json'),
   );
-  const excluded = readJson<ExcludedFile[]>(resolve(root, 'scripts/mutation/excluded.json'));
+  const excluded = readJson<ExcludedFile[]>(
+    resolve(root, 'scripts/maintainer/mutation/excluded.json'),
+  );
   const runTime = values['run-time'];
   const summary = summarizeMutations(report, justifications);
   const markdown = renderMutationReport(summary, excluded, {

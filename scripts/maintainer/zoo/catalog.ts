@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the repository root. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Absolute path of the zoo fixtures. */
 export const ZOO_DIR = join(REPO_ROOT, 'fixtures', 'zoo');

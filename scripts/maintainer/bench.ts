@@ -11,7 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { releaseOrtSessions } from '../impl/peers/ort.ts';
+import { releaseOrtSessions } from '../../impl/peers/ort.ts';
 import { benchImpls } from './bench/impls.ts';
 import { formatMachine, machineInfo } from './bench/machine.ts';
 import { benchJson, computeRatios, formatRatios, formatReport } from './bench/report.ts';

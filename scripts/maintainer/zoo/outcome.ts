@@ -3,7 +3,7 @@
  * kernel passed), by which phase, after how many generated cases and how much
  * harness time, and on which shrunk counterexample.
  */
-import type { PhaseResult } from '../check/results.ts';
+import type { PhaseResult } from '../../check/results.ts';
 import type { ZooKernel } from './catalog.ts';
 import type { CheckRun } from './cli-runner.ts';
 

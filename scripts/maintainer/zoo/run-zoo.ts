@@ -3,7 +3,7 @@
  * one kernel at a time) and writes docs/zoo.md. Exits 1 when a buggy kernel
  * escaped, a correct kernel failed, or a run could not be judged.
  *
- *   npx tsx scripts/zoo/run-zoo.ts [--seed S] [--suite NAME] [--only a,b] [--out FILE]
+ *   npx tsx scripts/maintainer/zoo/run-zoo.ts [--seed S] [--suite NAME] [--only a,b] [--out FILE]
  *
  * With --only the report is written only when --out is given (a partial table
  * must not replace the full one by accident).
@@ -11,14 +11,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { suiteSpec } from '../check/suites.ts';
+import { suiteSpec } from '../../check/suites.ts';
 import { REPO_ROOT, type ZooKernel, zooCatalog } from './catalog.ts';
 import { runCheck } from './cli-runner.ts';
 import { renderZooMarkdown, seconds } from './markdown.ts';
 import { type ZooResult, zooResult } from './outcome.ts';
 import { TEST_POOL, TEST_SUITE, zooSeed } from './settings.ts';
 
-const COMMAND = 'npx tsx scripts/zoo/run-zoo.ts';
+const COMMAND = 'npx tsx scripts/maintainer/zoo/run-zoo.ts';
 
 function selectKernels(all: ZooKernel[], only: string | undefined): ZooKernel[] {
   if (only === undefined) return all;
@@ -78,7 +78,7 @@ async function main(): Promise<number> {
         totalMs,
         nodeVersion: process.version,
         testSettings:
-          `\`scripts/zoo/zoo.test.ts\` runs every zoo kernel through the CLI as well, with the same ` +
+          `\`scripts/maintainer/zoo/zoo.full.test.ts\` (\`npm run test:full\`) runs every zoo kernel through the CLI as well, with the same ` +
           `seed but \`--suite ${TEST_SUITE}\` (${suiteSpec(TEST_SUITE).runs} cases per phase) and ` +
           `${TEST_POOL} kernels at a time, to stay within a few minutes; it asserts exit 1 for ` +
           'every buggy kernel and exit 0 for every correct one.',
