@@ -220,14 +220,51 @@ export function effectiveSignificandBits(cases: readonly PrecisionCase[]): numbe
   let errors = 0;
   let scale = 0;
   for (const c of cases) {
-    for (let i = 0; i < c.reference.length; i++) {
-      const d = c.got[i]! - c.reference[i]!;
-      const s = c.squares[i]!;
-      if (!Number.isFinite(d) || !Number.isFinite(s) || s === 0) continue;
-      errors += d * d;
-      scale += s;
-    }
+    const sums = errorSums(c);
+    errors += sums.errors;
+    scale += sums.scale;
   }
+  return bitsFromSums(errors, scale);
+}
+
+/** Σd² and Σ(Σ(x·w)² + b²) of one case over its finite outputs: what {@link bitsFromSums} reads. */
+export interface ErrorSums {
+  errors: number;
+  scale: number;
+}
+
+/**
+ * The two sums of one case behind {@link effectiveSignificandBits}, so a run can
+ * add them up case by case without keeping the tensors.
+ *
+ * @example
+ * ```ts
+ * const { errors, scale } = errorSums(c);
+ * ```
+ */
+export function errorSums(c: PrecisionCase): ErrorSums {
+  let errors = 0;
+  let scale = 0;
+  for (let i = 0; i < c.reference.length; i++) {
+    const d = c.got[i]! - c.reference[i]!;
+    const s = c.squares[i]!;
+    if (!Number.isFinite(d) || !Number.isFinite(s) || s === 0) continue;
+    errors += d * d;
+    scale += s;
+  }
+  return { errors, scale };
+}
+
+/**
+ * p = −½·log₂((3/2)·Σd² / Σ(Σ(x·w)² + b²)), capped at {@link MAX_EFFECTIVE_BITS};
+ * undefined when nothing was judged.
+ *
+ * @example
+ * ```ts
+ * bitsFromSums(0, 1); // 53
+ * ```
+ */
+export function bitsFromSums(errors: number, scale: number): number | undefined {
   if (scale === 0) return undefined;
   if (errors === 0) return MAX_EFFECTIVE_BITS;
   return Math.min(MAX_EFFECTIVE_BITS, -0.5 * Math.log2((1.5 * errors) / scale));

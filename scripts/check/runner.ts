@@ -11,6 +11,7 @@ import {
 } from '../../properties/arbitraries/convProblem.ts';
 import { coveringCases } from '../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
+import { type CaseLadder, ladderProfile } from '../../properties/precision/ladder.ts';
 import { formatSpecials } from '../../properties/special-placement.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
@@ -159,6 +160,8 @@ export async function runGeneratedPhase(
   const label = `${target.host.name}${rule} / ${data} data`;
   const stats = { cases: 0, passed: 0, skipped: 0, worst: 0, shrinking: false, detectionMs: 0 };
   const skipReasons: Record<string, number> = {};
+  // The real-data phase profiles every case it judges (not the shrink candidates) over the ladder.
+  const ladder: CaseLadder[] = [];
   options.progress.phaseStart(label, runs);
 
   const property = fc.asyncProperty(caseArbitrary(target, data, options), async (c) => {
@@ -168,7 +171,9 @@ export async function runGeneratedPhase(
       checkDeterminism:
         options.determinismEvery > 0 && stats.passed % options.determinismEvery === 0,
       full: options.fullOracle === true,
+      profile: data === 'real' && !stats.shrinking,
     });
+    if (!stats.shrinking && outcome.precision) ladder.push(outcome.precision);
     if (!stats.shrinking) stats.cases++;
     if (outcome.verdict === 'skip') {
       if (!stats.shrinking) {
@@ -272,6 +277,7 @@ export async function runGeneratedPhase(
     verdict,
     durationMs: Date.now() - started,
     ...(failure ? { failure, detectionMs: stats.detectionMs, numShrinks: details.numShrinks } : {}),
+    ...(ladder.length > 0 ? { precision: ladderProfile(ladder) } : {}),
   };
   options.progress.phaseEnd(phaseSummary(result));
   return result;
