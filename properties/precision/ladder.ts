@@ -116,6 +116,15 @@ export function judgeLadder(
   return { rungs, errors, scale };
 }
 
+/** The rungs whose arithmetic is float32 throughout (a Winograd kernel's transforms included). */
+const FLOAT32_RUNGS: ReadonlySet<LadderName> = new Set(['fp32', 'winograd-f2', 'winograd-f4']);
+
+/**
+ * Effective significand bits from which a kernel is taken to compute in float32:
+ * halfway between what TF32 and float16 operands give (≈ 11) and float32 (≈ 24).
+ */
+export const FLOAT32_EVIDENCE_BITS = 17;
+
 /** One rung over a phase. */
 export interface RungSummary {
   model: LadderName;
@@ -143,7 +152,10 @@ export interface LadderProfile {
 /**
  * Adds up the case records of a phase. The tightest rung is the one that held
  * with the smallest bound actually applied (the sum of its coefficients), not
- * a fixed order: fp16-acc16 is tighter than bf16-acc32 below 24 taps and looser above.
+ * a fixed order: fp16-acc16 is tighter than bf16-acc32 below 24 taps and looser
+ * above. One exception: a kernel with at least {@link FLOAT32_EVIDENCE_BITS}
+ * effective bits computes in float32, so the float32 rungs it meets (fp32, then
+ * the Winograd models) are named before any reduced-precision class.
  *
  * @example
  * ```ts
@@ -175,9 +187,15 @@ export function ladderProfile(cases: readonly CaseLadder[]): LadderProfile {
     }
   }
   const rungs = LADDER_NAMES.flatMap((n) => summaries.get(n) ?? []);
+  const bits = bitsFromSums(errors, scale);
+  // A Winograd bound over 16 channels is as loose as TF32's: which of the two a kernel
+  // is, the error distribution says. With float32-like effective bits, the float32
+  // rungs come first; otherwise every rung is ranked by its bound alone.
+  const float32Evidence = bits !== undefined && bits >= FLOAT32_EVIDENCE_BITS;
+  const rank = (s: RungSummary) => (float32Evidence && FLOAT32_RUNGS.has(s.model) ? 0 : 1);
   const meets = rungs
     .filter((s) => s.meets)
-    .sort((a, b) => a.looseness - b.looseness)
+    .sort((a, b) => rank(a) - rank(b) || a.looseness - b.looseness)
     .map((s) => s.model);
   const profile: LadderProfile = {
     cases: cases.length,
@@ -185,7 +203,6 @@ export function ladderProfile(cases: readonly CaseLadder[]): LadderProfile {
     tightest: cases.length === 0 ? 'none' : (meets[0] ?? 'none'),
     rungs,
   };
-  const bits = bitsFromSums(errors, scale);
   if (bits !== undefined) profile.effectiveBits = bits;
   return profile;
 }

@@ -270,7 +270,9 @@ export function compareConvOutput(args: CompareArgs): Comparison {
       got,
       failing,
       magnitude,
-      ...(params.model === 'exact' ? {} : { worstBoundRatio: worst[0]?.boundRatio }),
+      ...(params.model === 'exact'
+        ? { exactComparison: true }
+        : { worstBoundRatio: worst[0]?.boundRatio }),
     });
   }
   return comparison;

@@ -12,6 +12,7 @@ import {
 import { coveringCases } from '../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
 import { type CaseLadder, ladderProfile } from '../../properties/precision/ladder.ts';
+import { PRECISION_PROBES } from '../../properties/precision/probes.ts';
 import { formatSpecials } from '../../properties/special-placement.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
@@ -216,6 +217,8 @@ export async function runGeneratedPhase(
     throw e;
   }
 
+  if (data === 'real' && !options.replay) ladder.push(...(await probeLadder(target, options)));
+
   let failure: CaseFailure | undefined;
   if (details.failed && details.counterexample) {
     const [shrunk] = details.counterexample;
@@ -281,6 +284,27 @@ export async function runGeneratedPhase(
   };
   options.progress.phaseEnd(phaseSummary(result));
   return result;
+}
+
+/**
+ * The precision probes' ladder records (properties/precision/probes.ts): run
+ * after the generated cases, whatever their verdict, for the profile only. A
+ * probe the kernel declines, or fails to answer, adds nothing.
+ */
+async function probeLadder(target: CheckTarget, options: RunOptions): Promise<CaseLadder[]> {
+  if (target.host.dtype !== 'float32') return [];
+  const records: CaseLadder[] = [];
+  for (const probe of PRECISION_PROBES) {
+    options.progress.current?.(`precision probe ${formatProblem(probe.problem)}`);
+    const outcome = await evaluateCase(target.host, probe, target.tolerance, {
+      timeoutMs: options.timeoutMs,
+      checkDeterminism: false,
+      full: true,
+      profile: true,
+    });
+    if (outcome.precision) records.push(outcome.precision);
+  }
+  return records;
 }
 
 /** Re-runs the kernel on simplified variants of the shrunk case; records what they showed. */
