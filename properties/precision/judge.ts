@@ -93,7 +93,11 @@ function judgeElement(c: PrecisionCase, b: PrecisionBound, i: number): ElementOu
   const mag = c.magnitude[i]!;
   const none = { judged: false, d: 0, v: 1 };
   if (Number.isNaN(ref)) return { ...none, ok: Number.isNaN(got), ratio: 0 };
-  if (!Number.isFinite(ref)) return { ...none, ok: got === ref, ratio: 0 };
+  // A reduced-precision class rounds a tiny operand to 0 in its format: ∞·0 is NaN there.
+  if (!Number.isFinite(ref)) {
+    const ok = got === ref || (b.model !== 'fp32' && Number.isNaN(got));
+    return { ...none, ok, ratio: ok ? 0 : Infinity };
+  }
   // A magnitude the narrowest format cannot hold (float16: 65504) sets no requirement.
   if (!Number.isFinite(mag) || mag * (1 + b.factor * b.coefficient) > b.maxFinite) {
     return { ...none, ok: true, ratio: 0 };

@@ -7,7 +7,7 @@
 import { referenceConv } from '../../reference/conv.ts';
 import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
 import type { ConvOperands } from '../data.ts';
-import { type BoundModel, type Comparison, magnitudeConv } from '../tolerance.ts';
+import { type BoundModel, type Comparison, magnitudeConv, magnitudeFor } from '../tolerance.ts';
 import { judgePrecision, type PrecisionCase } from './judge.ts';
 import { type CaseLadder, judgeLadder } from './ladder.ts';
 import { type PrecisionBoundConstraints, precisionBound } from './models.ts';
@@ -70,7 +70,10 @@ export function precisionVerdicts(input: PrecisionStepInput): PrecisionStep | un
     const bound = precisionBound(problem, model.name, {
       operandsStored: model.operandsStored === true,
     });
-    const verdict = judgePrecision(c, bound);
+    // The criterion's magnitude is the judge's: in the storage type (an operand beyond
+    // its range is infinite there and the outputs reading it are not judged).
+    const stored = magnitudeFor(problem, operands, model, input.dtype, undefined, padding);
+    const verdict = judgePrecision({ ...c, magnitude: stored }, bound);
     if (!verdict.pass) step.criterion = { verdict: 'fail', reason: verdict.reason };
   }
   if (profile) step.record = judgeLadder(c, operands, input.profile);

@@ -161,7 +161,8 @@ function precisionParameters(
     ksb: b.ksb,
     factor: b.factor,
     normalMin: b.normalMin,
-    maxFinite: b.maxFinite,
+    // Only a range narrower than the dtype's changes what is judged.
+    ...(b.maxFinite < MAX_FINITE[dtype] ? { maxFinite: b.maxFinite } : {}),
     magnitude: 'dot-product',
   };
 }
