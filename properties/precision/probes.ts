@@ -10,13 +10,14 @@
  * - the same with absolute values: outputs as large as their magnitudes, where an
  *   output rounding (fp16-acc32) shows beside an operand rounding of the same width (tf32);
  * - 1024 outputs of 9217-tap reductions: where float16 accumulation (fp16-acc16) is
- *   worse than bfloat16 storage (bf16-acc32).
+ *   worse than bfloat16 storage (bf16-acc32); run only when that is the open question.
  *
  * Data seeds are ≢ 3 (mod 4): the wide-range real data overflows float16.
  */
 import type { ConvProblem } from '../../reference/problem.ts';
 import { convProblem } from '../../reference/testing.ts';
 import type { ConvCase } from '../data.ts';
+import type { LadderProfile } from './ladder.ts';
 
 /** 2-D, 16 → 8 channels, 3×3 kernel with bias: 1152 outputs, 145 roundings each. */
 export const MEDIUM_PROBE: ConvProblem = convProblem({
@@ -36,16 +37,31 @@ export const LONG_PROBE: ConvProblem = convProblem({
   bias: true,
 });
 
+/** A probe case, and when it is worth running. */
+export interface PrecisionProbe {
+  c: ConvCase;
+  /** Whether the profile so far leaves the question this probe answers open; absent: always. */
+  needed?: (profile: LadderProfile) => boolean;
+}
+
 /**
- * The probes, in the order they run.
+ * The probes, in the order they run. The long one (9.4 M multiply-adds) runs
+ * only when it can change the answer: bf16-acc32 and fp16-acc16 both still
+ * hold and nothing tighter does.
  *
  * @example
  * ```ts
- * for (const c of PRECISION_PROBES) await evaluateCase(host, c, tolerance, { ...options, profile: true });
+ * for (const probe of PRECISION_PROBES) if (probe.needed?.(ladderProfile(records)) ?? true) run(probe.c);
  * ```
  */
-export const PRECISION_PROBES: readonly ConvCase[] = [
-  { problem: MEDIUM_PROBE, data: 'real', dataSeed: 21 },
-  { problem: MEDIUM_PROBE, data: 'real', dataSeed: 22, absolute: true },
-  { problem: LONG_PROBE, data: 'real', dataSeed: 24 },
+export const PRECISION_PROBES: readonly PrecisionProbe[] = [
+  { c: { problem: MEDIUM_PROBE, data: 'real', dataSeed: 21 } },
+  { c: { problem: MEDIUM_PROBE, data: 'real', dataSeed: 22, absolute: true } },
+  {
+    c: { problem: LONG_PROBE, data: 'real', dataSeed: 24 },
+    needed: (p) =>
+      (p.tightest === 'bf16-acc32' || p.tightest === 'fp16-acc16') &&
+      p.meets.includes('bf16-acc32') &&
+      p.meets.includes('fp16-acc16'),
+  },
 ];

@@ -217,7 +217,7 @@ export async function runGeneratedPhase(
     throw e;
   }
 
-  if (data === 'real' && !options.replay) ladder.push(...(await probeLadder(target, options)));
+  if (data === 'real' && !options.replay) await addProbes(ladder, target, options);
 
   let failure: CaseFailure | undefined;
   if (details.failed && details.counterexample) {
@@ -287,24 +287,27 @@ export async function runGeneratedPhase(
 }
 
 /**
- * The precision probes' ladder records (properties/precision/probes.ts): run
- * after the generated cases, whatever their verdict, for the profile only. A
- * probe the kernel declines, or fails to answer, adds nothing.
+ * Adds the precision probes' ladder records (properties/precision/probes.ts):
+ * run after the generated cases, whatever their verdict, for the profile only.
+ * A probe the kernel declines, or fails to answer, adds nothing.
  */
-async function probeLadder(target: CheckTarget, options: RunOptions): Promise<CaseLadder[]> {
-  if (target.host.dtype !== 'float32') return [];
-  const records: CaseLadder[] = [];
+async function addProbes(
+  ladder: CaseLadder[],
+  target: CheckTarget,
+  options: RunOptions,
+): Promise<void> {
+  if (target.host.dtype !== 'float32') return;
   for (const probe of PRECISION_PROBES) {
-    options.progress.current?.(`precision probe ${formatProblem(probe.problem)}`);
-    const outcome = await evaluateCase(target.host, probe, target.tolerance, {
+    if (probe.needed && !probe.needed(ladderProfile(ladder))) continue;
+    options.progress.current?.(`precision probe ${formatProblem(probe.c.problem)}`);
+    const outcome = await evaluateCase(target.host, probe.c, target.tolerance, {
       timeoutMs: options.timeoutMs,
       checkDeterminism: false,
       full: true,
       profile: true,
     });
-    if (outcome.precision) records.push(outcome.precision);
+    if (outcome.precision) ladder.push(outcome.precision);
   }
-  return records;
 }
 
 /** Re-runs the kernel on simplified variants of the shrunk case; records what they showed. */
