@@ -39,6 +39,13 @@ export interface ConvCase {
    * see special-placement.ts).
    */
   specials?: readonly PlacedSpecial[];
+  /**
+   * 'real' data only: take the absolute value of every operand, so that outputs
+   * are as large as their magnitudes (no cancellation). The precision probes use
+   * it: only there does an output rounding (fp16-acc32) show beside an operand
+   * rounding of the same width (tf32).
+   */
+  absolute?: boolean;
 }
 
 /** One non-finite value at a flat index of the input or the weight. */
@@ -291,6 +298,9 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
     fillUniform(input, streams[0], wide);
     fillUniform(weight, streams[1], wide);
     if (bias) fillUniform(bias, streams[2], wide);
+    if (c.data === 'real' && c.absolute) {
+      for (const t of bias ? [input, weight, bias] : [input, weight]) t.set(t.map(Math.abs));
+    }
     if (c.data === 'special' && c.specials !== undefined) {
       placeSpecials({ input, weight }, c);
     } else if (c.data === 'special') {

@@ -137,6 +137,24 @@ describe('classifyMismatch', () => {
     ).not.toBe('precision');
   });
 
+  it("'precision' on exact data: transform-based or reduced-precision arithmetic, said only within the evidence", () => {
+    // A Winograd-like kernel: 1–3 ulp off on exact data, where a dot product is bit-exact.
+    const magnitude = reference.map((v) => Math.abs(v) * 3 + 1);
+    const got = reference.map((v, i) => v + (i % 4) * 2 ** -20);
+    const failing = Uint8Array.from(got, (v, i) => (v === reference[i] ? 0 : 1));
+    const exact = { problem: p, reference, failing, magnitude, exactComparison: true } as const;
+    const pattern = classifyMismatch({ ...exact, got });
+    expect(pattern.kind).toBe('precision');
+    expect(pattern.detail).toMatch(
+      /consistent with transform-based \(Winograd\/FFT\) or reduced-precision/,
+    );
+    // A semantics error is far beyond rounding: no such claim.
+    const wrong = reference.map((v) => v * 1.5 + 1);
+    const all = new Uint8Array(reference.length).fill(1);
+    const bug = classifyMismatch({ ...exact, got: wrong, failing: all });
+    expect(bug.detail).not.toMatch(/Winograd/);
+  });
+
   it("'unclassified': a few scattered errors", () => {
     const got = corrupt(
       (c, h, w) =>

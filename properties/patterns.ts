@@ -52,6 +52,11 @@ export interface MismatchInput {
   magnitude?: ArrayLike<number>;
   /** The worst |error| / bound, when finite; shown with the 'precision' label. */
   worstBoundRatio?: number;
+  /**
+   * The comparison was bit-exact (exact data): a float32 kernel that rounds at all
+   * there computes by transforms or in reduced precision, and the label says so.
+   */
+  exactComparison?: boolean;
 }
 
 /** Fewest outputs a case needs before a location or semantics hint is given. */
@@ -375,6 +380,12 @@ function precisionOnly(input: MismatchInput): MismatchPattern | undefined {
   const ratio = input.worstBoundRatio;
   const bound =
     ratio !== undefined && Number.isFinite(ratio) ? `${ratio.toPrecision(3)}× the bound, ` : '';
+  if (input.exactComparison) {
+    return {
+      kind: 'precision',
+      detail: `not bit-exact on exact data, by at most ${worst.toExponential(2)} of the magnitude Σ|x·w|: consistent with transform-based (Winograd/FFT) or reduced-precision arithmetic, not a layout or semantics bug (the real-data phase's precision profile names the class)`,
+    };
+  }
   return {
     kind: 'precision',
     detail: `precision only: errors up to ${bound}${worst.toExponential(2)} of the magnitude Σ|x·w| (a coarser accumulator or rounded inputs?), not a layout or semantics bug`,

@@ -47,6 +47,8 @@ export function emulatedKernel(name: PrecisionModelName): ConvKernel {
   return {
     name: inner.name,
     dtype: 'float32',
+    // The direct loop skips padding taps; the wrapper declares it as the loop does.
+    ...(inner.padding ? { padding: inner.padding } : {}),
     conv: async (p, input, weight, bias) => {
       const out = await inner.conv(p, rounded(input), rounded(weight), bias && roundedBias(bias));
       return Float32Array.from(out, output);

@@ -93,7 +93,11 @@ function judgeElement(c: PrecisionCase, b: PrecisionBound, i: number): ElementOu
   const mag = c.magnitude[i]!;
   const none = { judged: false, d: 0, v: 1 };
   if (Number.isNaN(ref)) return { ...none, ok: Number.isNaN(got), ratio: 0 };
-  if (!Number.isFinite(ref)) return { ...none, ok: got === ref, ratio: 0 };
+  // A reduced-precision class rounds a tiny operand to 0 in its format: ∞·0 is NaN there.
+  if (!Number.isFinite(ref)) {
+    const ok = got === ref || (b.model !== 'fp32' && Number.isNaN(got));
+    return { ...none, ok, ratio: ok ? 0 : Infinity };
+  }
   // A magnitude the narrowest format cannot hold (float16: 65504) sets no requirement.
   if (!Number.isFinite(mag) || mag * (1 + b.factor * b.coefficient) > b.maxFinite) {
     return { ...none, ok: true, ratio: 0 };
@@ -220,14 +224,51 @@ export function effectiveSignificandBits(cases: readonly PrecisionCase[]): numbe
   let errors = 0;
   let scale = 0;
   for (const c of cases) {
-    for (let i = 0; i < c.reference.length; i++) {
-      const d = c.got[i]! - c.reference[i]!;
-      const s = c.squares[i]!;
-      if (!Number.isFinite(d) || !Number.isFinite(s) || s === 0) continue;
-      errors += d * d;
-      scale += s;
-    }
+    const sums = errorSums(c);
+    errors += sums.errors;
+    scale += sums.scale;
   }
+  return bitsFromSums(errors, scale);
+}
+
+/** Σd² and Σ(Σ(x·w)² + b²) of one case over its finite outputs: what {@link bitsFromSums} reads. */
+export interface ErrorSums {
+  errors: number;
+  scale: number;
+}
+
+/**
+ * The two sums of one case behind {@link effectiveSignificandBits}, so a run can
+ * add them up case by case without keeping the tensors.
+ *
+ * @example
+ * ```ts
+ * const { errors, scale } = errorSums(c);
+ * ```
+ */
+export function errorSums(c: PrecisionCase): ErrorSums {
+  let errors = 0;
+  let scale = 0;
+  for (let i = 0; i < c.reference.length; i++) {
+    const d = c.got[i]! - c.reference[i]!;
+    const s = c.squares[i]!;
+    if (!Number.isFinite(d) || !Number.isFinite(s) || s === 0) continue;
+    errors += d * d;
+    scale += s;
+  }
+  return { errors, scale };
+}
+
+/**
+ * p = −½·log₂((3/2)·Σd² / Σ(Σ(x·w)² + b²)), capped at {@link MAX_EFFECTIVE_BITS};
+ * undefined when nothing was judged.
+ *
+ * @example
+ * ```ts
+ * bitsFromSums(0, 1); // 53
+ * ```
+ */
+export function bitsFromSums(errors: number, scale: number): number | undefined {
   if (scale === 0) return undefined;
   if (errors === 0) return MAX_EFFECTIVE_BITS;
   return Math.min(MAX_EFFECTIVE_BITS, -0.5 * Math.log2((1.5 * errors) / scale));

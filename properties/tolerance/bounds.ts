@@ -6,6 +6,7 @@
 import { unitRoundoff } from '../../reference/float.ts';
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ConvProblem, DType } from '../../reference/problem.ts';
+import { type PrecisionModelName, precisionBound } from '../precision/models.ts';
 import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
 
 /**
@@ -15,8 +16,24 @@ import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
  *   dtype or wider, optionally with FMA (direct, im2col, GEMM kernels). On
  *   'exact' data this implies bit-for-bit equality.
  * - 'winograd': a Winograd F(m, r) kernel, bounded through its transforms.
+ * - 'precision': a reduced-precision class of the ladder (properties/precision/models.ts:
+ *   tf32, fp16-acc32, bf16-acc32, fp16-acc16), its element bound factor · max(c · mag,
+ *   ksb · normalMin) written in this form (u = c / ksb); its tensor-wide checks are the
+ *   class's own (properties/precision/judge.ts), which the judge applies.
  */
-export type BoundModel = { kind: 'exact' } | { kind: 'dot-product' } | WinogradBoundModel;
+export type BoundModel =
+  | { kind: 'exact' }
+  | { kind: 'dot-product' }
+  | WinogradBoundModel
+  | PrecisionBoundModel;
+
+/** A reduced-precision class as a bound model. */
+export interface PrecisionBoundModel {
+  kind: 'precision';
+  name: PrecisionModelName;
+  /** The operands arrive stored in the class's format (a 16-bit storage kernel). */
+  operandsStored?: boolean;
+}
 
 /** The explicit parameters of the per-element bound, for fixtures and other languages. */
 export interface BoundParameters {
@@ -35,6 +52,10 @@ export interface BoundParameters {
   magnitude: 'dot-product' | 'winograd';
   /** Why the requested model was not applied, when it was not. */
   note?: string;
+  /** The precision class, for model 'precision'. */
+  precision?: PrecisionModelName;
+  /** Largest finite value of the narrowest format, when narrower than the dtype's (float16: 65504). */
+  maxFinite?: number;
 }
 
 /**
@@ -106,6 +127,7 @@ export function boundParameters(
   if (model.kind === 'exact') {
     return { ...base, model: 'exact', ksb: 0, factor: 0, magnitude: 'dot-product' };
   }
+  if (model.kind === 'precision') return precisionParameters(problem, dtype, model);
   const note = model.kind === 'winograd' ? winogradMismatch(problem, model) : undefined;
   if (model.kind === 'dot-product' || note !== undefined) {
     const params: BoundParameters = {
@@ -122,6 +144,27 @@ export function boundParameters(
   // In float64 the oracle's own rounding is as large as the kernel's: count its roundings too.
   if (dtype === 'float64') ksb += dotKsb;
   return { ...base, model: 'winograd', ksb, factor: WINOGRAD_FACTOR, magnitude: 'winograd' };
+}
+
+/** A precision class's bound in this module's form: u = c / ksb, so factor · ksb · max(u · mag, normalMin) is its bound. */
+function precisionParameters(
+  problem: ConvProblem,
+  dtype: DType,
+  model: PrecisionBoundModel,
+): BoundParameters {
+  const b = precisionBound(problem, model.name, { operandsStored: model.operandsStored === true });
+  return {
+    model: 'precision',
+    precision: model.name,
+    dtype,
+    unitRoundoff: b.coefficient / b.ksb,
+    ksb: b.ksb,
+    factor: b.factor,
+    normalMin: b.normalMin,
+    // Only a range narrower than the dtype's changes what is judged.
+    ...(b.maxFinite < MAX_FINITE[dtype] ? { maxFinite: b.maxFinite } : {}),
+    magnitude: 'dot-product',
+  };
 }
 
 /**

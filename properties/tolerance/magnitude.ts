@@ -141,6 +141,21 @@ export function magnitudeFor(
   if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
     return magnitudeWinograd(problem, input, weight, bias, model, indices);
   }
+  const range = boundParameters(problem, dtype, model).maxFinite;
+  if (range !== undefined) {
+    // Special values are judged in the storage type: an operand beyond its range (float16:
+    // 65504) is infinite there, and an output that reads it sets no accuracy requirement.
+    const stored = (values: ArrayLike<number>) =>
+      Float64Array.from(values, (v) => (Math.abs(v) > range ? Number.POSITIVE_INFINITY : v));
+    return magnitudeConv(
+      problem,
+      stored(input),
+      stored(weight),
+      bias && stored(bias),
+      indices,
+      padding,
+    );
+  }
   return magnitudeConv(problem, input, weight, bias, indices, padding);
 }
 

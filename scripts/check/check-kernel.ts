@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
+import { PRECISION_MODEL_NAMES } from '../../properties/precision/models.ts';
 import {
   type ConvKernel,
   type DType,
@@ -34,7 +35,13 @@ import { saveFailure } from './save-failure.ts';
 import { type SuiteName, suiteSpec } from './suites.ts';
 
 /** Names of the bound models (`--tolerance`). */
-export const TOLERANCE_NAMES = ['exact-data', 'dot-product', 'winograd-f2', 'winograd-f4'] as const;
+export const TOLERANCE_NAMES = [
+  'exact-data',
+  'dot-product',
+  'winograd-f2',
+  'winograd-f4',
+  ...PRECISION_MODEL_NAMES,
+] as const;
 export type ToleranceName = (typeof TOLERANCE_NAMES)[number];
 
 /**

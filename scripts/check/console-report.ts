@@ -3,6 +3,7 @@
  * with its repro line, the cases each phase's kernel declined and why, and the
  * one-line verdict. Every claim here is read from the report `--json` writes.
  */
+import { profileLine } from '../../properties/precision/ladder.ts';
 import { type CheckReport, type PhaseResult, summaryLine } from './results.ts';
 
 /**
@@ -47,8 +48,26 @@ export function consoleReport(report: CheckReport): string {
     .map((p) => `\n${failureText(p)}`)
     .join('');
   const declined = report.phases.map(declinedBlock).join('');
+  const precision = report.phases
+    .filter((p) => p.precision)
+    .map((p) => `  ${p.kernel} — ${p.phase}: ${profileLine(p.precision!)}\n`)
+    .join('');
   const empty = report.nothingChecked
     ? `convcheck check: nothing was checked: the kernel declined every case${report.exitCode === 0 ? ' (allowed by --allow-empty)' : ' (exit 1; --allow-empty accepts this)'}\n`
     : '';
-  return `${failures}${declined ? `\ncases not checked (declined by the kernel, or mistrusted by the harness; redrawn within the budget):\n${declined}` : ''}\n${empty}${summaryLine(report, report.seed)}\n`;
+  return `${failures}${
+    precision
+      ? `
+precision profile (the ladder's bound models that held on every case judged; docs/tolerance.md):
+${precision}`
+      : ''
+  }${
+    declined
+      ? `
+cases not checked (declined by the kernel, or mistrusted by the harness; redrawn within the budget):
+${declined}`
+      : ''
+  }
+${empty}${summaryLine(report, report.seed)}
+`;
 }

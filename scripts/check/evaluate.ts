@@ -8,6 +8,10 @@
 import type { ConvProblemConstraints } from '../../properties/arbitraries/convProblem.ts';
 import { type ConvCase, type DataKind, materializeConvCase } from '../../properties/data.ts';
 import { type CaseOutcome, earlyOutcome, judgeCase } from '../../properties/judge/judge.ts';
+import {
+  PRECISION_MODEL_NAMES,
+  type PrecisionModelName,
+} from '../../properties/precision/models.ts';
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
@@ -43,22 +47,36 @@ const winograd = (m: number): ToleranceChoice => ({
   constraints: { maxStride: 1, maxDilation: 1, dims: [1, 2] },
 });
 
+/** A reduced-precision class of the ladder as the pass criterion (`--tolerance tf32`, …). */
+const precisionClass = (name: PrecisionModelName): ToleranceChoice => ({
+  name,
+  modelFor: () => ({ kind: 'precision', name }),
+  // A reduced-precision kernel rounds even exact data: the class's bound applies there too.
+  exactOnExactData: false,
+  constraints: {},
+});
+
 /**
- * The tolerance for a --tolerance value: 'exact-data' (default: dot-product,
- * bit-exact on exact data), 'dot-product', 'winograd-f2' or 'winograd-f4'.
+ * The tolerance for a --tolerance value: 'exact-data' or 'fp32' (default:
+ * dot-product, bit-exact on exact data), 'dot-product', 'winograd-f2',
+ * 'winograd-f4', or a reduced-precision class of the ladder ('tf32',
+ * 'fp16-acc32', 'bf16-acc32', 'fp16-acc16'; docs/tolerance.md).
  *
  * @example
  * ```ts
  * parseToleranceChoice('winograd-f4').name; // 'winograd-f4'
+ * parseToleranceChoice('tf32').modelFor(p, 'real'); // { kind: 'precision', name: 'tf32' }
  * ```
  */
 export function parseToleranceChoice(text: string): ToleranceChoice {
   const m = /^winograd-f(\d)$/.exec(text);
   if (m) return winograd(Number(m[1]));
   if (text === 'dot-product') return direct(false);
-  if (text === 'exact-data' || text === 'default') return direct(true);
+  if (text === 'exact-data' || text === 'default' || text === 'fp32') return direct(true);
+  const precision = PRECISION_MODEL_NAMES.find((n) => n === text);
+  if (precision !== undefined) return precisionClass(precision);
   throw new UsageError(
-    `--tolerance must be exact-data, dot-product, winograd-f2 or winograd-f4, got '${text}'`,
+    `--tolerance must be exact-data, dot-product, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
   );
 }
 
@@ -122,6 +140,8 @@ export interface EvaluateOptions {
   checkDeterminism: boolean;
   /** Compute the oracle at every output even above the sampling threshold (`--full`). */
   full?: boolean;
+  /** Judge the case under every rung of the precision ladder (the real-data profile). */
+  profile?: boolean;
 }
 
 /**
@@ -164,6 +184,7 @@ export async function evaluateCase(
     sample: { seed: c.dataSeed, full: options.full === true },
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
+    ...(options.profile ? { profile: {} } : {}),
   });
   if (outcome.verdict === 'fail' && paddingNote(host) !== '') {
     return { ...outcome, details: `${paddingNote(host)}\n${outcome.details}` };

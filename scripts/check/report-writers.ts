@@ -111,6 +111,21 @@ export function toMarkdown(report: CheckReport): string {
         `| ${p.kernel} | ${p.phase} | ${ICON[p.verdict]} | ${p.cases} | ${p.passed} | ${p.skipped} | ${p.worstBoundRatio.toPrecision(3)} |`,
     ),
   ];
+  const profiled = report.phases.filter((p) => p.precision);
+  if (profiled.length > 0) {
+    lines.push(
+      '',
+      '### Precision profile',
+      '',
+      '| kernel | phase | tightest | meets | effective bits | cases |',
+      '|---|---|---|---|---:|---:|',
+      ...profiled.map((p) => {
+        const r = p.precision!;
+        const bits = r.effectiveBits === undefined ? '—' : r.effectiveBits.toFixed(1);
+        return `| ${p.kernel} | ${p.phase} | ${r.tightest} | ${r.meets.join(', ') || 'none'} | ${bits} | ${r.cases} |`;
+      }),
+    );
+  }
   for (const p of report.phases.filter((x) => x.failure)) {
     const f = p.failure!;
     lines.push(

@@ -2,6 +2,7 @@
  * The results of a `convcheck check` run, as plain data: what the JSON report
  * holds and what the JUnit and Markdown writers read.
  */
+import type { LadderProfile } from '../../properties/precision/ladder.ts';
 import type { ConvProblem } from '../../reference/index.ts';
 import type { Experiment, NeedName } from './diagnose.ts';
 
@@ -96,6 +97,12 @@ export interface PhaseResult {
   layers?: LayerTiming[];
   /** True when the run was interrupted before this phase finished. */
   interrupted?: boolean;
+  /**
+   * The real-data phase's precision profile over the cases it judged (float32
+   * kernels): the rungs of the ladder that held on every case, the tightest and
+   * the effective significand bits (docs/tolerance.md, "Precision classes").
+   */
+  precision?: LadderProfile;
 }
 
 /** One layer of `--suite networks`: its verdict and where the time went. */

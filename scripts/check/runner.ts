@@ -9,6 +9,8 @@
  */
 import fc from 'fast-check';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
+import { type CaseLadder, ladderProfile } from '../../properties/precision/ladder.ts';
+import { PRECISION_PROBES } from '../../properties/precision/probes.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { diagnose } from './diagnose.ts';
@@ -102,6 +104,8 @@ export async function runGeneratedPhase(
   const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';
   options.progress.phaseStart(`${target.host.name}${rule} / ${data} data`, runs);
   const analysis = options.analyses?.(data);
+  // The real-data phase profiles every case it judges (not the shrink candidates) over the ladder.
+  const ladder: CaseLadder[] = [];
 
   const property = fc.asyncProperty(caseArbitrary(target, data, options), async (c) => {
     if (stats.counting) options.progress.current?.(formatProblem(c.problem));
@@ -110,8 +114,10 @@ export async function runGeneratedPhase(
       checkDeterminism:
         options.determinismEvery > 0 && stats.passed % options.determinismEvery === 0,
       full: options.fullOracle === true,
+      profile: data === 'real' && stats.counting,
     });
     const counted = stats.counting;
+    if (counted && outcome.precision) ladder.push(outcome.precision);
     stats.record(outcome);
     // Declined: a precondition failure, so fast-check draws another case
     // (within DECLINE_BUDGET) and a shrink candidate the kernel declines is no counterexample.
@@ -129,6 +135,7 @@ export async function runGeneratedPhase(
     coveringExamples(target, data, seed, options),
     options,
   );
+  if (data === 'real' && !options.replay) await addProbes(ladder, target, options);
   const failure =
     details.failed && details.counterexample
       ? await shrunkFailure(details, details.counterexample[0], seed, target, options)
@@ -141,6 +148,7 @@ export async function runGeneratedPhase(
     numShrinks: details.numShrinks,
     durationMs: Date.now() - started,
   });
+  if (ladder.length > 0) result.precision = ladderProfile(ladder);
   const finished = analysis ? analysis.finish(result) : result;
   options.progress.phaseEnd(phaseSummary(finished));
   return finished;
@@ -209,6 +217,30 @@ async function shrunkFailure(
     if (saved) failure.savedTo = saved;
   }
   return failure;
+}
+
+/**
+ * Adds the precision probes' ladder records (properties/precision/probes.ts):
+ * run after the generated cases, whatever their verdict, for the profile only.
+ * A probe the kernel declines, or fails to answer, adds nothing.
+ */
+async function addProbes(
+  ladder: CaseLadder[],
+  target: CheckTarget,
+  options: RunOptions,
+): Promise<void> {
+  if (target.host.dtype !== 'float32') return;
+  for (const probe of PRECISION_PROBES) {
+    if (probe.needed && !probe.needed(ladderProfile(ladder))) continue;
+    options.progress.current?.(`precision probe ${formatProblem(probe.c.problem)}`);
+    const outcome = await evaluateCase(target.host, probe.c, target.tolerance, {
+      timeoutMs: options.timeoutMs,
+      checkDeterminism: false,
+      full: true,
+      profile: true,
+    });
+    if (outcome.precision) ladder.push(outcome.precision);
+  }
 }
 
 /** Re-runs the kernel on simplified variants of the shrunk case; records what they showed. */

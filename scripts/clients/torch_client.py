@@ -1,10 +1,28 @@
 #!/usr/bin/env python3
-"""convcheck subprocess-protocol client: PyTorch's conv1d/2d/3d (CPU, one thread).
+"""convcheck subprocess-protocol client: PyTorch's conv1d/2d/3d.
 
 Run with the Python that has torch (Debian's python3-torch):
   npx convcheck check --impl-cmd "/usr/bin/python3 scripts/clients/torch_client.py"
+On a GPU, in the precision PyTorch is asked for (the precision profile of the
+real-data phase names the class it meets; docs/tolerance.md):
+  npx convcheck check --impl-cmd "python3 scripts/clients/torch_client.py --device cuda --precision tf32" --only real
+
+  --device cpu|cuda        where to compute (default cpu, one thread)
+  --precision fp32|tf32|fp16|bf16
+                           fp32 (default): TF32 off (cudnn.allow_tf32 and
+                           matmul.allow_tf32 False, PyTorch's conv default is on);
+                           tf32: both on; fp16/bf16: the operands are cast to
+                           float16/bfloat16 on the device, the convolution runs
+                           there, the result is cast back to the request's dtype.
+  --benchmark              torch.backends.cudnn.benchmark = True (cuDNN picks an
+                           algorithm per shape, transform-based ones included)
+
 Without torch, every request is answered "unsupported: torch not installed".
+A bad flag is one line on stderr and exit 2.
 """
+import argparse
+import sys
+
 from reference_client import Unsupported, serve
 
 try:
@@ -14,26 +32,87 @@ except ImportError:
     torch = None
 
 CONV = {1: "conv1d", 2: "conv2d", 3: "conv3d"}
+PRECISIONS = ("fp32", "tf32", "fp16", "bf16")
 
 
-def conv(p, x, w, b):
+class UsageError(Exception):
+    """A bad command-line flag: reported in one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parse_flags(argv):
+    parser = Parser(prog="torch_client.py", add_help=False)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS)
+    parser.add_argument("--benchmark", action="store_true")
+    flags = parser.parse_args(argv)
+    if flags.device != "cpu" and not flags.device.startswith("cuda"):
+        raise UsageError(f"--device must be cpu or cuda[:N], got '{flags.device}'")
+    return flags
+
+
+def configure(flags):
+    """Applies the flags to torch; a device that is not there is a UsageError."""
     if torch is None:
-        raise Unsupported("torch not installed")
-    rank = len(p["inputSize"])
-    # The request's dtype (float32 or float64) is kept: torch computes in it.
-    x, w = torch.from_numpy(x.copy()), torch.from_numpy(w.copy())
-    if p["mode"] == "convolution":
-        w = torch.flip(w, dims=list(range(2, 2 + rank)))  # true convolution flips the kernel
-    # F.pad lists pads from the last dimension backwards: (wBegin, wEnd, hBegin, hEnd, ...).
-    pads = [n for i in reversed(range(rank)) for n in (p["padBegin"][i], p["padEnd"][i])]
-    x = F.pad(x, pads)
-    bias = None if b is None else torch.from_numpy(b.copy())
-    conv_nd = getattr(F, CONV[rank])
-    y = conv_nd(x, w, bias, stride=p["stride"], dilation=p["dilation"], groups=p["groups"])
-    return y.numpy()
+        return
+    if flags.device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise UsageError(f"--device {flags.device}: torch sees no CUDA device")
+        tf32 = flags.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = tf32
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.benchmark = flags.benchmark
+    else:
+        torch.set_num_threads(1)
+
+
+def compute_dtype(precision, request_dtype):
+    """The dtype torch computes in: the request's, or float16/bfloat16."""
+    if precision == "fp16":
+        return torch.float16
+    if precision == "bf16":
+        return torch.bfloat16
+    return request_dtype
+
+
+def make_conv(flags):
+    def conv(p, x, w, b):
+        if torch is None:
+            raise Unsupported("torch not installed")
+        rank = len(p["inputSize"])
+        device = torch.device(flags.device)
+        request_dtype = torch.from_numpy(x[:0].copy()).dtype
+        dtype = compute_dtype(flags.precision, request_dtype)
+        tensor = lambda a: torch.from_numpy(a.copy()).to(device=device, dtype=dtype)
+        x, w = tensor(x), tensor(w)
+        if p["mode"] == "convolution":
+            w = torch.flip(w, dims=list(range(2, 2 + rank)))  # true convolution flips the kernel
+        # F.pad lists pads from the last dimension backwards: (wBegin, wEnd, hBegin, hEnd, ...).
+        pads = [n for i in reversed(range(rank)) for n in (p["padBegin"][i], p["padEnd"][i])]
+        x = F.pad(x, pads)
+        bias = None if b is None else tensor(b)
+        conv_nd = getattr(F, CONV[rank])
+        try:
+            y = conv_nd(x, w, bias, stride=p["stride"], dilation=p["dilation"], groups=p["groups"])
+        except RuntimeError as e:
+            # e.g. float16 convolution on a CPU build without it: a kernel limitation.
+            if "not implemented" in str(e):
+                raise Unsupported(f"torch: {str(e).splitlines()[0]}") from None
+            raise
+        return y.to(dtype=request_dtype).cpu().numpy()
+
+    return conv
 
 
 if __name__ == "__main__":
-    if torch is not None:
-        torch.set_num_threads(1)
-    serve(conv)
+    try:
+        FLAGS = parse_flags(sys.argv[1:])
+        configure(FLAGS)
+    except UsageError as e:
+        sys.stderr.write(f"torch_client.py: {e}\n")
+        sys.exit(2)
+    serve(make_conv(FLAGS))
