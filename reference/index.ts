@@ -36,6 +36,22 @@ export {
   receptiveField,
 } from './layer.ts';
 export {
+  ACTIVATION_LAYOUTS,
+  type ActivationLayout,
+  activationAxisNames,
+  CANONICAL_LAYOUTS,
+  coordsInLayout,
+  isCanonical,
+  type KernelLayouts,
+  layoutsOf,
+  operandsInLayout,
+  outputFromLayout,
+  outputInLayout,
+  transpose,
+  WEIGHT_LAYOUTS,
+  type WeightLayout,
+} from './layout.ts';
+export {
   analyzeNetwork,
   type LayerReport,
   type LayerSpec,

@@ -164,6 +164,8 @@ export async function evaluateCase(
     sample: { seed: c.dataSeed, full: options.full === true },
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
+    // Worst elements are printed in the order the kernel wrote them.
+    layout: host.layouts.layout,
   });
   if (outcome.verdict === 'fail' && paddingNote(host) !== '') {
     return { ...outcome, details: `${paddingNote(host)}\n${outcome.details}` };
