@@ -69,6 +69,7 @@ export {
   type SamePaddingInput,
   torchPads,
 } from './padding.ts';
+export { maxPadFor, PADDING_MODES, paddedIndex, zeroPaddingOnly } from './padding-mode.ts';
 export { referencePool } from './pool.ts';
 export type {
   ConvKernel,
@@ -76,6 +77,7 @@ export type {
   ConvProblem,
   DType,
   FloatArray,
+  PaddingMode,
   PaddingRule,
   PoolOp,
   PoolProblem,

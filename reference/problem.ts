@@ -19,6 +19,14 @@
 export type ConvMode = 'cross-correlation' | 'convolution';
 
 /**
+ * What the padded border of the input holds (reference/padding-mode.ts):
+ * 'zeros' (the default), or PyTorch's `padding_mode` 'reflect' (mirror without
+ * the edge; pad < size), 'replicate' (the edge element) and 'circular' (wrap
+ * around; pad ≤ size).
+ */
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+/**
  * One convolution layer, fully explicit: every pad is given at both ends.
  *
  * @example
@@ -43,6 +51,8 @@ export interface ConvProblem {
   padBegin: number[];
   padEnd: number[];
   bias: boolean;
+  /** What the padding holds; absent means 'zeros'. */
+  paddingMode?: PaddingMode;
 }
 
 /** The pooling operators of the oracle. */

@@ -24,6 +24,7 @@
  * only, explicit padding where 0·∞ matters, unsupported stride×dilation) are
  * documented where they are worked around.
  */
+
 import type * as Tfjs from '@tensorflow/tfjs-core';
 import {
   type ConvGeometry,
@@ -32,6 +33,7 @@ import {
   checkConvOperands,
   convGeometry,
 } from '../../reference/index.ts';
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import { asFloat32, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
 
 /** The tfjs-core module namespace. */
@@ -83,6 +85,8 @@ async function activate(tf: Tf, backend: TfjsBackendName): Promise<void> {
 function tfjsSupports(backend: TfjsBackendName, p: ConvProblem): true | string {
   const g = geometryOrReason(p);
   if (typeof g === 'string') return g;
+  const zeros = zeroPaddingOnly(p);
+  if (zeros !== true) return `tfjs adapter: ${zeros}`;
   const depthwise = g.groups > 1 && g.groups === g.inChannels;
   if (g.groups > 1 && !depthwise) {
     return `tfjs has no grouped convolution with 1 < groups < inChannels (groups = ${g.groups}, inChannels = ${g.inChannels})`;

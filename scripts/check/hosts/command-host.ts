@@ -196,6 +196,10 @@ function problemFields(p: ConvProblem): ConvProblem {
     padBegin,
     padEnd,
     bias,
+    // Sent only when not the default, so programs written before padding modes see no new field.
+    ...(p.paddingMode !== undefined && p.paddingMode !== 'zeros'
+      ? { paddingMode: p.paddingMode }
+      : {}),
   };
 }
 
