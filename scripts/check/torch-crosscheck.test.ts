@@ -25,7 +25,9 @@ import {
 } from '../../properties/crosscheck/compare.ts';
 import { referenceConv } from '../../reference/conv.ts';
 import { gamma, unitRoundoff } from '../../reference/float.ts';
-import type { ConvProblem } from '../../reference/problem.ts';
+import { convGeometry } from '../../reference/geometry.ts';
+import { maxPadFor, PADDING_MODES } from '../../reference/padding-mode.ts';
+import type { ConvProblem, PaddingMode } from '../../reference/problem.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { type KernelHost, openCommandHost } from './hosts/index.ts';
 
@@ -124,6 +126,36 @@ async function catches(wrong: ConvOracle, kind: 'integer' | 'uniform'): Promise<
   return details.failed;
 }
 
+/** `c` under a padding mode, its pads cut to what the mode allows; undefined when no output is left. */
+function withPaddingMode(c: CrossCheckCase, mode: PaddingMode): CrossCheckCase | undefined {
+  const p = c.problem;
+  const cut = (pads: number[]) => pads.map((v, d) => Math.min(v, maxPadFor(mode, p.inputSize[d]!)));
+  const problem = { ...p, paddingMode: mode, padBegin: cut(p.padBegin), padEnd: cut(p.padEnd) };
+  try {
+    convGeometry(problem);
+  } catch {
+    return undefined;
+  }
+  return { ...c, problem };
+}
+
+/** Integer data under `mode`: does `oracle` agree with torch's F.pad(mode) + conv on every case? */
+async function agreesUnderMode(
+  oracle: ConvOracle,
+  mode: PaddingMode,
+  runs: number,
+): Promise<boolean> {
+  const details = await fc.check(
+    fc.asyncProperty(crossCheckCaseArbitrary({ kernelSizes: [2, 3] }), async (drawn) => {
+      const c = withPaddingMode(drawn, mode);
+      fc.pre(c !== undefined && c.problem.padBegin.some((v, d) => v + c.problem.padEnd[d]! > 0));
+      return (await disagreement(oracle, c!, 'integer')) === undefined;
+    }),
+    { numRuns: runs, endOnFailure: true },
+  );
+  return !details.failed;
+}
+
 describe('PyTorch float64 vs referenceConv (skipped, with the reason, without torch)', () => {
   beforeAll(async () => {
     unavailable = await startTorch();
@@ -147,6 +179,24 @@ describe('PyTorch float64 vs referenceConv (skipped, with the reason, without to
     if (unavailable !== undefined) ctx.skip(unavailable);
     expect(await catches(modeSwapped(referenceConv), 'integer')).toBe(true);
   });
+
+  it.for(PADDING_MODES.filter((m) => m !== 'zeros'))(
+    "agrees exactly on integer data with paddingMode '%s' (torch: F.pad(mode) then conv)",
+    async (mode, ctx) => {
+      if (unavailable !== undefined) ctx.skip(unavailable);
+      expect(await agreesUnderMode(referenceConv, mode, RUNS / 2)).toBe(true);
+    },
+  );
+
+  it.for(PADDING_MODES.filter((m) => m !== 'zeros'))(
+    "catches a wrong oracle: one that pads with zeros when asked for '%s'",
+    async (mode, ctx) => {
+      if (unavailable !== undefined) ctx.skip(unavailable);
+      const ignoresMode: ConvOracle = (p, x, w, b) =>
+        referenceConv({ ...p, paddingMode: 'zeros' }, x, w, b);
+      expect(await agreesUnderMode(ignoresMode, mode, RUNS / 2)).toBe(false);
+    },
+  );
 
   it('catches a wrong oracle: referenceConv rounded to float32', async (ctx) => {
     if (unavailable !== undefined) ctx.skip(unavailable);

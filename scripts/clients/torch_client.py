@@ -14,6 +14,9 @@ except ImportError:
     torch = None
 
 CONV = {1: "conv1d", 2: "conv2d", 3: "conv3d"}
+# convcheck's paddingMode as F.pad's mode: nn.ConvNd(padding_mode=...) pads the same way.
+PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate",
+            "circular": "circular"}
 
 
 def conv(p, x, w, b):
@@ -26,7 +29,7 @@ def conv(p, x, w, b):
         w = torch.flip(w, dims=list(range(2, 2 + rank)))  # true convolution flips the kernel
     # F.pad lists pads from the last dimension backwards: (wBegin, wEnd, hBegin, hEnd, ...).
     pads = [n for i in reversed(range(rank)) for n in (p["padBegin"][i], p["padEnd"][i])]
-    x = F.pad(x, pads)
+    x = F.pad(x, pads, mode=PAD_MODE[p.get("paddingMode", "zeros")])
     bias = None if b is None else torch.from_numpy(b.copy())
     conv_nd = getattr(F, CONV[rank])
     y = conv_nd(x, w, bias, stride=p["stride"], dilation=p["dilation"], groups=p["groups"])
