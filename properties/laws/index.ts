@@ -23,6 +23,7 @@ export {
   explicitlyPadded,
   type FilledPaddingMode,
   paddingModeLaw,
+  problemUnderMode,
 } from './paddingModes.ts';
 export {
   avgPoolDepthwiseLaw,

@@ -19,7 +19,6 @@ import { runKernel } from '../kernels.ts';
 import {
   assertSameTensor,
   caseOperands,
-  type LawCase,
   type LawOptions,
   lawCaseArbitrary,
   lawConstraints,
@@ -107,9 +106,16 @@ export function explicitlyPadded(
   return { problem, input: tensor.data };
 }
 
-/** The case's problem under `mode`, pads cut to what the mode allows; undefined if none is left. */
-function underMode(c: LawCase, mode: FilledPaddingMode): ConvProblem | undefined {
-  const p = c.problem;
+/**
+ * `p` under a non-zero padding mode, its pads cut to what the mode allows;
+ * undefined when no output or no padding is left.
+ *
+ * @example
+ * ```ts
+ * problemUnderMode(p, 'reflect'); // p with paddingMode 'reflect', pads < inputSize
+ * ```
+ */
+export function problemUnderMode(p: ConvProblem, mode: FilledPaddingMode): ConvProblem | undefined {
   const cut = (pads: number[]) => pads.map((v, d) => Math.min(v, maxPadFor(mode, p.inputSize[d]!)));
   const problem = { ...p, paddingMode: mode, padBegin: cut(p.padBegin), padEnd: cut(p.padEnd) };
   try {
@@ -135,7 +141,7 @@ export function paddingModeLaw(
   options?: LawOptions,
 ) {
   return fc.asyncProperty(lawCaseArbitrary(lawConstraints(options)), async (c) => {
-    const problem = underMode(c, mode);
+    const problem = problemUnderMode(c.problem, mode);
     fc.pre(problem !== undefined && (kernel.supports?.(problem) ?? true) === true);
     const p = problem!;
     const { input, weight, bias } = caseOperands({ ...c, problem: p });

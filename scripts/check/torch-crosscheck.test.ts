@@ -23,11 +23,11 @@ import {
   modeSwapped,
   roundedToFloat32,
 } from '../../properties/crosscheck/compare.ts';
+import { type FilledPaddingMode, problemUnderMode } from '../../properties/laws/index.ts';
 import { referenceConv } from '../../reference/conv.ts';
 import { gamma, unitRoundoff } from '../../reference/float.ts';
-import { convGeometry } from '../../reference/geometry.ts';
-import { maxPadFor, PADDING_MODES } from '../../reference/padding-mode.ts';
-import type { ConvProblem, PaddingMode } from '../../reference/problem.ts';
+import { PADDING_MODES } from '../../reference/padding-mode.ts';
+import type { ConvProblem } from '../../reference/problem.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { type KernelHost, openCommandHost } from './hosts/index.ts';
 
@@ -126,30 +126,17 @@ async function catches(wrong: ConvOracle, kind: 'integer' | 'uniform'): Promise<
   return details.failed;
 }
 
-/** `c` under a padding mode, its pads cut to what the mode allows; undefined when no output is left. */
-function withPaddingMode(c: CrossCheckCase, mode: PaddingMode): CrossCheckCase | undefined {
-  const p = c.problem;
-  const cut = (pads: number[]) => pads.map((v, d) => Math.min(v, maxPadFor(mode, p.inputSize[d]!)));
-  const problem = { ...p, paddingMode: mode, padBegin: cut(p.padBegin), padEnd: cut(p.padEnd) };
-  try {
-    convGeometry(problem);
-  } catch {
-    return undefined;
-  }
-  return { ...c, problem };
-}
-
 /** Integer data under `mode`: does `oracle` agree with torch's F.pad(mode) + conv on every case? */
 async function agreesUnderMode(
   oracle: ConvOracle,
-  mode: PaddingMode,
+  mode: FilledPaddingMode,
   runs: number,
 ): Promise<boolean> {
   const details = await fc.check(
     fc.asyncProperty(crossCheckCaseArbitrary({ kernelSizes: [2, 3] }), async (drawn) => {
-      const c = withPaddingMode(drawn, mode);
-      fc.pre(c !== undefined && c.problem.padBegin.some((v, d) => v + c.problem.padEnd[d]! > 0));
-      return (await disagreement(oracle, c!, 'integer')) === undefined;
+      const problem = problemUnderMode(drawn.problem, mode);
+      fc.pre(problem !== undefined);
+      return (await disagreement(oracle, { ...drawn, problem: problem! }, 'integer')) === undefined;
     }),
     { numRuns: runs, endOnFailure: true },
   );
@@ -180,7 +167,7 @@ describe('PyTorch float64 vs referenceConv (skipped, with the reason, without to
     expect(await catches(modeSwapped(referenceConv), 'integer')).toBe(true);
   });
 
-  it.for(PADDING_MODES.filter((m) => m !== 'zeros'))(
+  it.for(PADDING_MODES.filter((m): m is FilledPaddingMode => m !== 'zeros'))(
     "agrees exactly on integer data with paddingMode '%s' (torch: F.pad(mode) then conv)",
     async (mode, ctx) => {
       if (unavailable !== undefined) ctx.skip(unavailable);
@@ -188,7 +175,7 @@ describe('PyTorch float64 vs referenceConv (skipped, with the reason, without to
     },
   );
 
-  it.for(PADDING_MODES.filter((m) => m !== 'zeros'))(
+  it.for(PADDING_MODES.filter((m): m is FilledPaddingMode => m !== 'zeros'))(
     "catches a wrong oracle: one that pads with zeros when asked for '%s'",
     async (mode, ctx) => {
       if (unavailable !== undefined) ctx.skip(unavailable);
