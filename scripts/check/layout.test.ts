@@ -9,7 +9,6 @@ import { checkKernel } from '../../index.ts';
 import {
   type ConvKernel,
   convGeometry,
-  operandsInLayout,
   outputInLayout,
   referenceConv,
 } from '../../reference/index.ts';

@@ -22,6 +22,15 @@ def decode(text, dtype, shape):
     return np.frombuffer(base64.b64decode(text), dtype=little_endian).reshape(shape)
 
 
+# problem.paddingMode (absent: zeros) as np.pad's mode: numpy's 'reflect' omits the edge
+# as PyTorch's does, 'edge' is replicate, 'wrap' is circular.
+NP_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def np_pad_mode(p):
+    return NP_PAD_MODE[p.get("paddingMode", "zeros")]
+
+
 def layout_axes(layout, rank):
     """For each axis of a tensor stored in `layout`, the canonical axis it holds
     (canonical: [n, c, *spatial] or [o, i, *kernel]); reference/layout.ts defines the same."""
@@ -42,7 +51,8 @@ def conv(p, x, w, b):
     """Ranks 1-3, groups, stride, dilation, asymmetric pads, bias, both modes; float64 sums."""
     rank, groups = len(p["inputSize"]), p["groups"]
     pads = [(0, 0), (0, 0)] + list(zip(p["padBegin"], p["padEnd"]))
-    x = np.pad(x.astype(np.float64), pads)  # explicit zeros, so 0 * inf = nan as in the oracle
+    # explicit zeros (0 * inf = nan as in the oracle), or the problem's padding mode
+    x = np.pad(x.astype(np.float64), pads, mode=np_pad_mode(p))
     w = w.astype(np.float64)
     if p["mode"] == "convolution":
         w = np.flip(w, axis=tuple(range(2, 2 + rank)))  # true convolution: kernel flipped
