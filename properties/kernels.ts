@@ -3,6 +3,7 @@
  * as a ConvKernel, and a way to run any kernel on float64 operands.
  */
 import { referenceConv } from '../reference/conv.ts';
+import { layoutsOf, operandsInLayout, outputFromLayout } from '../reference/layout.ts';
 import type { ConvKernel, ConvProblem, DType, FloatArray } from '../reference/problem.ts';
 import { hasDtype } from './tolerance.ts';
 
@@ -49,11 +50,21 @@ export async function runKernel(
   bias?: ArrayLike<number>,
 ): Promise<Float64Array> {
   const dtype = kernel.dtype ?? 'float32';
-  const out = await kernel.conv(
+  const layouts = layoutsOf(kernel);
+  // Operands in the kernel's declared layouts; its output comes back to NCHW.
+  const given = operandsInLayout(
     problem,
-    toDtype(input, dtype),
-    toDtype(weight, dtype),
-    bias === undefined ? undefined : toDtype(bias, dtype),
+    {
+      input: toDtype(input, dtype),
+      weight: toDtype(weight, dtype),
+      bias: bias === undefined ? undefined : toDtype(bias, dtype),
+    },
+    layouts,
+  );
+  const out = outputFromLayout(
+    problem,
+    await kernel.conv(problem, given.input, given.weight, given.bias),
+    layouts.layout,
   );
   if (!hasDtype(out, dtype)) {
     throw new TypeError(

@@ -7,6 +7,8 @@
  */
 import type fc from 'fast-check';
 import { formatDescriptor } from '../reference/descriptor.ts';
+import { convGeometry } from '../reference/geometry.ts';
+import { type ActivationLayout, activationAxisNames, coordsInLayout } from '../reference/layout.ts';
 import type { ConvProblem } from '../reference/problem.ts';
 import type { ConvCase } from './data.ts';
 import type { Comparison, WorstElement } from './tolerance.ts';
@@ -165,21 +167,24 @@ function formatNumber(v: number): string {
   return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : v.toPrecision(9);
 }
 
-function formatWorst(w: WorstElement): string {
+function formatWorst(w: WorstElement, shape: readonly number[], layout: ActivationLayout): string {
+  // In the kernel's own index order: the element a channels-last kernel wrote there.
+  const at = coordsInLayout(w.coords, shape, layout);
   const error = Math.abs(w.got - w.expected);
   const ratio = Number.isFinite(w.boundRatio)
     ? `${w.boundRatio.toPrecision(3)}× the bound`
     : 'no tolerance';
   const ulps = Number.isFinite(w.ulps) ? `${w.ulps.toPrecision(3)} ulp` : 'special value';
   return (
-    `    [${w.coords.join(', ')}] (index ${w.index}): expected ${formatNumber(w.expected)}, ` +
+    `    [${at.coords.join(', ')}] (index ${at.index}): expected ${formatNumber(w.expected)}, ` +
     `got ${formatNumber(w.got)}, error ${formatNumber(error)} (${ulps}, ${ratio})`
   );
 }
 
 /**
  * The comparison part of a report, indented by two spaces: verdict, pattern,
- * bound, worst elements and statistics. The problem is only used for context.
+ * bound, worst elements and statistics. The problem is only used for context;
+ * coordinates and indices are given in the kernel's `layout` (default NCHW).
  *
  * @example
  * ```ts
@@ -188,7 +193,11 @@ function formatWorst(w: WorstElement): string {
  * //   pattern:  padding: only outputs whose window touches the padding are wrong
  * ```
  */
-export function formatComparison(problem: ConvProblem, c: Comparison): string {
+export function formatComparison(
+  problem: ConvProblem,
+  c: Comparison,
+  layout: ActivationLayout = 'nchw',
+): string {
   const lines = [`  verdict:  ${c.verdict}${c.reason ? `: ${c.reason}` : ''}`];
   if (c.pattern) lines.push(`  pattern:  ${c.pattern.kind}: ${c.pattern.detail}`);
   const p = c.parameters;
@@ -200,9 +209,10 @@ export function formatComparison(problem: ConvProblem, c: Comparison): string {
   if (p.note) lines.push(`  note:     ${p.note}`);
   if (c.worst.length > 0) {
     lines.push(
-      `  worst elements (${c.failures} of ${c.outputs} failing; [n, c, ${spatialNames(problem)}]):`,
+      `  worst elements (${c.failures} of ${c.outputs} failing; [${activationAxisNames(problem.inputSize.length, layout)}]${layout === 'nchw' ? '' : ` (the kernel's ${layout} order)`}):`,
     );
-    for (const w of c.worst) lines.push(formatWorst(w));
+    const shape = convGeometry(problem).outputShape;
+    for (const w of c.worst) lines.push(formatWorst(w, shape, layout));
   }
   if (c.stats?.applied) {
     const s = c.stats;
@@ -212,10 +222,6 @@ export function formatComparison(problem: ConvProblem, c: Comparison): string {
     );
   }
   return lines.join('\n');
-}
-
-function spatialNames(problem: ConvProblem): string {
-  return ['d', 'h', 'w'].slice(3 - problem.inputSize.length).join(', ');
 }
 
 /**

@@ -6,7 +6,8 @@
  *
  *   y[n, oc, o] = b[oc] + Σ_{ci < C/G} Σ_k xpad[n, g·C/G + ci, o·S + k·D] · w[oc, ci, k']
  *
- * where xpad is the input surrounded by padBegin/padEnd zeros, k runs over the
+ * where xpad is the input surrounded by padBegin/padEnd zeros (or, under a
+ * non-zero `paddingMode`, its reflection, edge or wrap-around), k runs over the
  * kernel window, and k' = k for cross-correlation or K − 1 − k (flipped in every
  * spatial dimension) for true convolution. Sums are accumulated in float64.
  *
@@ -15,6 +16,7 @@
  * (declared by kernels that skip them) those taps are left out of the sum.
  */
 import { type ConvGeometry, convGeometry, lift3 } from './geometry.ts';
+import { paddedIndex } from './padding-mode.ts';
 import type { ConvProblem, PaddingRule } from './problem.ts';
 import { checkTensorLength } from './tensors.ts';
 
@@ -34,6 +36,7 @@ function directOutput(
   padding: PaddingRule,
 ): OutputAt {
   const skipTaps = padding === 'skip-taps';
+  const mode = g.problem.paddingMode ?? 'zeros';
   const [ID, IH, IW] = lift3(g.inputSize, 1);
   const [KD, KH, KW] = lift3(g.kernelSize, 1);
   const [SD, SH, SW] = lift3(g.stride, 1);
@@ -53,10 +56,11 @@ function directOutput(
     for (let kd = 0; kd < KD; kd++) {
       for (let kh = 0; kh < KH; kh++) {
         for (let kw = 0; kw < KW; kw++) {
-          const d = od * SD - PD + kd * DD;
-          const h = oh * SH - PH + kh * DH;
-          const w = ow * SW - PW + kw * DW;
-          const inside = d >= 0 && d < ID && h >= 0 && h < IH && w >= 0 && w < IW;
+          // The input index each padded coordinate reads (−1: a zero of the 'zeros' mode).
+          const d = paddedIndex(mode, od * SD - PD + kd * DD, ID);
+          const h = paddedIndex(mode, oh * SH - PH + kh * DH, IH);
+          const w = paddedIndex(mode, ow * SW - PW + kw * DW, IW);
+          const inside = d >= 0 && h >= 0 && w >= 0;
           inputAt[t] = inside ? (d * IH + h) * IW + w : -1;
           weightAt[t] = g.flipKernel
             ? ((KD - 1 - kd) * KH + (KH - 1 - kh)) * KW + (KW - 1 - kw)

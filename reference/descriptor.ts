@@ -12,7 +12,8 @@
  *
  * Spatial keys end in d, h or w: [W] for 1-D, [H, W] for 2-D, [D, H, W] for 3-D.
  * `xcorr` is cross-correlation (what frameworks call conv); `trueconv` flips the
- * kernel. When parsing, stride, dilation and pads default to 1, 1 and 0, `mb`
+ * kernel. A trailing `reflect`, `replicate` or `circular` is the padding mode
+ * (absent: zeros). When parsing, stride, dilation and pads default to 1, 1 and 0, `mb`
  * and `g` to 1, and the flags to `nobias`, `floor` and `excpad`.
  */
 import { ProblemError } from './errors.ts';
@@ -62,6 +63,8 @@ export function formatDescriptor(p: ConvProblem | PoolProblem): string {
     `${kind}:mb${p.batch}g${p.groups}ic${p.inChannels}oc${p.outChannels}`,
     ...spatialBody(p),
     p.bias ? 'bias' : 'nobias',
+    // Omitted for the default 'zeros', so existing descriptors stay as they are.
+    ...(p.paddingMode !== undefined && p.paddingMode !== 'zeros' ? [p.paddingMode] : []),
   ].join('_');
 }
 
@@ -70,7 +73,25 @@ export type ParsedDescriptor =
   | { kind: 'conv'; problem: ConvProblem }
   | { kind: 'pool'; problem: PoolProblem };
 
-const FLAGS = new Set(['bias', 'nobias', 'ceil', 'floor', 'incpad', 'excpad']);
+/** Padding-mode flags of a convolution descriptor ('zeros' is the default, never written). */
+const PADDING_MODE_FLAGS = ['reflect', 'replicate', 'circular'] as const;
+
+const FLAGS = new Set([
+  'bias',
+  'nobias',
+  'ceil',
+  'floor',
+  'incpad',
+  'excpad',
+  ...PADDING_MODE_FLAGS,
+]);
+
+/** The one padding-mode flag of a descriptor, if any. */
+function paddingModeFlag(text: string, flags: Set<string>): ConvProblem['paddingMode'] {
+  const given = PADDING_MODE_FLAGS.filter((m) => flags.has(m));
+  if (given.length > 1) bad(text, `at most one padding mode (got ${given.join(' and ')})`);
+  return given[0];
+}
 
 function bad(text: string, why: string): never {
   throw new ProblemError('descriptor', text, why);
@@ -171,8 +192,12 @@ export function parseDescriptor(text: string): ParsedDescriptor {
       padEnd: common.padEnd,
       bias: flag(text, flags, 'bias', 'nobias'),
     };
+    const paddingMode = paddingModeFlag(text, flags);
+    if (paddingMode !== undefined) problem.paddingMode = paddingMode;
     result = { kind: 'conv', problem };
   } else {
+    const mode = paddingModeFlag(text, flags);
+    if (mode !== undefined) bad(text, `no padding mode on a pooling descriptor (got '${mode}')`);
     const problem: PoolProblem = {
       op: kindWord as PoolProblem['op'],
       channels: take(text, values, 'c'),

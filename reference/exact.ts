@@ -6,6 +6,7 @@
 import type { Fraction } from 'mathjs';
 import { convGeometry, lift3 } from './geometry.ts';
 import { mathjs as mathOf } from './mathjs.ts';
+import { paddedIndex } from './padding-mode.ts';
 import type { ConvProblem } from './problem.ts';
 
 /**
@@ -103,6 +104,7 @@ export function exactConv(
   const [DD, DH, DW] = lift3(g.dilation, 1);
   const [PD, PH, PW] = lift3(g.padBegin, 0);
   const cig = g.inChannelsPerGroup;
+  const mode = g.problem.paddingMode ?? 'zeros';
   const math = mathOf();
   const zero = math.fraction(0n, 1n);
   const out: Fraction[] = [];
@@ -117,10 +119,10 @@ export function exactConv(
               for (let kd = 0; kd < KD; kd++) {
                 for (let kh = 0; kh < KH; kh++) {
                   for (let kw = 0; kw < KW; kw++) {
-                    const d = od * SD - PD + kd * DD;
-                    const h = oh * SH - PH + kh * DH;
-                    const w = ow * SW - PW + kw * DW;
-                    if (d < 0 || d >= ID || h < 0 || h >= IH || w < 0 || w >= IW) continue;
+                    const d = paddedIndex(mode, od * SD - PD + kd * DD, ID);
+                    const h = paddedIndex(mode, oh * SH - PH + kh * DH, IH);
+                    const w = paddedIndex(mode, ow * SW - PW + kw * DW, IW);
+                    if (d < 0 || h < 0 || w < 0) continue;
                     const c = group * cig + ci;
                     const xv = xs[(((n * g.inChannels + c) * ID + d) * IH + h) * IW + w]!;
                     const [fd, fh, fw] = g.flipKernel

@@ -8,7 +8,8 @@
  */
 import { ProblemError } from './errors.ts';
 import { effectiveKernel, outputSize, volume } from './formulas.ts';
-import type { ConvProblem, PoolProblem } from './problem.ts';
+import { maxPadFor, PADDING_MODES } from './padding-mode.ts';
+import type { ConvProblem, PaddingMode, PoolProblem } from './problem.ts';
 
 /** Limits a problem must respect; tensors beyond them are refused, not attempted. */
 export interface GeometryLimits {
@@ -235,6 +236,7 @@ export function convGeometry(
   if (typeof p.bias !== 'boolean') fail(kind, 'bias', p.bias, 'a boolean', p);
   const { batch, inChannels, outChannels, groups } = checkChannels(kind, p);
   const spatial = spatialGeometry(kind, checkSpatial(kind, p), false, p);
+  checkPaddingMode(kind, spatial, p);
   const inChannelsPerGroup = inChannels / groups;
   const inputShape = [batch, inChannels, ...spatial.inputSize];
   const weightShape = [outChannels, inChannelsPerGroup, ...spatial.kernelSize];
@@ -262,6 +264,32 @@ export function convGeometry(
   checkLength(kind, 'weight (elements)', g.weightLength, limits, p);
   checkLength(kind, 'output (elements)', g.outputLength, limits, p);
   return g;
+}
+
+/** Throws unless the padding mode is known and its pads are ones it can fill. */
+function checkPaddingMode(kind: string, s: SpatialGeometry, p: Record<string, unknown>): void {
+  const mode = p.paddingMode;
+  if (mode === undefined) return;
+  if (!(PADDING_MODES as readonly unknown[]).includes(mode)) {
+    fail(kind, 'paddingMode', mode, PADDING_MODES.map((m) => `'${m}'`).join(', '), p);
+  }
+  const m = mode as PaddingMode;
+  for (const field of ['padBegin', 'padEnd'] as const) {
+    s[field].forEach((pad, d) => {
+      const max = maxPadFor(m, s.inputSize[d]!);
+      if (pad > max) {
+        const why = m === 'reflect' ? 'less than' : 'at most';
+        const bound = m === 'reflect' ? max + 1 : max;
+        fail(
+          kind,
+          `${field}[${d}]`,
+          pad,
+          `${why} inputSize[${d}] = ${bound} for paddingMode '${m}'`,
+          p,
+        );
+      }
+    });
+  }
 }
 
 /**

@@ -52,6 +52,22 @@ export {
   receptiveField,
 } from './layer.ts';
 export {
+  ACTIVATION_LAYOUTS,
+  type ActivationLayout,
+  activationAxisNames,
+  CANONICAL_LAYOUTS,
+  coordsInLayout,
+  isCanonical,
+  type KernelLayouts,
+  layoutsOf,
+  operandsInLayout,
+  outputFromLayout,
+  outputInLayout,
+  transpose,
+  WEIGHT_LAYOUTS,
+  type WeightLayout,
+} from './layout.ts';
+export {
   analyzeNetwork,
   type LayerReport,
   type LayerSpec,
@@ -75,6 +91,7 @@ export {
   type SamePaddingInput,
   torchPads,
 } from './padding.ts';
+export { maxPadFor, PADDING_MODES, paddedIndex, zeroPaddingOnly } from './padding-mode.ts';
 export { referencePool } from './pool.ts';
 export type {
   ConvKernel,
@@ -82,6 +99,7 @@ export type {
   ConvProblem,
   DType,
   FloatArray,
+  PaddingMode,
   PaddingRule,
   PoolOp,
   PoolProblem,

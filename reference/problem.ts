@@ -19,6 +19,14 @@
 export type ConvMode = 'cross-correlation' | 'convolution';
 
 /**
+ * What the padded border of the input holds (reference/padding-mode.ts):
+ * 'zeros' (the default), or PyTorch's `padding_mode` 'reflect' (mirror without
+ * the edge; pad < size), 'replicate' (the edge element) and 'circular' (wrap
+ * around; pad ≤ size).
+ */
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+/**
  * One convolution layer, fully explicit: every pad is given at both ends.
  *
  * @example
@@ -43,6 +51,8 @@ export interface ConvProblem {
   padBegin: number[];
   padEnd: number[];
   bias: boolean;
+  /** What the padding holds; absent means 'zeros'. */
+  paddingMode?: PaddingMode;
 }
 
 /** The pooling operators of the oracle. */
@@ -81,6 +91,7 @@ export interface PoolProblem {
 }
 
 import type { FloatDType } from './float.ts';
+import type { ActivationLayout, WeightLayout } from './layout.ts';
 
 /** Element type a kernel computes in. */
 export type DType = FloatDType;
@@ -121,10 +132,22 @@ export interface ConvKernel {
    * declares 'skip-taps' and is judged by that rule (reports say so).
    */
   padding?: PaddingRule;
+  /**
+   * Memory layout of the input and output; default 'nchw'. A channels-last
+   * kernel ('nhwc': NWC, NHWC, NDHWC) gets its input, and returns its output,
+   * in that order; the harness transposes at the call (reference/layout.ts).
+   */
+  layout?: ActivationLayout;
+  /**
+   * Memory layout of the weight; default 'oihw' ([O, I/groups, ...K]); 'ohwi',
+   * 'hwio' or 'ihwo' (depthwise in TF and WebNN) as reference/layout.ts defines them.
+   */
+  weightLayout?: WeightLayout;
   /** `true` when the problem is supported; otherwise the reason it is skipped. */
   supports?(p: ConvProblem): true | string;
   /**
-   * Computes the output, [batch, outChannels, ...outputSize], row-major.
+   * Computes the output, [batch, outChannels, ...outputSize] row-major in the
+   * declared `layout` (operands likewise in `layout` and `weightLayout`).
    * `bias` is given only when `p.bias` is true. Must not write into its inputs.
    */
   conv(

@@ -1,4 +1,5 @@
 /** The im2col convolution as a {@link ConvKernel} for the harness. */
+
 import {
   type ConvKernel,
   type ConvProblem,
@@ -6,6 +7,7 @@ import {
   type DType,
   type FloatArray,
 } from '../../reference/index.ts';
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import {
   type Im2colOptions,
   im2colConv,
@@ -55,7 +57,10 @@ export function createIm2colKernel(options: Im2colKernelOptions = {}): ConvKerne
     supports(p: ConvProblem): true | string {
       let refusal: string | undefined;
       try {
-        refusal = workspaceRefusal(convGeometry(p), dtype, limits);
+        const g = convGeometry(p);
+        const zeros = zeroPaddingOnly(p);
+        if (zeros !== true) return `${name}: ${zeros}`;
+        refusal = workspaceRefusal(g, dtype, limits);
       } catch (error) {
         return error instanceof Error ? error.message : String(error);
       }

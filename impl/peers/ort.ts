@@ -13,6 +13,7 @@
  *
  * Importing this module never loads onnxruntime; {@link loadOrtKernel} does.
  */
+
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import {
   type ConvGeometry,
@@ -23,6 +24,7 @@ import {
   type FloatArray,
   formatDescriptor,
 } from '../../reference/index.ts';
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import { encodeOnnxConvModel, ONNX_CONV_NAMES } from './onnx-model.ts';
 import { asFloat32, flipKernels, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
 import { SessionCache } from './session-cache.ts';
@@ -115,7 +117,10 @@ async function ortConv(
  */
 function ortSupports(p: ConvProblem): true | string {
   const g = geometryOrReason(p);
-  return typeof g === 'string' ? g : true;
+  if (typeof g === 'string') return g;
+  // The Conv node pads with zeros; other modes would need a Pad node first.
+  const zeros = zeroPaddingOnly(p);
+  return zeros === true ? true : `ort adapter: ${zeros}`;
 }
 
 /**

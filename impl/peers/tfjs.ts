@@ -2,13 +2,15 @@
  * TensorFlow.js 4.22 (tfjs-core with the 'cpu' or the 'wasm' backend) as
  * ConvKernels, float32 only.
  *
- * The NCHW problem is transposed to NHWC inside tfjs and run through
+ * The kernels declare tfjs's own layouts, NHWC input and output and an HWIO
+ * filter (NWC/WIO in 1-D, NDHWC/DHWIO in 3-D), so the harness hands operands
+ * over in them and nothing is transposed here. They run through
  * `tf.conv2d` (groups = 1) or `tf.depthwiseConv2d` (groups = inChannels,
  * channel multiplier outChannels / groups) with explicit pads
  * `[[0, 0], [top, bottom], [left, right], [0, 0]]`; 1-D problems run as 2-D
  * with a height of 1; 3-D problems (groups = 1) run through `tf.conv3d` on an
  * input zero-padded with `tf.pad`, because conv3d takes only 'valid'/'same'.
- * True convolution flips the weights first. `dataFormat: 'NCHW'` is never used:
+ * True convolution reverses the filter's spatial axes (`tf.reverse`) first. `dataFormat: 'NCHW'` is never used:
  * the backends ignore it for depthwiseConv2d (see tfjs.test.ts).
  *
  * The active backend is global in tfjs, so calls are queued one at a time, and
@@ -22,6 +24,7 @@
  * only, explicit padding where 0·∞ matters, unsupported stride×dilation) are
  * documented where they are worked around.
  */
+
 import type * as Tfjs from '@tensorflow/tfjs-core';
 import {
   type ConvGeometry,
@@ -30,7 +33,8 @@ import {
   checkConvOperands,
   convGeometry,
 } from '../../reference/index.ts';
-import { asFloat32, flipKernels, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
+import { asFloat32, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
 
 /** The tfjs-core module namespace. */
 export type TfjsModule = typeof Tfjs;
@@ -81,6 +85,8 @@ async function activate(tf: Tf, backend: TfjsBackendName): Promise<void> {
 function tfjsSupports(backend: TfjsBackendName, p: ConvProblem): true | string {
   const g = geometryOrReason(p);
   if (typeof g === 'string') return g;
+  const zeros = zeroPaddingOnly(p);
+  if (zeros !== true) return `tfjs adapter: ${zeros}`;
   const depthwise = g.groups > 1 && g.groups === g.inChannels;
   if (g.groups > 1 && !depthwise) {
     return `tfjs has no grouped convolution with 1 < groups < inChannels (groups = ${g.groups}, inChannels = ${g.inChannels})`;
@@ -137,7 +143,8 @@ function zeroPad<T extends Tfjs.Tensor>(tf: Tf, x: T, spatialPads: AxisPads): T 
 }
 
 /**
- * 1-D and 2-D: NHWC conv2d or depthwiseConv2d; returns NCHW [N, Cout, OH, OW].
+ * 1-D and 2-D: NHWC conv2d or depthwiseConv2d on NHWC input and an HWIO filter
+ * (the kernel's declared layouts, so no transposes); returns NHWC [N, OH, OW, Cout].
  * With `materializePadding` the input is zero-padded first and the conv runs
  * 'valid', otherwise tfjs's explicit pads are used.
  */
@@ -147,45 +154,43 @@ function conv2dNhwc(
   input: Float32Array,
   weight: Float32Array,
   materializePadding: boolean,
-): Tfjs.Tensor {
+): Tfjs.Tensor4D {
   const s = planar(g);
   const [KH, KW] = s.kernelHW;
-  const nchw = tf.tensor4d(input, [g.batch, g.inChannels, ...s.inputHW], 'float32');
-  let x = tf.transpose(nchw, [0, 2, 3, 1]);
+  // 1-D (NWC, WIO) is the same bytes as 2-D with a height of 1.
+  let x = tf.tensor4d(input, [g.batch, ...s.inputHW, g.inChannels], 'float32');
   // tfjs's explicit form: [[0, 0], [top, bottom], [left, right], [0, 0]] for NHWC.
   let pads: NhwcPadding | 'valid' = [[0, 0], s.pads[0], s.pads[1], [0, 0]];
   if (materializePadding) {
     x = zeroPad(tf, x, s.pads);
     pads = 'valid';
   }
-  let y: Tfjs.Tensor4D;
+  let w = tf.tensor4d(weight, [KH, KW, g.inChannelsPerGroup, g.outChannels], 'float32');
+  if (g.flipKernel) w = tf.reverse(w, [0, 1]);
   if (g.groups > 1) {
-    // Depthwise: output channel oc = c · multiplier + m, as in our weight layout.
-    const multiplier = g.outChannelsPerGroup;
-    const w = tf.tensor4d(weight, [g.inChannels, multiplier, KH, KW], 'float32');
-    y = tf.depthwiseConv2d(x, tf.transpose(w, [2, 3, 0, 1]), s.stride, pads, 'NHWC', s.dilation);
-  } else {
-    const w = tf.tensor4d(weight, [g.outChannels, g.inChannels, KH, KW], 'float32');
-    y = tf.conv2d(x, tf.transpose(w, [2, 3, 1, 0]), s.stride, pads, 'NHWC', s.dilation);
+    // Depthwise: HWIO is [KH, KW, 1, C·M] with o = c·M + m, the same bytes as
+    // tfjs's [KH, KW, C, M] depthwise filter: a reshape, not a transpose.
+    const depthwise = tf.reshape(w, [KH, KW, g.inChannels, g.outChannelsPerGroup]) as Tfjs.Tensor4D;
+    return tf.depthwiseConv2d(x, depthwise, s.stride, pads, 'NHWC', s.dilation);
   }
-  return tf.transpose(y, [0, 3, 1, 2]);
+  return tf.conv2d(x, w, s.stride, pads, 'NHWC', s.dilation);
 }
 
-/** 3-D, groups = 1: zero-pad NDHWC explicitly, then a 'valid' conv3d; returns NCDHW. */
+/** 3-D, groups = 1: zero-pad NDHWC explicitly, then a 'valid' conv3d with a DHWIO filter. */
 function conv3dNdhwc(
   tf: Tf,
   g: ConvGeometry,
   input: Float32Array,
   weight: Float32Array,
-): Tfjs.Tensor {
+): Tfjs.Tensor5D {
   const triple = (v: readonly number[]) => v as [number, number, number];
-  const ncdhw = tf.tensor5d(input, [g.batch, g.inChannels, ...triple(g.inputSize)], 'float32');
+  const ndhwc = tf.tensor5d(input, [g.batch, ...triple(g.inputSize), g.inChannels], 'float32');
   const pads = g.padBegin.map((begin, i): [number, number] => [begin, g.padEnd[i]!]);
-  const x = zeroPad(tf, tf.transpose(ncdhw, [0, 2, 3, 4, 1]), pads);
-  const w = tf.tensor5d(weight, [g.outChannels, g.inChannels, ...triple(g.kernelSize)], 'float32');
-  const filter = tf.transpose(w, [2, 3, 4, 1, 0]);
-  const y = tf.conv3d(x, filter, triple(g.stride), 'valid', 'NDHWC', triple(g.dilation));
-  return tf.transpose(y, [0, 4, 1, 2, 3]);
+  const x = zeroPad(tf, ndhwc, pads);
+  const shape = [...triple(g.kernelSize), g.inChannels, g.outChannels] as const;
+  let filter = tf.tensor5d(weight, [...shape], 'float32');
+  if (g.flipKernel) filter = tf.reverse(filter, [0, 1, 2]);
+  return tf.conv3d(x, filter, triple(g.stride), 'valid', 'NDHWC', triple(g.dilation));
 }
 
 /**
@@ -210,20 +215,17 @@ function computeSync(
   bias: Float32Array | undefined,
 ): Float32Array {
   const output = tf.tidy(() => {
-    let y =
+    const y: Tfjs.Tensor =
       g.rank === 3
         ? conv3dNdhwc(tf, g, input, weight)
         : conv2dNhwc(tf, g, input, weight, mustMaterializePadding(backend, g, weight));
-    if (bias !== undefined) {
-      const perChannel = [g.outChannels, ...new Array<number>(y.rank - 2).fill(1)];
-      y = tf.add(y, tf.tensor(bias, perChannel, 'float32'));
-    }
-    return y;
+    // Channels last: the bias broadcasts along the last axis.
+    return bias === undefined ? y : tf.add(y, tf.tensor1d(bias, 'float32'));
   });
   try {
     // 1-D ran as 2-D with a height of 1.
     const spatial = g.rank === 1 ? [1, ...g.outputSize] : g.outputSize;
-    const expected = [g.batch, g.outChannels, ...spatial];
+    const expected = [g.batch, ...spatial, g.outChannels];
     if (output.shape.join() !== expected.join()) {
       throw new Error(
         `tfjs: output shape [${output.shape.join(', ')}], expected [${expected.join(', ')}]`,
@@ -254,13 +256,15 @@ function tfjsKernel(backend: TfjsBackendName): ConvKernel {
   return {
     name: `tfjs-${backend}`,
     dtype: 'float32',
+    // tfjs's own layouts: the harness hands operands over in them, no glue here.
+    layout: 'nhwc',
+    weightLayout: 'hwio',
     supports: (p) => tfjsSupports(backend, p),
     async conv(p, input, weight, bias) {
       const g = convGeometry(p);
       checkConvOperands(g, input, weight, bias);
       const supported = tfjsSupports(backend, p);
       if (supported !== true) throw new Error(`tfjs-${backend}: unsupported problem: ${supported}`);
-      const w = g.flipKernel ? flipKernels(g, weight) : asFloat32(weight);
       const tf = await loadBackend(backend);
       return exclusive(async () => {
         await activate(tf, backend);
@@ -268,6 +272,7 @@ function tfjsKernel(backend: TfjsBackendName): ConvKernel {
         if (tf.getBackend() !== backend) {
           throw new Error(`tfjs-${backend}: the active tfjs backend is '${tf.getBackend()}'`);
         }
+        const w = asFloat32(weight);
         return computeSync(tf, backend, g, asFloat32(input), w, bias && asFloat32(bias));
       });
     },

@@ -13,12 +13,14 @@
  * layout, so the products need no packing pass and no GEMM driver: each is a loop of
  * 4 × 4 micro-kernel calls over panels that stay in cache (plan.ts sizes the blocks).
  */
+
 import {
   type ConvKernel,
   type ConvProblem,
   checkConvOperands,
   convGeometry,
 } from '../../reference/index.ts';
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import { WinogradRun } from './run.ts';
 import { planOf, settingsOf, supportReason, type WinogradKernelOptions } from './settings.ts';
 import { WinogradWorkspace } from './workspace.ts';
@@ -42,7 +44,9 @@ export function createWinogradKernel(options: WinogradKernelOptions): ConvKernel
   const scratch = new WinogradWorkspace(settings.retainWorkspaceBytes);
   const supports = (p: ConvProblem): true | string => {
     try {
-      return supportReason(convGeometry(p), settings);
+      const g = convGeometry(p);
+      const zeros = zeroPaddingOnly(p);
+      return zeros === true ? supportReason(g, settings) : `${settings.name}: ${zeros}`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }

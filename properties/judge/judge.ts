@@ -30,6 +30,7 @@
 import { referenceConv } from '../../reference/conv.ts';
 import { sameBits } from '../../reference/float.ts';
 import { convGeometry } from '../../reference/geometry.ts';
+import type { ActivationLayout } from '../../reference/layout.ts';
 import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
 import {
   type ConvOperands,
@@ -126,6 +127,11 @@ export interface JudgeInput {
    * compared in full is profiled.
    */
   profile?: PrecisionBoundConstraints;
+  /**
+   * The kernel's input/output layout; default 'nchw'. The output given is always
+   * NCHW (hosts transpose it back); this only sets the order reports print in.
+   */
+  layout?: ActivationLayout;
 }
 
 /** The skip message of a mistrusted case; one text, so reports can count them. */
@@ -305,7 +311,7 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
   const boundRatio = comparison.maxBoundRatio;
   if (comparison.verdict !== 'pass') {
     const message = withSampleNote(comparison.reason ?? comparison.verdict, sampled);
-    const details = withSampleNote(formatComparison(problem, comparison), sampled);
+    const details = withSampleNote(formatComparison(problem, comparison, input.layout), sampled);
     return { verdict: comparison.verdict, message, details, boundRatio, ...saved };
   }
   if ((input.source ?? 'generated') === 'generated') {

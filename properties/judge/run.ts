@@ -5,6 +5,7 @@
  * (scripts/check/hosts), which take the snapshot themselves, then call the
  * same judge.
  */
+import { layoutsOf, operandsInLayout, outputFromLayout } from '../../reference/layout.ts';
 import type { ConvKernel } from '../../reference/problem.ts';
 import {
   type CaseOutcome,
@@ -32,14 +33,28 @@ export async function runAndJudge(kernel: ConvKernel, input: RunInput): Promise<
   const { problem, operands } = input;
   const dtype = kernel.dtype ?? 'float32';
   const before = copyOperands(operands);
+  const layouts = layoutsOf(kernel);
   // A kernel that declares 'skip-taps' is judged by that padding rule.
-  const judged = { ...input, dtype, operands: before, padding: kernel.padding ?? 'zeros' };
+  const judged = {
+    ...input,
+    dtype,
+    operands: before,
+    padding: kernel.padding ?? 'zeros',
+    layout: layouts.layout,
+  };
+  // The kernel reads its declared layouts (the same arrays when canonical).
+  const given = operandsInLayout(problem, operands, layouts);
+  const pristine = operandsInLayout(problem, before, layouts);
   let output: unknown;
   try {
-    output = await kernel.conv(problem, operands.input, operands.weight, operands.bias);
+    output = await kernel.conv(problem, given.input, given.weight, given.bias);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ...errorOutcome(judged, `the kernel threw: ${message}`), operands: before };
   }
-  return judgeCase({ ...judged, output, written: writtenOperands(before, operands) });
+  return judgeCase({
+    ...judged,
+    output: outputFromLayout(problem, output, layouts.layout),
+    written: writtenOperands(pristine, given),
+  });
 }

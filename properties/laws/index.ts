@@ -20,6 +20,12 @@ export { dilationLaw, paddingLaw, strideLaw } from './decomposition.ts';
 export { exactOracleLaw } from './exactOracle.ts';
 export { linearityInInputLaw, linearityInWeightLaw } from './linearity.ts';
 export {
+  explicitlyPadded,
+  type FilledPaddingMode,
+  paddingModeLaw,
+  problemUnderMode,
+} from './paddingModes.ts';
+export {
   avgPoolDepthwiseLaw,
   depthwiseForPool,
   maxAtLeastAvgLaw,

@@ -3,6 +3,7 @@ import { isUnavailable } from '../../impl/peers/peer.ts';
 import { caseTitle, peerCases, peerData } from '../../impl/peers/test-problems.ts';
 import { loadTfjsBackend, loadTfjsKernel, type TfjsBackendName } from '../../impl/peers/tfjs.ts';
 import { type ConvProblem, convGeometry, referenceConv } from '../../reference/index.ts';
+import { runKernel } from '../kernels.ts';
 import { ALL_PASS, peerVerdicts, runPeerCase } from './run-case.ts';
 
 const loads = {
@@ -101,7 +102,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       w[0] = Number.POSITIVE_INFINITY; // tap (0, 0): over the top/left padding for output (0, 0)
       const expected = referenceConv(p, x, w);
       expect(Number.isNaN(expected[0])).toBe(true);
-      const y = await kernel.conv(p, x, w);
+      // Through runKernel: the kernel reads NHWC / HWIO, declared, not glued on here.
+      const y = await runKernel(kernel, p, x, w);
       expect(Array.from(y)).toEqual(Array.from(expected));
     });
   });

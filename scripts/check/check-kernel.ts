@@ -14,6 +14,12 @@ import {
   type PaddingRule,
   ProblemError,
 } from '../../reference/index.ts';
+import {
+  type ActivationLayout,
+  isCanonical,
+  type KernelLayouts,
+  type WeightLayout,
+} from '../../reference/layout.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
@@ -33,6 +39,7 @@ import { type CaseFailure, type CheckReport, type PhaseResult, summarize } from 
 import { type CheckTarget, type RunOptions, runGeneratedPhase } from './runner.ts';
 import { saveFailure } from './save-failure.ts';
 import { type SuiteName, suiteSpec } from './suites.ts';
+import { commandImplFlags, parseLayouts } from './targets.ts';
 
 /** Names of the bound models (`--tolerance`). */
 export const TOLERANCE_NAMES = [
@@ -83,6 +90,10 @@ export interface CheckKernelOptions extends FamilyFilter {
   dtype?: DType;
   /** Padding rule a `{ command }` program declares (`--padding`); a kernel object or module declares its own. */
   padding?: PaddingRule;
+  /** Input/output layout a `{ command }` program declares (`--layout`); default 'nchw'. */
+  layout?: ActivationLayout;
+  /** Weight layout a `{ command }` program declares (`--weight-layout`); default 'oihw'. */
+  weightLayout?: WeightLayout;
   /** Per-case time limit; default 20 000 ms. */
   timeoutMs?: number;
   /** Shard i of n; default 1/1. */
@@ -108,9 +119,14 @@ export interface CheckKernelOptions extends FamilyFilter {
 const SILENT: Progress = { phaseStart() {}, tick() {}, phaseEnd() {} };
 
 /** How a library caller's kernel is named in repro lines. */
-function implFlagsOf(kernel: KernelUnderTest, dtype: DType, padding: PaddingRule): string {
+function implFlagsOf(
+  kernel: KernelUnderTest,
+  dtype: DType,
+  padding: PaddingRule,
+  layouts: KernelLayouts,
+): string {
   if ('command' in kernel && typeof kernel.command === 'string') {
-    return `--impl-cmd ${shellQuote(kernel.command)}${dtype === 'float64' ? ' --dtype float64' : ''}${padding === 'skip-taps' ? ' --padding skip-taps' : ''}`;
+    return commandImplFlags(kernel.command, dtype, padding, layouts);
   }
   if ('module' in kernel && typeof kernel.module === 'string') {
     return `--impl ${shellQuote(kernel.module)}`;
@@ -128,12 +144,14 @@ function implFlagsOf(kernel: KernelUnderTest, dtype: DType, padding: PaddingRule
  */
 export async function openKernelTarget(
   kernel: KernelUnderTest,
-  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype' | 'padding'>,
+  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout'>,
 ): Promise<CheckTarget[]> {
   const dtype = options.dtype ?? 'float32';
+  const padding = options.padding ?? 'zeros';
+  const layouts = parseLayouts(options);
   const host =
     'command' in kernel && typeof kernel.command === 'string'
-      ? await openCommandHost(kernel.command, { dtype, padding: options.padding ?? 'zeros' })
+      ? await openCommandHost(kernel.command, { dtype, padding, layouts })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
         : await openInProcessHost(kernel as ConvKernel);
@@ -141,7 +159,7 @@ export async function openKernelTarget(
     options.tolerance === undefined
       ? defaultTolerance() // never chosen by the kernel's self-declared name
       : parseToleranceChoice(options.tolerance);
-  return [{ host, implFlags: implFlagsOf(kernel, dtype, options.padding ?? 'zeros'), tolerance }];
+  return [{ host, implFlags: implFlagsOf(kernel, dtype, padding, layouts), tolerance }];
 }
 
 /** The run settings, validated as the CLI validates its flags (a UsageError names the option). */
@@ -307,6 +325,7 @@ export async function runCheck(
         name: t.host.name,
         dtype: t.host.dtype,
         padding: t.host.padding,
+        ...(isCanonical(t.host.layouts) ? {} : t.host.layouts),
         source: t.implFlags || 'built-in',
       })),
     };

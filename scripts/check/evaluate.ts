@@ -185,6 +185,8 @@ export async function evaluateCase(
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
     ...(options.profile ? { profile: {} } : {}),
+    // Worst elements are printed in the order the kernel wrote them.
+    layout: host.layouts.layout,
   });
   if (outcome.verdict === 'fail' && paddingNote(host) !== '') {
     return { ...outcome, details: `${paddingNote(host)}\n${outcome.details}` };

@@ -126,7 +126,15 @@ export interface CheckReport {
   suite: string;
   shard: { index: number; count: number };
   /** Each kernel, with the padding rule it is judged by ('skip-taps' only when declared). */
-  kernels: { name: string; dtype: string; padding: string; source: string }[];
+  kernels: {
+    name: string;
+    dtype: string;
+    padding: string;
+    /** Present when the kernel declares a layout other than NCHW / OIHW. */
+    layout?: string;
+    weightLayout?: string;
+    source: string;
+  }[];
   /** The family filters of the run (--modes, --groups), when any. */
   filters?: { modes?: readonly string[]; groups?: readonly string[] };
   phases: PhaseResult[];

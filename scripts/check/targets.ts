@@ -4,6 +4,12 @@
  */
 import { resolve } from 'node:path';
 import type { DType, PaddingRule } from '../../reference/index.ts';
+import {
+  ACTIVATION_LAYOUTS,
+  type KernelLayouts,
+  layoutsOf,
+  WEIGHT_LAYOUTS,
+} from '../../reference/layout.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { DEFAULT_BUILTINS, openBuiltin } from './builtins.ts';
@@ -23,6 +29,10 @@ export interface TargetOptions {
   dtype?: string;
   /** The padding rule an --impl-cmd program declares: 'zeros' (default) or 'skip-taps'. */
   padding?: string;
+  /** The input/output layout an --impl-cmd program declares: 'nchw' (default) or 'nhwc'. */
+  layout?: string;
+  /** The weight layout an --impl-cmd program declares: 'oihw' (default), 'ohwi', 'hwio', 'ihwo'. */
+  weightLayout?: string;
   tolerance?: string;
   /** Comma-separated built-in kernel names (see builtins.ts). */
   builtin?: string;
@@ -32,6 +42,66 @@ function parsePadding(text: string | undefined): PaddingRule {
   if (text === undefined || text === 'zeros') return 'zeros';
   if (text === 'skip-taps') return 'skip-taps';
   throw new UsageError(`--padding must be zeros or skip-taps, got '${text}'`);
+}
+
+function parseChoice<T extends string>(flag: string, allowed: readonly T[], text: string): T {
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  throw new UsageError(`${flag} must be ${allowed.join(', ')}; got '${text}'`);
+}
+
+/**
+ * The flags that name an --impl-cmd program and everything it declares, for
+ * repro lines (the CLI's and checkKernel's alike).
+ *
+ * @example
+ * ```ts
+ * commandImplFlags('python3 k.py', 'float32', 'zeros', { layout: 'nhwc', weightLayout: 'oihw' });
+ * // "--impl-cmd 'python3 k.py' --layout nhwc"
+ * ```
+ */
+export function commandImplFlags(
+  command: string,
+  dtype: DType,
+  padding: PaddingRule,
+  layouts: KernelLayouts,
+): string {
+  return (
+    `--impl-cmd ${shellQuote(command)}` +
+    (dtype === 'float64' ? ' --dtype float64' : '') +
+    (padding === 'skip-taps' ? ' --padding skip-taps' : '') +
+    (layouts.layout !== 'nchw' ? ` --layout ${layouts.layout}` : '') +
+    (layouts.weightLayout !== 'oihw' ? ` --weight-layout ${layouts.weightLayout}` : '')
+  );
+}
+
+/**
+ * The layouts a command program declares (--layout, --weight-layout), checked:
+ * a UsageError names the flag and the value.
+ *
+ * @example
+ * ```ts
+ * parseLayouts({ layout: 'nhwc' }); // { layout: 'nhwc', weightLayout: 'oihw' }
+ * ```
+ */
+export function parseLayouts(options: { layout?: string; weightLayout?: string }): KernelLayouts {
+  return layoutsOf({
+    ...(options.layout !== undefined
+      ? { layout: parseChoice('--layout', ACTIVATION_LAYOUTS, options.layout) }
+      : {}),
+    ...(options.weightLayout !== undefined
+      ? { weightLayout: parseChoice('--weight-layout', WEIGHT_LAYOUTS, options.weightLayout) }
+      : {}),
+  });
+}
+
+/** Refuses the options that only a command's declaration may carry. */
+function refuseCommandOnly(options: TargetOptions, why: string): void {
+  if (options.padding !== undefined)
+    throw new UsageError(`--padding applies to --impl-cmd only; ${why} its padding`);
+  if (options.layout !== undefined || options.weightLayout !== undefined)
+    throw new UsageError(
+      `--layout and --weight-layout apply to --impl-cmd only; ${why} its layouts`,
+    );
 }
 
 function parseDtype(text: string | undefined): DType {
@@ -78,8 +148,7 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
   if (options.impl !== undefined) {
     if (options.dtype !== undefined)
       throw new UsageError('--dtype applies to --impl-cmd only; a module declares its dtype');
-    if (options.padding !== undefined)
-      throw new UsageError('--padding applies to --impl-cmd only; a module declares its padding');
+    refuseCommandOnly(options, 'a module declares');
     const host = await openModuleHost(resolve(options.impl));
     return [
       {
@@ -93,12 +162,12 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
   if (options.implCmd !== undefined) {
     const dtype = parseDtype(options.dtype);
     const padding = parsePadding(options.padding);
-    const host = await openCommandHost(options.implCmd, { dtype, padding });
-    const flags = `--impl-cmd ${shellQuote(options.implCmd)}${dtype === 'float64' ? ' --dtype float64' : ''}${padding === 'skip-taps' ? ' --padding skip-taps' : ''}`;
+    const layouts = parseLayouts(options);
+    const host = await openCommandHost(options.implCmd, { dtype, padding, layouts });
+    const flags = commandImplFlags(options.implCmd, dtype, padding, layouts);
     return [{ host, implFlags: flags, tolerance: tolerance ?? defaultTolerance() }];
   }
-  if (options.padding !== undefined)
-    throw new UsageError('--padding applies to --impl-cmd only; a module declares its padding');
+  refuseCommandOnly(options, 'a built-in kernel declares');
   const names =
     options.builtin === undefined
       ? DEFAULT_BUILTINS

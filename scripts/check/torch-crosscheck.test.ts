@@ -23,8 +23,10 @@ import {
   modeSwapped,
   roundedToFloat32,
 } from '../../properties/crosscheck/compare.ts';
+import { type FilledPaddingMode, problemUnderMode } from '../../properties/laws/index.ts';
 import { referenceConv } from '../../reference/conv.ts';
 import { gamma, unitRoundoff } from '../../reference/float.ts';
+import { PADDING_MODES } from '../../reference/padding-mode.ts';
 import type { ConvProblem } from '../../reference/problem.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { type KernelHost, openCommandHost } from './hosts/index.ts';
@@ -124,6 +126,23 @@ async function catches(wrong: ConvOracle, kind: 'integer' | 'uniform'): Promise<
   return details.failed;
 }
 
+/** Integer data under `mode`: does `oracle` agree with torch's F.pad(mode) + conv on every case? */
+async function agreesUnderMode(
+  oracle: ConvOracle,
+  mode: FilledPaddingMode,
+  runs: number,
+): Promise<boolean> {
+  const details = await fc.check(
+    fc.asyncProperty(crossCheckCaseArbitrary({ kernelSizes: [2, 3] }), async (drawn) => {
+      const problem = problemUnderMode(drawn.problem, mode);
+      fc.pre(problem !== undefined);
+      return (await disagreement(oracle, { ...drawn, problem: problem! }, 'integer')) === undefined;
+    }),
+    { numRuns: runs, endOnFailure: true },
+  );
+  return !details.failed;
+}
+
 describe('PyTorch float64 vs referenceConv (skipped, with the reason, without torch)', () => {
   beforeAll(async () => {
     unavailable = await startTorch();
@@ -147,6 +166,24 @@ describe('PyTorch float64 vs referenceConv (skipped, with the reason, without to
     if (unavailable !== undefined) ctx.skip(unavailable);
     expect(await catches(modeSwapped(referenceConv), 'integer')).toBe(true);
   });
+
+  it.for(PADDING_MODES.filter((m): m is FilledPaddingMode => m !== 'zeros'))(
+    "agrees exactly on integer data with paddingMode '%s' (torch: F.pad(mode) then conv)",
+    async (mode, ctx) => {
+      if (unavailable !== undefined) ctx.skip(unavailable);
+      expect(await agreesUnderMode(referenceConv, mode, RUNS / 2)).toBe(true);
+    },
+  );
+
+  it.for(PADDING_MODES.filter((m): m is FilledPaddingMode => m !== 'zeros'))(
+    "catches a wrong oracle: one that pads with zeros when asked for '%s'",
+    async (mode, ctx) => {
+      if (unavailable !== undefined) ctx.skip(unavailable);
+      const ignoresMode: ConvOracle = (p, x, w, b) =>
+        referenceConv({ ...p, paddingMode: 'zeros' }, x, w, b);
+      expect(await agreesUnderMode(ignoresMode, mode, RUNS / 2)).toBe(false);
+    },
+  );
 
   it('catches a wrong oracle: referenceConv rounded to float32', async (ctx) => {
     if (unavailable !== undefined) ctx.skip(unavailable);

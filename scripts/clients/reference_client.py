@@ -22,11 +22,37 @@ def decode(text, dtype, shape):
     return np.frombuffer(base64.b64decode(text), dtype=little_endian).reshape(shape)
 
 
+# problem.paddingMode (absent: zeros) as np.pad's mode: numpy's 'reflect' omits the edge
+# as PyTorch's does, 'edge' is replicate, 'wrap' is circular.
+NP_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def np_pad_mode(p):
+    return NP_PAD_MODE[p.get("paddingMode", "zeros")]
+
+
+def layout_axes(layout, rank):
+    """For each axis of a tensor stored in `layout`, the canonical axis it holds
+    (canonical: [n, c, *spatial] or [o, i, *kernel]); reference/layout.ts defines the same."""
+    spatial = list(range(2, 2 + rank))
+    return {"nchw": [0, 1] + spatial, "nhwc": [0] + spatial + [1],
+            "oihw": [0, 1] + spatial, "ohwi": [0] + spatial + [1],
+            "hwio": spatial + [1, 0], "ihwo": [1] + spatial + [0]}[layout]
+
+
+def decode_in_layout(text, dtype, shape, layout):
+    """An operand sent in `layout`, returned in canonical order."""
+    axes = layout_axes(layout, len(shape) - 2)
+    stored = decode(text, dtype, [shape[a] for a in axes])
+    return stored.transpose(np.argsort(axes))
+
+
 def conv(p, x, w, b):
     """Ranks 1-3, groups, stride, dilation, asymmetric pads, bias, both modes; float64 sums."""
     rank, groups = len(p["inputSize"]), p["groups"]
     pads = [(0, 0), (0, 0)] + list(zip(p["padBegin"], p["padEnd"]))
-    x = np.pad(x.astype(np.float64), pads)  # explicit zeros, so 0 * inf = nan as in the oracle
+    # explicit zeros (0 * inf = nan as in the oracle), or the problem's padding mode
+    x = np.pad(x.astype(np.float64), pads, mode=np_pad_mode(p))
     w = w.astype(np.float64)
     if p["mode"] == "convolution":
         w = np.flip(w, axis=tuple(range(2, 2 + rank)))  # true convolution: kernel flipped
@@ -49,16 +75,25 @@ def conv(p, x, w, b):
 
 
 def serve(compute):
-    """Answers requests until stdin closes; compute(p, x, w, b) returns an array or raises."""
+    """Answers requests until stdin closes; compute(p, x, w, b) returns an array or raises.
+
+    compute works in canonical NCHW / OIHW whatever the run's declared layouts
+    (--layout, --weight-layout): serve reads the operands in them and writes the
+    output back in `layout`."""
     for line in sys.stdin:
         request = json.loads(line)
         p, dtype, answer = request["problem"], request["dtype"], {"id": request["id"]}
         try:
-            x = decode(request["input"], dtype, [p["batch"], p["inChannels"]] + p["inputSize"])
+            layout = request.get("layout", "nchw")
+            x_shape = [p["batch"], p["inChannels"]] + p["inputSize"]
+            x = decode_in_layout(request["input"], dtype, x_shape, layout)
             w_shape = [p["outChannels"], p["inChannels"] // p["groups"]] + p["kernelSize"]
-            w = decode(request["weight"], dtype, w_shape)
+            w = decode_in_layout(request["weight"], dtype, w_shape,
+                                 request.get("weightLayout", "oihw"))
             b = None if request["bias"] is None else decode(request["bias"], dtype, [-1])
-            y = compute(p, x, w, b).astype(np.dtype(dtype).newbyteorder("<"))
+            y = compute(p, x, w, b)
+            y = np.ascontiguousarray(y.transpose(layout_axes(layout, y.ndim - 2)))
+            y = y.astype(np.dtype(dtype).newbyteorder("<"))
             answer["output"] = base64.b64encode(y.tobytes()).decode("ascii")  # C order
         except Unsupported as reason:
             answer["unsupported"] = str(reason)

@@ -9,7 +9,7 @@ answered "unsupported" with the reasons.
 import numpy as np
 from scipy.signal import convolve2d, correlate2d
 
-from reference_client import Unsupported, serve
+from reference_client import Unsupported, np_pad_mode, serve
 
 
 def limits(p):
@@ -31,7 +31,7 @@ def conv(p, x, w, b):
     if reasons:
         raise Unsupported("scipy client: " + "; ".join(reasons))
     pads = list(zip(p["padBegin"], p["padEnd"]))
-    image = np.pad(x[0, 0].astype(np.float64), pads)
+    image = np.pad(x[0, 0].astype(np.float64), pads, mode=np_pad_mode(p))
     # convolve2d flips the kernel in both axes: the textbook convolution.
     apply = convolve2d if p["mode"] == "convolution" else correlate2d
     y = apply(image, w[0, 0].astype(np.float64), mode="valid")

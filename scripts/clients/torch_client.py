@@ -33,6 +33,9 @@ except ImportError:
 
 CONV = {1: "conv1d", 2: "conv2d", 3: "conv3d"}
 PRECISIONS = ("fp32", "tf32", "fp16", "bf16")
+# convcheck's paddingMode as F.pad's mode: nn.ConvNd(padding_mode=...) pads the same way.
+PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate",
+            "circular": "circular"}
 
 
 class UsageError(Exception):
@@ -93,7 +96,7 @@ def make_conv(flags):
             w = torch.flip(w, dims=list(range(2, 2 + rank)))  # true convolution flips the kernel
         # F.pad lists pads from the last dimension backwards: (wBegin, wEnd, hBegin, hEnd, ...).
         pads = [n for i in reversed(range(rank)) for n in (p["padBegin"][i], p["padEnd"][i])]
-        x = F.pad(x, pads)
+        x = F.pad(x, pads, mode=PAD_MODE[p.get("paddingMode", "zeros")])
         bias = None if b is None else tensor(b)
         conv_nd = getattr(F, CONV[rank])
         try:

@@ -50,6 +50,8 @@ interface CheckFlags {
   builtin?: string;
   dtype?: string;
   padding?: string;
+  layout?: string;
+  weightLayout?: string;
   tolerance?: string;
   runs?: string;
   seed?: string;
@@ -228,6 +230,8 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.implCmd !== undefined ? { implCmd: flags.implCmd } : {}),
     ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
     ...(flags.padding !== undefined ? { padding: flags.padding } : {}),
+    ...(flags.layout !== undefined ? { layout: flags.layout } : {}),
+    ...(flags.weightLayout !== undefined ? { weightLayout: flags.weightLayout } : {}),
     ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
   };
@@ -294,6 +298,16 @@ export function registerCheck(program: Command): void {
     .option(
       '--padding <rule>',
       'padding rule an --impl-cmd program declares: zeros (default) or skip-taps',
+      undefined,
+    )
+    .option(
+      '--layout <layout>',
+      'input/output layout an --impl-cmd program declares: nchw (default) or nhwc (NWC, NDHWC in 1-D, 3-D)',
+      undefined,
+    )
+    .option(
+      '--weight-layout <layout>',
+      'weight layout an --impl-cmd program declares: oihw (default), ohwi, hwio or ihwo',
       undefined,
     )
     .option(

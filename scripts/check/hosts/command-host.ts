@@ -6,6 +6,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
+import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
 import {
   answerJudge,
   assertLittleEndian,
@@ -27,6 +28,11 @@ export interface CommandHostOptions {
   dtype?: DType;
   /** The padding rule the program declares (--padding); default 'zeros'. */
   padding?: PaddingRule;
+  /**
+   * The layouts the program declares (--layout, --weight-layout); default NCHW
+   * and OIHW. Sent with every request; the arrays travel in those layouts.
+   */
+  layouts?: KernelLayouts;
   /** Name shown in reports; default the command line. */
   name?: string;
   /** Working directory of the program; default the harness's. */
@@ -96,6 +102,7 @@ class CommandHost implements HostCore {
   readonly name: string;
   readonly dtype: DType;
   readonly padding: PaddingRule;
+  readonly layouts: KernelLayouts;
   private nextId = 0;
 
   constructor(
@@ -106,6 +113,7 @@ class CommandHost implements HostCore {
     this.name = options.name ?? commandLine;
     this.dtype = options.dtype ?? 'float32';
     this.padding = options.padding ?? 'zeros';
+    this.layouts = options.layouts ?? CANONICAL_LAYOUTS;
   }
 
   async supports(_problem: ConvProblem): Promise<true | string> {
@@ -125,6 +133,8 @@ class CommandHost implements HostCore {
       problem: problemFields(problem),
       dtype: this.dtype,
       padding: this.padding,
+      layout: this.layouts.layout,
+      weightLayout: this.layouts.weightLayout,
       input: encodeFloats(input),
       weight: encodeFloats(weight),
       bias: bias === undefined ? null : encodeFloats(bias),
@@ -186,6 +196,10 @@ function problemFields(p: ConvProblem): ConvProblem {
     padBegin,
     padEnd,
     bias,
+    // Sent only when not the default, so programs written before padding modes see no new field.
+    ...(p.paddingMode !== undefined && p.paddingMode !== 'zeros'
+      ? { paddingMode: p.paddingMode }
+      : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { endianness } from 'node:os';
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import type { ActivationLayout, WeightLayout } from '../../../reference/layout.ts';
 import type { Settlement } from './supervisor.ts';
 
 /** One request line, before JSON encoding. */
@@ -13,6 +14,10 @@ export interface WireRequest {
   dtype: DType;
   /** The padding rule the program is judged by (declared with --padding); fixed for a run. */
   padding: PaddingRule;
+  /** Layout of `input` and of the answer's output (declared with --layout); fixed for a run. */
+  layout: ActivationLayout;
+  /** Layout of `weight` (declared with --weight-layout); fixed for a run. */
+  weightLayout: WeightLayout;
   input: string;
   weight: string;
   bias: string | null;

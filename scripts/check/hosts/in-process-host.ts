@@ -4,6 +4,7 @@
  * isolating hosts, so every kernel is judged the same way.
  */
 import type { ConvKernel, ConvProblem } from '../../../reference/index.ts';
+import { layoutsOf } from '../../../reference/layout.ts';
 import { askSupports, checkKernelContract } from './kernel-contract.ts';
 import { runKernelCase } from './run-case.ts';
 import { serialHost } from './serial-host.ts';
@@ -33,6 +34,7 @@ export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost>
     name: kernel.name,
     dtype,
     padding: kernel.padding ?? 'zeros',
+    layouts: layoutsOf(kernel),
     async supports(problem: ConvProblem): Promise<true | string> {
       const answer = askSupports(kernel, problem);
       if ('error' in answer) throw new Error(answer.error);

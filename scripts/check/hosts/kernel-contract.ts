@@ -6,6 +6,7 @@
 
 import { show } from '../../../reference/errors.ts';
 import type { ConvKernel, ConvProblem } from '../../../reference/index.ts';
+import { ACTIVATION_LAYOUTS, WEIGHT_LAYOUTS } from '../../../reference/layout.ts';
 
 /** A kernel that passed the contract check, or why it did not. */
 export type ContractCheck = { kernel: ConvKernel } | { violation: string };
@@ -67,12 +68,30 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
       violation: `padding must be 'zeros' or 'skip-taps', got ${describeValue(k.padding)}`,
     };
   }
+  const layoutViolation = checkLayoutFields(k);
+  if (layoutViolation !== undefined) return { violation: layoutViolation };
   if (k.supports !== undefined && typeof k.supports !== 'function') {
     return {
       violation: `supports must be a function when given, got ${describeValue(k.supports)}`,
     };
   }
   return { kernel: candidate as ConvKernel };
+}
+
+/** Why the optional `layout` / `weightLayout` fields are unusable, or undefined. */
+function checkLayoutFields(k: Record<string, unknown>): string | undefined {
+  const fields = [
+    ['layout', ACTIVATION_LAYOUTS],
+    ['weightLayout', WEIGHT_LAYOUTS],
+  ] as const;
+  for (const [field, allowed] of fields) {
+    const value = k[field];
+    if (value !== undefined && !(allowed as readonly unknown[]).includes(value)) {
+      const names = allowed.map((l) => `'${l}'`).join(', ');
+      return `${field} must be one of ${names}, got ${describeValue(value)}`;
+    }
+  }
+  return undefined;
 }
 
 /** What `supports()` answered, or why the answer is not usable. */

@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { ConvKernel } from '../../../reference/index.ts';
+import { layoutsOf } from '../../../reference/layout.ts';
 import { askSupports, checkKernelContract, errorText } from './kernel-contract.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { type CaseOperands, runKernelOnCopies } from './run-case.ts';
@@ -36,6 +37,7 @@ if (kernel !== undefined) {
     name: kernel.name,
     dtype: kernel.dtype ?? 'float32',
     padding: kernel.padding ?? 'zeros',
+    layouts: layoutsOf(kernel),
     hasSupports: kernel.supports !== undefined,
   });
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
+import type { KernelLayouts } from '../../../reference/layout.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { type CaseOperands, mutatedOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
@@ -61,6 +62,7 @@ class ModuleHost implements HostCore {
   readonly name: string;
   readonly dtype: DType;
   readonly padding: PaddingRule;
+  readonly layouts: KernelLayouts;
   private readonly hasSupports: boolean;
   private nextId = 0;
   /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
@@ -74,6 +76,7 @@ class ModuleHost implements HostCore {
     this.name = current.ready.name;
     this.dtype = current.ready.dtype;
     this.padding = current.ready.padding;
+    this.layouts = current.ready.layouts;
     this.hasSupports = current.ready.hasSupports;
   }
 

@@ -10,6 +10,12 @@
 import { checkConvOperands } from '../../../reference/conv.ts';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvKernel, ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import {
+  isCanonical,
+  type KernelLayouts,
+  operandsInLayout,
+  outputFromLayout,
+} from '../../../reference/layout.ts';
 import { describeValue, errorText } from './kernel-contract.ts';
 import type { RunOutcome } from './types.ts';
 
@@ -99,6 +105,31 @@ export async function runKernelOnCopies(
   if (wrongOutput !== undefined) return error(wrongOutput);
   const mutatedInputs = mutatedOperands(operands, used);
   return { outcome: { kind: 'output', output: result as FloatArray, mutatedInputs, ms }, used };
+}
+
+/**
+ * The layout boundary, the one place every host crosses it: transposes the
+ * canonical operands (NCHW, OIHW) into the kernel's declared layouts, runs
+ * `call` on them, and transposes an output back to NCHW for the judge, so the
+ * oracle and the judge never see another layout. Canonical layouts pass through
+ * untouched.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runInKernelLayout(p, operands, { layout: 'nhwc', weightLayout: 'hwio' },
+ *   (inLayout) => core.run(p, inLayout, 5_000));
+ * ```
+ */
+export async function runInKernelLayout(
+  problem: ConvProblem,
+  operands: CaseOperands,
+  layouts: KernelLayouts,
+  call: (inLayout: CaseOperands) => Promise<RunOutcome>,
+): Promise<RunOutcome> {
+  if (isCanonical(layouts)) return call(operands);
+  const outcome = await call(operandsInLayout(problem, operands, layouts));
+  if (outcome.kind !== 'output') return outcome;
+  return { ...outcome, output: outputFromLayout(problem, outcome.output, layouts.layout) };
 }
 
 /**

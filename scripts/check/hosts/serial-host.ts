@@ -5,7 +5,8 @@
  * {@link HostCore} and is wrapped with {@link serialHost}.
  */
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
-import { type CaseOperands, checkRunOperands } from './run-case.ts';
+import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
+import { type CaseOperands, checkRunOperands, runInKernelLayout } from './run-case.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { KernelHost, RunOutcome } from './types.ts';
 
@@ -15,16 +16,22 @@ export interface HostCore {
   readonly dtype: DType;
   /** The padding rule the kernel declares ('zeros' unless it declares 'skip-taps'). */
   readonly padding: PaddingRule;
+  /** The layouts the kernel declares; absent means canonical (NCHW, OIHW). */
+  readonly layouts?: KernelLayouts;
   supports(problem: ConvProblem): Promise<true | string>;
-  /** Receives operands already checked against the problem and the dtype. */
+  /**
+   * Receives operands already checked against the problem and the dtype, in the
+   * kernel's declared layouts; its output is in the kernel's layout too.
+   */
   run(problem: ConvProblem, operands: CaseOperands, timeoutMs: number): Promise<RunOutcome>;
   /** Stops every process of the host; called once. */
   close(): Promise<void>;
 }
 
 /**
- * Wraps a {@link HostCore} as a {@link KernelHost}: operand checks, a FIFO queue,
- * the closed state.
+ * Wraps a {@link HostCore} as a {@link KernelHost}: operand checks, the layout
+ * boundary (canonical operands in, canonical output out: see
+ * {@link runInKernelLayout}), a FIFO queue, the closed state.
  *
  * @example
  * ```ts
@@ -40,10 +47,12 @@ export function serialHost(core: HostCore): KernelHost {
       if (closing !== undefined) throw new Error(`kernel host '${core.name}' is closed`);
       return task();
     });
+  const layouts = core.layouts ?? CANONICAL_LAYOUTS;
   return {
     name: core.name,
     dtype: core.dtype,
     padding: core.padding,
+    layouts,
     supports: (problem) => whileOpen(() => core.supports(problem)),
     async run(
       problem: ConvProblem,
@@ -54,7 +63,11 @@ export function serialHost(core: HostCore): KernelHost {
     ): Promise<RunOutcome> {
       const operands = { input, weight, bias };
       checkRunOperands(core.dtype, problem, operands);
-      return whileOpen(() => core.run(problem, operands, timeoutMs));
+      return whileOpen(() =>
+        runInKernelLayout(problem, operands, layouts, (kernelOperands) =>
+          core.run(problem, kernelOperands, timeoutMs),
+        ),
+      );
     },
     // Not queued: closing must stop a kernel that is looping in the call in flight.
     close() {

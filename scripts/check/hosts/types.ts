@@ -4,6 +4,7 @@
  * program in any language speaking the subprocess protocol (docs/protocol.md).
  */
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import type { KernelLayouts } from '../../../reference/layout.ts';
 
 /**
  * What one case produced. Every misbehaviour of a kernel (a throw, a timeout, a
@@ -58,6 +59,11 @@ export interface KernelHost {
   readonly dtype: DType;
   /** The padding rule the kernel declares ('zeros' unless it declares 'skip-taps'). */
   readonly padding: PaddingRule;
+  /**
+   * The layouts the kernel declares. `run` still takes and returns canonical
+   * NCHW/OIHW arrays: the host transposes at the kernel call.
+   */
+  readonly layouts: KernelLayouts;
   supports(p: ConvProblem): Promise<true | string>;
   run(
     p: ConvProblem,

@@ -22,6 +22,7 @@ import {
   flops,
   referenceConv,
 } from '../../../reference/index.ts';
+import { layoutsOf, operandsInLayout, outputFromLayout } from '../../../reference/layout.ts';
 import type { BenchImpl, CheckKind, ElementBound } from './impls.ts';
 import type { BenchShape } from './shapes.ts';
 import { type CellTiming, type TimedCell, type TimingPlan, timeInterleaved } from './timing.ts';
@@ -121,10 +122,13 @@ async function checkCell(
   const supported = kernel.supports?.(p) ?? true;
   if (supported !== true) return { ...key, status: 'n/a', reason: supported };
   const g = convGeometry(p);
-  const run = () => kernel.conv(p, data.input, data.weight, data.bias);
+  // The kernel is timed in its own layouts; only its checked output is transposed back.
+  const layouts = layoutsOf(kernel);
+  const given = operandsInLayout(p, data, layouts);
+  const run = () => kernel.conv(p, given.input, given.weight, given.bias);
   try {
     const t0 = performance.now();
-    const y = await run();
+    const y = outputFromLayout(p, await run(), layouts.layout);
     const bound = (await impl.errorBound?.(p, data, oracle)) ?? genericBound(impl.check, g);
     const check = checkOutput(bound, y, oracle);
     return { key, run, elapsedMs: performance.now() - t0, check, gflop: flops(g) / 1e9 };

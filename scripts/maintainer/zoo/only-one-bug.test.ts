@@ -13,7 +13,10 @@ import {
   type ConvProblem,
   convGeometry,
   type FloatArray,
+  layoutsOf,
   lift3,
+  operandsInLayout,
+  outputFromLayout,
   referenceConv,
 } from '../../../reference/index.ts';
 import { zooCatalog } from './catalog.ts';
@@ -78,6 +81,10 @@ const BUG_FREE: Record<string, ((p: ConvProblem) => boolean) | null> = {
     const [k, s, d] = [lifted(p, 'kernelSize'), lifted(p, 'stride'), lifted(p, 'dilation')];
     return k[1] === k[2] && s[1] === s[2] && d[1] === d[2];
   },
+  // NCHW and NHWC orders coincide when there is one channel or one position per image.
+  'nhwc-output-as-nchw': (p) => p.outChannels === 1 || convGeometry(p).outputVolume === 1,
+  // OHWI and HWIO orders coincide with a single output channel.
+  'hwio-read-as-ohwi': (p) => p.outChannels === 1,
   'width-taps-from-height': (p) => lifted(p, 'kernelSize')[1]! >= lifted(p, 'kernelSize')[2]!,
 };
 
@@ -102,14 +109,21 @@ describe('each zoo kernel has only its one bug', () => {
           const want = referenceConv(problem, operands.input, operands.weight, operands.bias);
           // Copies: the in-place kernels must not corrupt the oracle's operands.
           const copy = (a: FloatArray | undefined) => a?.slice();
-          const got = kernel.conv(
+          // In the kernel's declared layouts, as every host gives them.
+          const layouts = layoutsOf(kernel);
+          const given = operandsInLayout(
             problem,
-            copy(operands.input)!,
-            copy(operands.weight)!,
-            copy(operands.bias),
+            {
+              input: copy(operands.input)!,
+              weight: copy(operands.weight)!,
+              bias: copy(operands.bias),
+            },
+            layouts,
           );
+          const got = kernel.conv(problem, given.input, given.weight, given.bias);
           expect(got).toBeInstanceOf(Float32Array);
-          expect([...(got as Float32Array)]).toEqual([...want]);
+          const canonical = outputFromLayout(problem, got as Float32Array, layouts.layout);
+          expect([...canonical]).toEqual([...want]);
         },
       ),
       { numRuns: 40 },

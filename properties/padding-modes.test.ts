@@ -1,0 +1,45 @@
+/**
+ * The padding-mode laws hold for the oracle and fail on a kernel that pads
+ * with zeros whatever the mode, and the explicit padding they build matches
+ * the modes' definitions on a line small enough to read.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ConvKernel } from '../reference/problem.ts';
+import { convProblem } from '../reference/testing.ts';
+import { referenceKernel } from './kernels.ts';
+import { explicitlyPadded, type FilledPaddingMode, paddingModeLaw } from './laws/index.ts';
+
+const MODES: FilledPaddingMode[] = ['reflect', 'replicate', 'circular'];
+
+/** A kernel that ignores paddingMode: the bug an adapter has that only knows zero padding. */
+const padsWithZeros: ConvKernel = {
+  ...referenceKernel('float64'),
+  name: 'pads-with-zeros',
+  conv: (p, x, w, b) => referenceKernel('float64').conv({ ...p, paddingMode: 'zeros' }, x, w, b),
+};
+
+describe('explicitlyPadded', () => {
+  const p = convProblem({ inputSize: [4], kernelSize: [1], padBegin: [2], padEnd: [2] });
+  const x = Float64Array.of(1, 2, 3, 4);
+  it.each([
+    ['reflect', [3, 2, 1, 2, 3, 4, 3, 2]],
+    ['replicate', [1, 1, 1, 2, 3, 4, 4, 4]],
+    ['circular', [3, 4, 1, 2, 3, 4, 1, 2]],
+  ] as const)('pads a line by %s', (mode, want) => {
+    const padded = explicitlyPadded(p, x, mode);
+    expect(Array.from(padded.input)).toEqual(want);
+    expect(padded.problem).toMatchObject({ inputSize: [8], padBegin: [0], padEnd: [0] });
+  });
+});
+
+describe.each(MODES)('the %s padding law', (mode) => {
+  it('holds for the float64 oracle', async () => {
+    await fc.assert(paddingModeLaw(mode), { numRuns: 40 });
+  });
+
+  it('catches a kernel that pads with zeros instead', async () => {
+    const details = await fc.check(paddingModeLaw(mode, padsWithZeros), { numRuns: 60 });
+    expect(details.failed).toBe(true);
+  });
+});
