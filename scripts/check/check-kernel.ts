@@ -15,6 +15,7 @@ import { parseToleranceChoice, toleranceForKernel } from './evaluate.ts';
 import { checkFamilyFilter, type FamilyFilter, familyFlags } from './families.ts';
 import {
   HostStartError,
+  openBrowserHost,
   openCommandHost,
   openInProcessHost,
   openModuleHost,
@@ -80,17 +81,19 @@ export interface CheckKernelOptions extends FamilyFilter {
   progress?: Progress;
   /** Replays one phase at a fast-check path (the CLI's --only K --path P). */
   replayPath?: string;
+  /** Run a `{ module }` kernel in headless Chromium with a GPUDevice (the CLI's --browser). */
+  browser?: boolean;
 }
 
 const SILENT: Progress = { phaseStart() {}, tick() {}, phaseEnd() {} };
 
 /** How a library caller's kernel is named in repro lines. */
-function implFlagsOf(kernel: KernelUnderTest, dtype: DType): string {
+function implFlagsOf(kernel: KernelUnderTest, dtype: DType, browser: boolean): string {
   if ('command' in kernel && typeof kernel.command === 'string') {
     return `--impl-cmd ${shellQuote(kernel.command)}${dtype === 'float64' ? ' --dtype float64' : ''}`;
   }
   if ('module' in kernel && typeof kernel.module === 'string') {
-    return `--impl ${shellQuote(kernel.module)}`;
+    return `--impl ${shellQuote(kernel.module)}${browser ? ' --browser' : ''}`;
   }
   return `--impl <module exporting kernel ${shellQuote(String((kernel as ConvKernel).name))}>`;
 }
@@ -105,11 +108,16 @@ function implFlagsOf(kernel: KernelUnderTest, dtype: DType): string {
  */
 export async function openKernelTarget(
   kernel: KernelUnderTest,
-  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype'>,
+  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype' | 'browser'>,
 ): Promise<CheckTarget[]> {
   const dtype = options.dtype ?? 'float32';
-  const host =
-    'command' in kernel && typeof kernel.command === 'string'
+  const browser = options.browser === true;
+  if (browser && !('module' in kernel && typeof kernel.module === 'string')) {
+    throw new UsageError('browser: true applies only to a { module } kernel (a .js/.mjs file)');
+  }
+  const host = browser
+    ? await openBrowserHost(resolve((kernel as { module: string }).module))
+    : 'command' in kernel && typeof kernel.command === 'string'
       ? await openCommandHost(kernel.command, { dtype })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
@@ -118,7 +126,7 @@ export async function openKernelTarget(
     options.tolerance === undefined
       ? toleranceForKernel(host.name)
       : parseToleranceChoice(options.tolerance);
-  return [{ host, implFlags: implFlagsOf(kernel, dtype), tolerance }];
+  return [{ host, implFlags: implFlagsOf(kernel, dtype, browser), tolerance }];
 }
 
 /** The run settings, validated as the CLI validates its flags (a UsageError names the option). */

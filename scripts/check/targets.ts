@@ -8,7 +8,7 @@ import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { DEFAULT_BUILTINS, openBuiltin } from './builtins.ts';
 import { parseToleranceChoice, type ToleranceChoice, toleranceForKernel } from './evaluate.ts';
-import { openCommandHost, openModuleHost } from './hosts/index.ts';
+import { openBrowserHost, openCommandHost, openModuleHost } from './hosts/index.ts';
 import type { CheckTarget } from './runner.ts';
 
 /** What the command line selected. */
@@ -19,6 +19,8 @@ export interface TargetOptions {
   tolerance?: string;
   /** Comma-separated built-in kernel names (see builtins.ts). */
   builtin?: string;
+  /** Run the --impl module in headless Chromium with a GPUDevice (--browser). */
+  browser?: boolean;
 }
 
 function parseDtype(text: string | undefined): DType {
@@ -62,14 +64,19 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
     options.tolerance === undefined ? undefined : parseToleranceChoice(options.tolerance);
   const chosen = [options.impl, options.implCmd, options.builtin].filter((x) => x !== undefined);
   if (chosen.length > 1) throw new UsageError('give only one of --impl, --impl-cmd and --builtin');
+  if (options.browser && options.impl === undefined) {
+    throw new UsageError('--browser applies only with --impl (a .js/.mjs WebGPU module)');
+  }
   if (options.impl !== undefined) {
     if (options.dtype !== undefined)
       throw new UsageError('--dtype applies to --impl-cmd only; a module declares its dtype');
-    const host = await openModuleHost(resolve(options.impl));
+    const host = options.browser
+      ? await openBrowserHost(resolve(options.impl))
+      : await openModuleHost(resolve(options.impl));
     return [
       {
         host,
-        implFlags: `--impl ${shellQuote(options.impl)}`,
+        implFlags: `--impl ${shellQuote(options.impl)}${options.browser ? ' --browser' : ''}`,
         tolerance: tolerance ?? toleranceForKernel(host.name),
       },
     ];

@@ -65,6 +65,7 @@ interface CheckFlags {
   modes?: string;
   groups?: string;
   allowEmpty?: boolean;
+  browser?: boolean;
 }
 
 /** Every file and directory the run will write, checked before it starts. */
@@ -186,6 +187,7 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
     ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
+    ...(flags.browser ? { browser: true } : {}),
   };
   if (flags.problem !== undefined) {
     const targets = await openTargets(targetOptions);
@@ -229,6 +231,7 @@ export function registerCheck(program: Command): void {
       '--builtin <names>',
       `built-in kernels by name, comma-separated (${BUILTIN_NAMES.join(', ')})`,
     )
+    .option('--browser', 'run the --impl module in headless Chromium, with a WebGPU device')
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
     .option(
       '--tolerance <model>',
