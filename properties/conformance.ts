@@ -1,34 +1,20 @@
 /**
  * The central property: a kernel's output equals the oracle's under the
  * kernel's bound model, for generated problems and data. It is a plain
- * fast-check property parameterized by the kernel, so vitest and the CLI run
- * the same code; a failure throws a {@link ConformanceFailure} that carries the
- * comparison, from which report.ts builds the full report.
+ * fast-check property parameterized by the kernel. Each case's verdict comes
+ * from the judge (properties/judge/judge.ts), the same one the CLI, `fixtures
+ * verify` and the peer tests call; a failure throws a {@link ConformanceFailure}
+ * that carries the comparison, from which report.ts builds the full report.
  */
 import fc from 'fast-check';
-import { referenceConv } from '../reference/conv.ts';
-import { convGeometry } from '../reference/geometry.ts';
-import type { ConvKernel, ConvProblem, DType, FloatArray } from '../reference/problem.ts';
+import type { ConvKernel, ConvProblem } from '../reference/problem.ts';
 import { convCaseArbitrary } from './arbitraries/convCase.ts';
 import type { ConvProblemConstraints } from './arbitraries/convProblem.ts';
 import { currentPropertyConfig } from './config.ts';
-import {
-  type ConvCase,
-  type ConvOperands,
-  type DataKind,
-  EXACT_LIMIT,
-  materializeConvCase,
-  mistrustCheck,
-} from './data.ts';
+import { type ConvCase, type DataKind, materializeConvCase } from './data.ts';
+import { runAndJudge } from './judge/run.ts';
 import { ConformanceFailure, type FailureReport, failureReport } from './report.ts';
-import {
-  type BoundModel,
-  boundParameters,
-  type Comparison,
-  compareConvOutput,
-  hasDtype,
-  magnitudeFor,
-} from './tolerance.ts';
+import type { BoundModel, Comparison } from './tolerance.ts';
 
 /** A bound model, or a function choosing one per problem (a Winograd model depends on the kernel size). */
 export type ModelChoice = BoundModel | ((problem: ConvProblem) => BoundModel);
@@ -38,9 +24,8 @@ export interface ConformanceOptions {
   data: DataKind;
   /**
    * The kernel's accuracy claim; default dot-product. On 'exact' data a
-   * dot-product kernel is held to bit-for-bit equality (every partial sum is an
-   * integer below 2^24, so no summation order can round); other models keep
-   * their own bound.
+   * dot-product kernel is held to bit-for-bit equality (the judge's rule 3, see
+   * properties/judge/judge.ts); other models keep their own bound.
    */
   model?: ModelChoice;
   /** Problem generator limits, over the run configuration's (CONVCHECK_DEEP aware) defaults. */
@@ -80,44 +65,6 @@ function resolveModel(choice: ModelChoice | undefined, problem: ConvProblem): Bo
   return typeof choice === 'function' ? choice(problem) : choice;
 }
 
-/** The model a case is judged by: dot-product kernels are bit-exact on 'exact' data. */
-function effectiveModel(model: BoundModel, c: ConvCase, magnitude: Float64Array): BoundModel {
-  if (c.data !== 'exact' || model.kind !== 'dot-product') return model;
-  // Exactness needs every partial sum below 2^24 (guaranteed by the data unless its density dropped).
-  for (let i = 0; i < magnitude.length; i++) if (!(magnitude[i]! < EXACT_LIMIT)) return model;
-  return { kind: 'exact' };
-}
-
-/** A comparison for an output that could not be compared at all. */
-function errorComparison(
-  problem: ConvProblem,
-  dtype: DType,
-  model: BoundModel,
-  reason: string,
-): Comparison {
-  return {
-    verdict: 'error',
-    reason,
-    parameters: boundParameters(problem, dtype, model),
-    outputs: convGeometry(problem).outputLength,
-    failures: 0,
-    worst: [],
-    maxBoundRatio: 0,
-  };
-}
-
-function snapshot(operands: ConvOperands): FloatArray[] {
-  return [operands.input, operands.weight, ...(operands.bias ? [operands.bias] : [])].map((a) =>
-    a.slice(),
-  );
-}
-
-function sameBits(a: FloatArray, b: FloatArray): boolean {
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
 /** The outcome of one case that did not fail. */
 export type CaseStatus =
   | { status: 'checked'; comparison: Comparison }
@@ -142,45 +89,21 @@ export async function checkConformanceCase(
   const supported = kernel.supports?.(c.problem) ?? true;
   if (supported !== true) return { status: 'unsupported', reason: supported };
   const dtype = kernel.dtype ?? 'float32';
-  const requested = resolveModel(model, c.problem);
   const operands = materializeConvCase(c, dtype);
-  const before = snapshot(operands);
-  const fail = (reason: string): never => {
-    throw new ConformanceFailure(
-      kernel.name,
-      c,
-      errorComparison(c.problem, dtype, requested, reason),
-    );
-  };
-  let got: unknown;
-  try {
-    got = await kernel.conv(c.problem, operands.input, operands.weight, operands.bias);
-  } catch (error) {
-    fail(`the kernel threw: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!hasDtype(got, dtype)) {
-    fail(`the kernel returned ${Object.prototype.toString.call(got)}, expected a ${dtype} array`);
-  }
-  const after = [operands.input, operands.weight, ...(operands.bias ? [operands.bias] : [])];
-  const changed = ['input', 'weight', 'bias'].filter(
-    (_, i) => i < after.length && !sameBits(before[i]!, after[i]!),
-  );
-  if (changed.length > 0) fail(`the kernel wrote into its ${changed.join(' and ')}`);
-  const output = got as FloatArray;
-  const reference = referenceConv(c.problem, operands.input, operands.weight, operands.bias);
-  const trust = mistrustCheck(c.problem, reference);
-  if (trust.mistrusted) return { status: 'mistrusted', zeroFraction: trust.zeroFraction };
-  const magnitude = magnitudeFor(c.problem, operands, requested, dtype);
-  const comparison = compareConvOutput({
+  const requested = resolveModel(model, c.problem);
+  const outcome = await runAndJudge(kernel, {
     problem: c.problem,
-    got: output,
-    reference,
-    magnitude,
-    dtype,
-    model: effectiveModel(requested, c, magnitude),
+    operands,
+    model: requested,
+    data: c.data,
   });
-  if (comparison.verdict !== 'pass') throw new ConformanceFailure(kernel.name, c, comparison);
-  return { status: 'checked', comparison };
+  if (outcome.verdict === 'fail' || outcome.verdict === 'error') {
+    throw new ConformanceFailure(kernel.name, c, outcome.comparison!);
+  }
+  if (outcome.verdict === 'skip') {
+    return { status: 'mistrusted', zeroFraction: outcome.mistrustedZeroFraction ?? 1 };
+  }
+  return { status: 'checked', comparison: outcome.comparison! };
 }
 
 /**

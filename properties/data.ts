@@ -18,6 +18,7 @@
  */
 import { convGeometry } from '../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray } from '../reference/problem.ts';
+import { mixSeed, mulberry32 } from '../reference/random.ts';
 
 /** The kinds of data a property can run on. */
 export type DataKind = 'exact' | 'real' | 'special';
@@ -43,43 +44,6 @@ export const EXACT_LIMIT = 2 ** 24;
 export const EXACT_MAX_RANGE = 32;
 /** benchdnn's trust threshold: more zero outputs than this fraction tested nothing. */
 export const MISTRUST_ZERO_FRACTION = 0.3;
-
-/**
- * mulberry32: a tiny 32-bit PRNG, good enough for test data and identical in
- * every JS engine. Returns a function yielding uint32 values.
- *
- * @example
- * ```ts
- * const next = mulberry32(42);
- * next(); // 2581720956
- * ```
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-/**
- * The seed of one tensor's stream: the case seed mixed with the tensor's index
- * (murmur3's finalizer), so that streams are unrelated.
- *
- * @example
- * ```ts
- * streamSeed(7, 0) !== streamSeed(7, 1); // true
- * ```
- */
-export function streamSeed(seed: number, stream: number): number {
-  let h = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /** A uniform number in [0, 1) with 53 random bits (or 24 when `bits24`). */
 function unit(next: () => number, bits24: boolean): number {
@@ -194,7 +158,7 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
   const input = allocate(dtype, g.inputLength);
   const weight = allocate(dtype, g.weightLength);
   const bias = c.problem.bias ? allocate(dtype, g.outChannels) : undefined;
-  const streams = [0, 1, 2].map((s) => mulberry32(streamSeed(c.dataSeed, s))) as [
+  const streams = [0, 1, 2].map((s) => mulberry32(mixSeed(c.dataSeed, s))) as [
     () => number,
     () => number,
     () => number,
@@ -210,7 +174,7 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
     fillUniform(weight, streams[1], wide);
     if (bias) fillUniform(bias, streams[2], wide);
     if (c.data === 'special') {
-      const next = mulberry32(streamSeed(c.dataSeed, 3));
+      const next = mulberry32(mixSeed(c.dataSeed, 3));
       sprinkle(input, next, INPUT_SPECIALS, dtype, (c.dataSeed >>> 0) % input.length);
       sprinkle(weight, next, WEIGHT_SPECIALS, dtype, -1);
     }
@@ -229,7 +193,7 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
  */
 export function integerTensor(length: number, seed: number, range: number): Float64Array {
   const out = new Float64Array(length);
-  fillExact(out, mulberry32(streamSeed(seed, 7)), range, 1);
+  fillExact(out, mulberry32(mixSeed(seed, 7)), range, 1);
   return out;
 }
 
@@ -243,7 +207,7 @@ export function integerTensor(length: number, seed: number, range: number): Floa
  */
 export function uniformTensor(length: number, seed: number): Float64Array {
   const out = new Float64Array(length);
-  fillUniform(out, mulberry32(streamSeed(seed, 8)), false);
+  fillUniform(out, mulberry32(mixSeed(seed, 8)), false);
   return out;
 }
 

@@ -11,6 +11,9 @@
  * - 'channel-mapping': only some output channels (or groups) are wrong;
  * - 'semantics': (nearly) everything is wrong: flip, mode, bias, stride…;
  * - 'unclassified': none of the above.
+ *
+ * Over 300 lines, on purpose: the mismatch classifier tries the patterns in one
+ * order (most specific first); the order is the design and is read in one place.
  */
 import { convGeometry } from '../reference/geometry.ts';
 import type { ConvProblem } from '../reference/problem.ts';

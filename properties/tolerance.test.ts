@@ -2,8 +2,9 @@ import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { winogradErrorConstants } from '../impl/winograd/error-constants.ts';
 import { type ConvProblem, convGeometry, referenceConv } from '../reference/index.ts';
+import { mulberry32 } from '../reference/random.ts';
 import { convCaseArbitrary } from './arbitraries/convCase.ts';
-import { materializeConvCase, mulberry32 } from './data.ts';
+import { materializeConvCase } from './data.ts';
 import {
   type BoundModel,
   boundParameters,

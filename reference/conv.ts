@@ -17,6 +17,78 @@ import { type ConvGeometry, convGeometry, lift3 } from './geometry.ts';
 import type { ConvProblem } from './problem.ts';
 import { checkTensorLength } from './tensors.ts';
 
+/** One output of the direct definition: y[n, oc, od, oh, ow] (spatial indices lifted to 3-D). */
+type OutputAt = (n: number, oc: number, od: number, oh: number, ow: number) => number;
+
+/**
+ * The direct definition at one output position, as a function of its
+ * coordinates. {@link referenceConv} calls it for every output and
+ * {@link referenceConvAt} for chosen ones, so the two cannot disagree.
+ */
+function directOutput(
+  g: ConvGeometry,
+  input: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  bias: ArrayLike<number> | undefined,
+): OutputAt {
+  const [ID, IH, IW] = lift3(g.inputSize, 1);
+  const [KD, KH, KW] = lift3(g.kernelSize, 1);
+  const [SD, SH, SW] = lift3(g.stride, 1);
+  const [DD, DH, DW] = lift3(g.dilation, 1);
+  const [PD, PH, PW] = lift3(g.padBegin, 0);
+  const cig = g.inChannelsPerGroup;
+  const cog = g.outChannelsPerGroup;
+  const inputPlane = ID * IH * IW;
+  const taps = KD * KH * KW;
+  // Per output: where each tap (kd, kh, kw), in that order, reads the input
+  // plane (−1 in the padding) and the weight plane (flipped for 'convolution').
+  const inputAt = new Int32Array(taps);
+  const weightAt = new Int32Array(taps);
+
+  return (n, oc, od, oh, ow) => {
+    let t = 0;
+    for (let kd = 0; kd < KD; kd++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const d = od * SD - PD + kd * DD;
+          const h = oh * SH - PH + kh * DH;
+          const w = ow * SW - PW + kw * DW;
+          const inside = d >= 0 && d < ID && h >= 0 && h < IH && w >= 0 && w < IW;
+          inputAt[t] = inside ? (d * IH + h) * IW + w : -1;
+          weightAt[t] = g.flipKernel
+            ? ((KD - 1 - kd) * KH + (KH - 1 - kh)) * KW + (KW - 1 - kw)
+            : (kd * KH + kh) * KW + kw;
+          t++;
+        }
+      }
+    }
+    const group = Math.floor(oc / cog);
+    let acc = bias ? bias[oc]! : 0;
+    // Channel ci of the group starts at inputBase + ci·inputPlane and weightBase + ci·taps.
+    let inputBase = (n * g.inChannels + group * cig) * inputPlane;
+    let weightBase = oc * cig * taps;
+    if (taps === 1) {
+      // A 1×1 window (the commonest network layer): the same sum, without the tap loop.
+      const at = inputAt[0]!;
+      const w0 = weightBase + weightAt[0]!;
+      for (let ci = 0; ci < cig; ci++) {
+        const xv = at < 0 ? 0 : input[inputBase + ci * inputPlane + at]!;
+        acc += xv * weight[w0 + ci]!;
+      }
+      return acc;
+    }
+    for (let ci = 0; ci < cig; ci++, inputBase += inputPlane, weightBase += taps) {
+      for (let k = 0; k < taps; k++) {
+        // Outside the input lies the zero padding: a real zero, so 0 · ±Inf = NaN there.
+        const at = inputAt[k]!;
+        const xv = at < 0 ? 0 : input[inputBase + at]!;
+        acc += xv * weight[weightBase + weightAt[k]!]!;
+      }
+    }
+    return acc;
+  };
+}
+
 /**
  * Direct-definition convolution or cross-correlation in float64.
  *
@@ -34,59 +106,59 @@ export function referenceConv(
   const g = convGeometry(problem);
   checkConvOperands(g, input, weight, bias);
   const out = new Float64Array(g.outputLength);
-  const [ID, IH, IW] = lift3(g.inputSize, 1);
-  const [KD, KH, KW] = lift3(g.kernelSize, 1);
   const [OD, OH, OW] = lift3(g.outputSize, 1);
-  const [SD, SH, SW] = lift3(g.stride, 1);
-  const [DD, DH, DW] = lift3(g.dilation, 1);
-  const [PD, PH, PW] = lift3(g.padBegin, 0);
-  const cig = g.inChannelsPerGroup;
-  const cog = g.outChannelsPerGroup;
-
-  const x = (n: number, c: number, d: number, h: number, w: number): number => {
-    // Outside the input lies the zero padding.
-    if (d < 0 || d >= ID || h < 0 || h >= IH || w < 0 || w >= IW) return 0;
-    return input[(((n * g.inChannels + c) * ID + d) * IH + h) * IW + w]!;
-  };
-  const wt = (oc: number, ci: number, kd: number, kh: number, kw: number): number => {
-    if (g.flipKernel) {
-      kd = KD - 1 - kd;
-      kh = KH - 1 - kh;
-      kw = KW - 1 - kw;
-    }
-    return weight[(((oc * cig + ci) * KD + kd) * KH + kh) * KW + kw]!;
-  };
-
+  const at = directOutput(g, input, weight, bias);
   let index = 0;
   for (let n = 0; n < g.batch; n++) {
     for (let oc = 0; oc < g.outChannels; oc++) {
-      const group = Math.floor(oc / cog);
       for (let od = 0; od < OD; od++) {
         for (let oh = 0; oh < OH; oh++) {
           for (let ow = 0; ow < OW; ow++) {
-            let acc = bias ? bias[oc]! : 0;
-            for (let ci = 0; ci < cig; ci++) {
-              const c = group * cig + ci;
-              for (let kd = 0; kd < KD; kd++) {
-                for (let kh = 0; kh < KH; kh++) {
-                  for (let kw = 0; kw < KW; kw++) {
-                    const xv = x(
-                      n,
-                      c,
-                      od * SD - PD + kd * DD,
-                      oh * SH - PH + kh * DH,
-                      ow * SW - PW + kw * DW,
-                    );
-                    acc += xv * wt(oc, ci, kd, kh, kw);
-                  }
-                }
-              }
-            }
-            out[index++] = acc;
+            out[index++] = at(n, oc, od, oh, ow);
           }
         }
       }
     }
+  }
+  return out;
+}
+
+/**
+ * The direct definition at chosen outputs only: `result[i]` is output
+ * `indices[i]` (a flat row-major index into `[batch, outChannels, ...outputSize]`),
+ * bit-identical to `referenceConv(...)[indices[i]]`. The sampled oracle uses it
+ * for layers too large to compute whole.
+ *
+ * @example
+ * ```ts
+ * referenceConvAt(p, x, w, b, [0, 7]); // Float64Array [y[0], y[7]]
+ * ```
+ */
+export function referenceConvAt(
+  problem: ConvProblem,
+  input: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  bias: ArrayLike<number> | undefined,
+  indices: ArrayLike<number>,
+): Float64Array {
+  const g = convGeometry(problem);
+  checkConvOperands(g, input, weight, bias);
+  const [OD, OH, OW] = lift3(g.outputSize, 1);
+  const at = directOutput(g, input, weight, bias);
+  const out = new Float64Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i]!;
+    if (!Number.isSafeInteger(index) || index < 0 || index >= g.outputLength) {
+      throw new RangeError(
+        `referenceConvAt: indices[${i}] = ${index} is outside the output (length ${g.outputLength})`,
+      );
+    }
+    const ow = index % OW;
+    const oh = Math.floor(index / OW) % OH;
+    const od = Math.floor(index / (OW * OH)) % OD;
+    const oc = Math.floor(index / (OW * OH * OD)) % g.outChannels;
+    const n = Math.floor(index / (OW * OH * OD * g.outChannels));
+    out[i] = at(n, oc, od, oh, ow);
   }
   return out;
 }

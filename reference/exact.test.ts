@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { referenceConv } from './conv.ts';
 import { exactConv, exactFraction, fractionToNumber } from './exact.ts';
 import { convGeometry } from './geometry.ts';
+import { mathjs } from './mathjs.ts';
+import { seededRandom } from './random.ts';
 import { convProblem } from './testing.ts';
-
-/** A deterministic generator (LCG) so failures replay. */
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const problems = [
   convProblem({
@@ -62,7 +55,7 @@ describe('exactFraction / fractionToNumber', () => {
 describe('exact mode certifies the float64 oracle', () => {
   problems.forEach((p, k) => {
     const g = convGeometry(p);
-    const rnd = lcg(k + 1);
+    const rnd = seededRandom(k + 1);
 
     it(`equals it bit for bit on integer data (${k})`, () => {
       const int = () => Math.round(rnd() * 20 - 10);
@@ -85,6 +78,59 @@ describe('exact mode certifies the float64 oracle', () => {
       exact.forEach((e, i) => {
         expect(Math.abs(y[i]! - e)).toBeLessThanOrEqual(n * 2 ** -53 * magnitude[i]! * (1 + 1e-12));
       });
+    });
+  });
+});
+
+/**
+ * Mutation-testing additions (formerly exact.mutation.test.ts):
+ * Mutation-testing additions for exact.ts: rounding of fractions that are not
+ * doubles (above half, exact ties, ties broken by a remainder beyond 64 bits),
+ * signs, and the finite-input check.
+ */
+describe('mutation-testing additions', () => {
+  const fraction = (n: bigint, d: bigint) => mathjs().fraction(n, d);
+  const ULP1 = 2 ** -52;
+
+  describe('fractionToNumber rounds to nearest, ties to even', () => {
+    it('rounds a value 3/4 ulp above 1 up', () => {
+      expect(fractionToNumber(fraction(4n * 2n ** 52n + 3n, 4n * 2n ** 52n))).toBe(1 + ULP1);
+    });
+
+    it('rounds a value 1/4 ulp above 1 down', () => {
+      expect(fractionToNumber(fraction(4n * 2n ** 52n + 1n, 4n * 2n ** 52n))).toBe(1);
+    });
+
+    it('rounds an exact tie to the even neighbour', () => {
+      // 1 + ulp/2 → 1 (even); 1 + 3·ulp/2 → 1 + 2·ulp (even).
+      expect(fractionToNumber(fraction(2n ** 53n + 1n, 2n ** 53n))).toBe(1);
+      expect(fractionToNumber(fraction(2n ** 53n + 3n, 2n ** 53n))).toBe(1 + 2 * ULP1);
+    });
+
+    it('rounds up a tie that a remainder beyond 64 bits puts above half', () => {
+      // 1 + 2^−53 + 2^−200: the first 64 bits show an exact tie, the rest breaks it upwards.
+      const d = 2n ** 200n;
+      expect(fractionToNumber(fraction(d + 2n ** 147n + 1n, d))).toBe(1 + ULP1);
+    });
+
+    it('keeps the sign of negative values', () => {
+      expect(fractionToNumber(fraction(-3n, 4n))).toBe(-0.75);
+      expect(fractionToNumber(fraction(-(2n ** 53n) - 3n, 2n ** 53n))).toBe(-(1 + 2 * ULP1));
+    });
+
+    it('gives integers with a 53-bit mantissa exactly (exponent 0 of the mantissa)', () => {
+      const big = 2 ** 52 + 12345;
+      expect(fractionToNumber(exactFraction(big))).toBe(big);
+      expect(exactFraction(big).toFraction()).toBe(String(big));
+    });
+  });
+
+  describe('exactFraction', () => {
+    it('refuses non-finite values, naming the value', () => {
+      expect(() => exactFraction(Number.POSITIVE_INFINITY)).toThrow(
+        new RangeError('exactFraction: value must be finite, got Infinity'),
+      );
+      expect(() => exactFraction(Number.NaN)).toThrow('got NaN');
     });
   });
 });

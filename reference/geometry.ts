@@ -1,6 +1,10 @@
 /**
  * The geometry record: everything derived from a problem, computed once and read
  * by every kernel, formula and report. Nothing else derives output sizes.
+ *
+ * Over 300 lines, on purpose: the one geometry record for convolution and pooling
+ * and its validation (one message per field) are read by every kernel; one file is
+ * the single place to look.
  */
 import { ProblemError } from './errors.ts';
 import { effectiveKernel, outputSize, volume } from './formulas.ts';

@@ -1,5 +1,5 @@
 /** The reference oracle and formulas: the public surface of reference/. */
-export { checkConvOperands, referenceConv } from './conv.ts';
+export { checkConvOperands, referenceConv, referenceConvAt } from './conv.ts';
 export { formatDescriptor, type ParsedDescriptor, parseDescriptor } from './descriptor.ts';
 export { ProblemError, show } from './errors.ts';
 export { exactConv, exactFraction, fractionToNumber } from './exact.ts';

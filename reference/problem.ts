@@ -80,8 +80,10 @@ export interface PoolProblem {
   countIncludePad: boolean;
 }
 
+import type { FloatDType } from './float.ts';
+
 /** Element type a kernel computes in. */
-export type DType = 'float32' | 'float64';
+export type DType = FloatDType;
 
 /** A typed array of either supported dtype. */
 export type FloatArray = Float32Array | Float64Array;

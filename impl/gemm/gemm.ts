@@ -13,6 +13,10 @@
  * BLAS style. Within a KC slice the micro-kernel sums in float64 (JS locals are
  * doubles); the float32 variant rounds once per slice when it adds the tile into C,
  * which is at least as accurate as float32 accumulation.
+ *
+ * Over 300 lines, on purpose: the Goto/BLIS loop nest, its packing routines and
+ * its micro-kernel share the blocking constants and buffer layout; apart, their
+ * coupling would be hidden.
  */
 import type { FloatArray } from '../../reference/index.ts';
 import { gemmBlocking, gemmPackedElements, packedBStart, prepackedElements } from './blocking.ts';

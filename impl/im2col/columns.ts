@@ -16,6 +16,10 @@
  * True convolution ('convolution' mode) is handled here too, without touching the
  * weights: row r of tap t reads the input at the mirrored tap K−1−t, because
  * Σ_k x[o·s + k·d]·w[K−1−k] = Σ_t x[o·s + (K−1−t)·d]·w[t].
+ *
+ * Over 300 lines, on purpose: one column-plan record and the loops that read it
+ * (per rank, per edge case) share their invariants; split, each half would restate
+ * them.
  */
 import { type ConvGeometry, type FloatArray, lift3 } from '../../reference/index.ts';
 import { gemmBlocking, type PackedBuffer } from '../gemm/index.ts';

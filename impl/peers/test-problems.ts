@@ -6,13 +6,11 @@
 
 import {
   type ConvGeometry,
-  type ConvKernel,
   type ConvProblem,
   convGeometry,
   formatDescriptor,
-  referenceConv,
 } from '../../reference/index.ts';
-import { type Comparison, compareFloat32Direct } from './accuracy.ts';
+import { randomInteger, seededRandom } from '../../reference/random.ts';
 
 /** A problem with the data to run it on. */
 export interface PeerCase {
@@ -183,21 +181,10 @@ export interface PeerData {
 }
 
 /**
- * A deterministic generator (a 32-bit LCG, Numerical Recipes constants), so a
- * failure replays from the case name alone.
- */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-/**
- * Data for a problem: 'uniform' draws float32 values in [−1, 1); 'integer'
- * draws integers in [−4, 4], whose products and partial sums stay far below
- * 2^24 for these cases, so any summation order is exact.
+ * Data for a problem, seeded (the project's mulberry32, so a failure replays
+ * from the case name alone): 'uniform' draws float32 values in [−1, 1);
+ * 'integer' draws integers in [−4, 4], whose products and partial sums stay far
+ * below 2^24 for these cases, so any summation order is exact.
  *
  * @example
  * ```ts
@@ -206,8 +193,8 @@ function lcg(seed: number): () => number {
  */
 export function peerData(p: ConvProblem, kind: 'uniform' | 'integer', seed: number): PeerData {
   const g: ConvGeometry = convGeometry(p);
-  const next = lcg(seed);
-  const value = kind === 'uniform' ? () => next() * 2 - 1 : () => Math.floor(next() * 9) - 4;
+  const random = seededRandom(seed);
+  const value = kind === 'uniform' ? () => random() * 2 - 1 : () => randomInteger(random, -4, 4);
   const fill = (length: number) => Float32Array.from({ length }, value);
   return {
     input: fill(g.inputLength),
@@ -226,50 +213,4 @@ export function peerData(p: ConvProblem, kind: 'uniform' | 'integer', seed: numb
  */
 export function caseTitle(c: PeerCase): string {
   return `${c.name} — ${formatDescriptor(c.problem)}`;
-}
-
-/** What one kernel did on one case. */
-export interface CaseOutcome {
-  /** Against the oracle with the float32 direct-sum bound (uniform data). */
-  uniform: Comparison;
-  /** Elements differing from the oracle at all on integer data (exact sums). */
-  integerMismatches: number;
-  /** True when the kernel left its input arrays as they were. */
-  inputsUntouched: boolean;
-}
-
-function copyData(d: PeerData): PeerData {
-  return { input: d.input.slice(), weight: d.weight.slice(), bias: d.bias?.slice() };
-}
-
-function sameData(a: PeerData, b: PeerData): boolean {
-  const same = (x: Float32Array | undefined, y: Float32Array | undefined) =>
-    x === y || (x !== undefined && y !== undefined && x.every((v, i) => Object.is(v, y[i])));
-  return same(a.input, b.input) && same(a.weight, b.weight) && same(a.bias, b.bias);
-}
-
-/**
- * Runs a kernel on a case with uniform and with integer data and compares both
- * with the oracle (referenceConv).
- *
- * @example
- * ```ts
- * const outcome = await runCase(ortKernel, peerCases[0]);
- * expect(outcome.uniform.failures).toBe(0);
- * ```
- */
-export async function runCase(kernel: ConvKernel, c: PeerCase, seed = 1): Promise<CaseOutcome> {
-  const p = c.problem;
-  const uniform = peerData(p, 'uniform', seed);
-  const before = copyData(uniform);
-  const y = await kernel.conv(p, uniform.input, uniform.weight, uniform.bias);
-  const comparison = compareFloat32Direct(p, y, uniform.input, uniform.weight, uniform.bias);
-  const integer = peerData(p, 'integer', seed + 1);
-  const yi = await kernel.conv(p, integer.input, integer.weight, integer.bias);
-  const exact = referenceConv(p, integer.input, integer.weight, integer.bias);
-  let integerMismatches = yi.length === exact.length ? 0 : exact.length;
-  for (let i = 0; i < exact.length && yi.length === exact.length; i++) {
-    if (yi[i] !== exact[i]) integerMismatches++;
-  }
-  return { uniform: comparison, integerMismatches, inputsUntouched: sameData(before, uniform) };
 }

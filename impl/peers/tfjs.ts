@@ -17,6 +17,10 @@
  * disposed by `tf.tidy`, and the output right after it is read.
  *
  * Importing this module never loads tfjs; the `load…` functions do.
+ *
+ * Over 300 lines, on purpose: one adapter for two tfjs backends whose quirks (NHWC
+ * only, explicit padding where 0·∞ matters, unsupported stride×dilation) are
+ * documented where they are worked around.
  */
 import type * as Tfjs from '@tensorflow/tfjs-core';
 import {

@@ -138,7 +138,7 @@ export function winogradErrorBound(
     }
   }
   const u = unitRoundoff(options.dtype);
-  const relative = options.dtype === 'float32' ? u + 2 ** -53 : u;
+  const relative = options.dtype === 'float32' ? u + unitRoundoff('float64') : u;
   // W is a float64 sum of nonnegative terms: within 10^-12 of exact for any size we run.
   const absolute = winogradMagnitudes(p, input, weight, { m: options.m, ...points }).map(
     (magnitude) => factor * magnitude * (1 + 1e-12),

@@ -39,6 +39,7 @@
  * y = 0 exactly but a rounding error of order u·amp·S).
  */
 import type { Fraction } from 'mathjs';
+import { gamma, unitRoundoff } from '../../reference/float.ts';
 import {
   exactlyRepresentable,
   rational,
@@ -168,10 +169,7 @@ export function winogradErrorConstants(
   };
 }
 
-/** The unit roundoff of a dtype: 2^-24 for float32, 2^-53 for float64. */
-export function unitRoundoff(dtype: 'float32' | 'float64'): number {
-  return dtype === 'float32' ? 2 ** -24 : 2 ** -53;
-}
+export { unitRoundoff } from '../../reference/float.ts';
 
 /** One spatial dimension of a (possibly nested) Winograd algorithm. */
 export interface WinogradDimension {
@@ -204,18 +202,18 @@ export interface WinogradRoundingOptions {
  */
 export function winogradRoundingFactor(options: WinogradRoundingOptions): number {
   const u = unitRoundoff(options.dtype);
-  const gamma = (n: number): number => {
+  const gammaN = (n: number): number => {
     if (n * u >= 1) throw new RangeError(`winogradRoundingFactor: γ_${n} undefined for this dtype`);
-    return (n * u) / (1 - n * u);
+    return gamma(n, u);
   };
-  const storage = (exact: boolean): number => (exact ? 0 : u + 2 ** -53);
-  let factor = compose(u, gamma(options.channelsPerGroup));
+  const storage = (exact: boolean): number => (exact ? 0 : u + unitRoundoff('float64'));
+  let factor = compose(u, gammaN(options.channelsPerGroup));
   for (const dim of options.dimensions) {
     const k = winogradErrorConstants(dim.m, dim.r, dim.points);
     const exact = k.exact[options.dtype];
-    factor = compose(compose(factor, storage(exact.AT)), gamma(k.dotLengths.AT));
-    factor = compose(compose(factor, storage(exact.G)), gamma(k.dotLengths.G));
-    factor = compose(compose(factor, storage(exact.BT)), gamma(k.dotLengths.BT));
+    factor = compose(compose(factor, storage(exact.AT)), gammaN(k.dotLengths.AT));
+    factor = compose(compose(factor, storage(exact.G)), gammaN(k.dotLengths.G));
+    factor = compose(compose(factor, storage(exact.BT)), gammaN(k.dotLengths.BT));
   }
   return factor;
 }

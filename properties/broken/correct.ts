@@ -7,9 +7,9 @@
  */
 import { referenceConv } from '../../reference/conv.ts';
 import type { ConvKernel, ConvProblem, DType } from '../../reference/problem.ts';
+import { mixSeed, mulberry32 } from '../../reference/random.ts';
 import type { ConvProblemConstraints } from '../arbitraries/convProblem.ts';
 import type { ModelChoice } from '../conformance.ts';
-import { mulberry32 } from '../data.ts';
 import { boundParameters, magnitudeWinograd } from '../tolerance.ts';
 import { winogradModel } from '../winogradModel.ts';
 import { directKernel } from './direct.ts';
@@ -108,7 +108,7 @@ export function winogradGradeKernel(m: number): ConvKernel {
       const model = winogradModel(m, p.kernelSize);
       const { ksb, unitRoundoff } = boundParameters(p, 'float32', model);
       const magnitude = magnitudeWinograd(p, input, weight, bias, model);
-      const next = mulberry32(reference.length * 7919 + m);
+      const next = mulberry32(mixSeed(reference.length, m));
       const out = new Float32Array(reference.length);
       for (let i = 0; i < reference.length; i++) {
         let noise = 0;

@@ -3,9 +3,11 @@
  * bound on uniform data, and exactly (after rounding to integers) on integer
  * data. And the check must be able to fail.
  */
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceConv } from '../../reference/conv.ts';
+import { gamma, unitRoundoff } from '../../reference/float.ts';
 import {
   assertAgreement,
   type ConvOracle,
@@ -18,7 +20,7 @@ import {
 } from './compare.ts';
 import { fft, fftConv } from './fft.ts';
 
-const U = 2 ** -53;
+const U = unitRoundoff('float64');
 
 /**
  * undefined when `oracle` agrees with the FFT oracle on uniform data: the two
@@ -30,7 +32,7 @@ function boundedDisagreement(oracle: ConvOracle, c: CrossCheckCase): string | un
   const { input, weight, bias } = crossCheckOperands(c.problem, 'uniform', c.dataSeed);
   const terms =
     (c.problem.inChannels / c.problem.groups) * c.problem.kernelSize.reduce((v, k) => v * k, 1) + 1;
-  const gammaN = (terms * U) / (1 - terms * U);
+  const gammaN = gamma(terms, U);
   const { output, bound, magnitude } = fftConv(c.problem, input, weight, bias);
   return firstMismatch(
     oracle(c.problem, input, weight, bias),

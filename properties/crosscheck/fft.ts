@@ -4,6 +4,7 @@
  * spectra. It shares no code with reference/conv.ts and rounds very
  * differently, so agreement within {@link fftErrorBound} is real evidence.
  */
+import { gamma as gammaOf, unitRoundoff } from '../../reference/float.ts';
 import type { ConvProblem } from '../../reference/problem.ts';
 import {
   inputPolynomial,
@@ -15,12 +16,10 @@ import {
 } from './embedding.ts';
 
 /** Unit roundoff of float64. */
-const U = 2 ** -53;
+const U = unitRoundoff('float64');
 
-/** γ_n = n·u / (1 − n·u) (Higham, Accuracy and Stability, §3.1). */
-function gamma(n: number): number {
-  return (n * U) / (1 - n * U);
-}
+/** γ_n in float64. */
+const gamma = (n: number): number => gammaOf(n, U);
 
 /** The smallest power of two ≥ n. */
 export function fftSize(n: number): number {

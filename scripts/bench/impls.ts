@@ -4,11 +4,12 @@
  * an "n/a (reason)" cell instead of a crash.
  */
 
-import { gamma, type OracleOutput } from '../../impl/peers/accuracy.ts';
+import type { OracleOutput } from '../../impl/peers/accuracy.ts';
 import { loadOrtKernel } from '../../impl/peers/ort.ts';
 import { messageOf, type PeerLoad } from '../../impl/peers/peer.ts';
 import type { PeerData } from '../../impl/peers/test-problems.ts';
 import { loadTfjsKernel } from '../../impl/peers/tfjs.ts';
+import { gamma, unitRoundoff } from '../../reference/float.ts';
 import {
   type ConvKernel,
   type ConvProblem,
@@ -113,7 +114,7 @@ async function winogradBound(
   if (!isFloat64ArrayOf(absolute, oracle.expected.length) || typeof relative !== 'number') {
     return undefined;
   }
-  const oracleError = gamma(convGeometry(p).reductionLength + 1, 2 ** -53);
+  const oracleError = gamma(convGeometry(p).reductionLength + 1, unitRoundoff('float64'));
   return {
     name: `winogradErrorBound(m = ${m}) from impl/winograd`,
     tolerance: (magnitude, i) =>

@@ -6,14 +6,15 @@
  */
 
 import {
-  type Comparison,
   compareWithTolerance,
   float32DirectTolerance,
   magnitudeOf,
   type OracleOutput,
+  type ToleranceCheck,
 } from '../../impl/peers/accuracy.ts';
 import { isUnavailable, messageOf } from '../../impl/peers/peer.ts';
 import { type PeerData, peerData } from '../../impl/peers/test-problems.ts';
+import { unitRoundoff } from '../../reference/float.ts';
 import {
   type ConvGeometry,
   type ConvKernel,
@@ -61,7 +62,6 @@ export interface BenchRunOptions {
   seed: number;
 }
 
-const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
 const FLOAT32_NORMAL_MIN = 2 ** -126;
 
 /**
@@ -78,7 +78,7 @@ function genericBound(kind: CheckKind, g: ConvGeometry): ElementBound {
     const ksb = g.reductionLength + (g.problem.bias ? 1 : 0);
     return {
       name: 'TOSA fp32: 6·ksb·max(bnd·2^-24, normal_min)',
-      tolerance: (m) => 6 * ksb * Math.max(m * FLOAT32_UNIT_ROUNDOFF, FLOAT32_NORMAL_MIN),
+      tolerance: (m) => 6 * ksb * Math.max(m * unitRoundoff('float32'), FLOAT32_NORMAL_MIN),
     };
   }
   return {
@@ -92,7 +92,7 @@ function checkOutput(
   y: ArrayLike<number>,
   oracle: OracleOutput,
 ): CheckOutcome {
-  const c: Comparison = compareWithTolerance(y, oracle, bound.tolerance);
+  const c: ToleranceCheck = compareWithTolerance(y, oracle, bound.tolerance);
   return {
     ok: c.failures === 0,
     failures: c.failures,

@@ -20,6 +20,7 @@ import {
   openInProcessHost,
   openModuleHost,
 } from './hosts/index.ts';
+import { partialReport, trackProgress } from './interrupt.ts';
 import { runNetworkPhase } from './networks.ts';
 import { MAX_TIMER_MS, parseDims, parseIntegerOption, parseSeed, parseShard } from './options.ts';
 import type { Progress } from './progress.ts';
@@ -83,6 +84,14 @@ export interface CheckKernelOptions extends FamilyFilter {
   replayPath?: string;
   /** Run a `{ module }` kernel in headless Chromium with a GPUDevice (the CLI's --browser). */
   browser?: boolean;
+  /** Compute the oracle at every output of large problems instead of a sample (`--full`). */
+  full?: boolean;
+  /**
+   * Called once the kernels are open with a function that builds the report of
+   * what has finished so far, marked interrupted: the CLI writes it on SIGINT
+   * or SIGTERM.
+   */
+  onRunStart?: (partial: (signal: 'SIGINT' | 'SIGTERM') => CheckReport) => void;
 }
 
 const SILENT: Progress = { phaseStart() {}, tick() {}, phaseEnd() {} };
@@ -153,6 +162,7 @@ function runSettings(options: CheckKernelOptions): Omit<RunOptions, 'progress'> 
       MAX_TIMER_MS,
     ),
     determinismEvery: 10,
+    fullOracle: options.full === true,
     data: options.data,
     family: {
       ...(options.modes ? { modes: options.modes } : {}),
@@ -163,9 +173,11 @@ function runSettings(options: CheckKernelOptions): Omit<RunOptions, 'progress'> 
 
 /** Options that change a single case's verdict, appended to every repro line. */
 function verdictFlags(options: CheckKernelOptions): string {
-  return `${options.tolerance ? ` --tolerance ${options.tolerance}` : ''}${
-    options.timeoutMs !== undefined ? ` --timeout-ms ${options.timeoutMs}` : ''
-  }`;
+  return [
+    options.tolerance ? ` --tolerance ${options.tolerance}` : '',
+    options.timeoutMs !== undefined ? ` --timeout-ms ${options.timeoutMs}` : '',
+    options.full === true ? ' --full' : '',
+  ].join('');
 }
 
 /**
@@ -187,12 +199,13 @@ function phaseReplay(
   ].join('');
 }
 
+/** Runs every phase, appending each result to `phases` as it finishes (a partial report reads it). */
 async function runPhases(
   targets: CheckTarget[],
   settings: ReturnType<typeof runSettings>,
   run: RunOptions,
+  phases: PhaseResult[],
 ): Promise<PhaseResult[]> {
-  const phases: PhaseResult[] = [];
   for (const target of targets) {
     if (settings.suite.networks) {
       phases.push(await runNetworkPhase(target, run));
@@ -272,26 +285,11 @@ export async function runCheck(
     }
     throw e;
   }
-  const startedAt = new Date().toISOString();
   try {
     for (const t of targets) t.implFlags += verdictFlags(options);
-    const only = settings.data?.[0];
-    const run: RunOptions = {
-      ...settings,
-      progress: options.progress ?? SILENT,
-      ...(options.saveFailures !== undefined
-        ? { onFailure: saveFailuresTo(options.saveFailures) }
-        : {}),
-      ...(options.replayPath !== undefined && only
-        ? { replay: { data: only, path: options.replayPath } }
-        : {}),
-    };
-    const phases = await runPhases(targets, settings, run);
-    const { totals, exitCode } = summarize(phases);
-    const nothingChecked = checkedCases(phases) === 0;
-    return {
-      tool: { name: 'convcheck', version: packageVersion() },
-      startedAt,
+    const base = {
+      tool: { name: 'convcheck' as const, version: packageVersion() },
+      startedAt: new Date().toISOString(),
       seed: settings.seed,
       suite: settings.suite.name,
       shard: settings.shard,
@@ -303,6 +301,26 @@ export async function runCheck(
         dtype: t.host.dtype,
         source: t.implFlags || 'built-in',
       })),
+    };
+    const progress = trackProgress(options.progress ?? SILENT);
+    const phases: PhaseResult[] = [];
+    options.onRunStart?.((signal) => partialReport(base, phases, progress.running(), signal));
+    const only = settings.data?.[0];
+    const run: RunOptions = {
+      ...settings,
+      progress,
+      ...(options.saveFailures !== undefined
+        ? { onFailure: saveFailuresTo(options.saveFailures) }
+        : {}),
+      ...(options.replayPath !== undefined && only
+        ? { replay: { data: only, path: options.replayPath } }
+        : {}),
+    };
+    await runPhases(targets, settings, run, phases);
+    const { totals, exitCode } = summarize(phases);
+    const nothingChecked = checkedCases(phases) === 0;
+    return {
+      ...base,
       phases,
       totals,
       ...(nothingChecked ? { nothingChecked: true } : {}),

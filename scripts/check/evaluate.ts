@@ -1,60 +1,44 @@
 /**
- * Judges one case: materializes its data, asks the kernel (through its host),
- * and compares with the oracle under the kernel's tolerance model. Every
- * misbehaviour becomes a verdict with a reason; nothing here throws for what a
- * kernel does.
+ * Runs one case for the CLI: materializes its data, asks the kernel (through
+ * its host), and hands what came back to the judge (properties/judge/judge.ts),
+ * which decides the verdict exactly as for the vitest suite, `fixtures verify`
+ * and the peer tests. Every misbehaviour becomes a verdict with a reason;
+ * nothing here throws for what a kernel does.
  */
 import type { ConvProblemConstraints } from '../../properties/arbitraries/convProblem.ts';
 import { type ConvCase, type DataKind, materializeConvCase } from '../../properties/data.ts';
-import { formatComparison } from '../../properties/report.ts';
-import {
-  type BoundModel,
-  type Comparison,
-  compareConvOutput,
-  magnitudeFor,
-} from '../../properties/tolerance.ts';
+import { type CaseOutcome, earlyOutcome, judgeCase } from '../../properties/judge/judge.ts';
+import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
-import { type FloatArray, referenceConv } from '../../reference/index.ts';
+import { sameBits } from '../../reference/float.ts';
 import { UsageError } from '../cli-error.ts';
 import type { KernelHost } from './hosts/index.ts';
+
+export type { CaseOutcome } from '../../properties/judge/judge.ts';
 
 /** How a kernel is judged: the bound model per data kind, and where to generate. */
 export interface ToleranceChoice {
   /** Name shown in reports, e.g. 'dot-product' or 'winograd-f4'. */
   name: string;
-  /** The bound model for a problem and data kind. */
+  /** The kernel's accuracy claim for a problem and data kind. */
   modelFor(problem: ConvCase['problem'], data: DataKind): BoundModel;
+  /** Whether a dot-product kernel must be bit-exact on exact data (the judge's rule 3). */
+  exactOnExactData: boolean;
   /** Extra generator constraints so that most cases are in the kernel's domain. */
   constraints: Partial<ConvProblemConstraints>;
 }
 
-/** The verdict of one case, with what a report needs. */
-export interface CaseOutcome {
-  verdict: 'pass' | 'fail' | 'skip' | 'error';
-  /** One line: the skip reason, or why it failed or errored. */
-  message: string;
-  /** Multi-line report for failures. */
-  details: string;
-  /** Largest |error| / bound (0 when exact or not compared). */
-  boundRatio: number;
-  comparison?: Comparison;
-  /** The case's tensors and the oracle's answer, for saving counterexamples. */
-  operands?: { input: FloatArray; weight: FloatArray; bias?: FloatArray };
-  reference?: Float64Array;
-  magnitude?: Float64Array;
-  model?: BoundModel;
-}
-
 const direct = (exactOnExactData: boolean): ToleranceChoice => ({
   name: exactOnExactData ? 'dot-product (bit-exact on exact data)' : 'dot-product',
-  modelFor: (_p, data) =>
-    exactOnExactData && data === 'exact' ? { kind: 'exact' } : { kind: 'dot-product' },
+  modelFor: () => ({ kind: 'dot-product' }),
+  exactOnExactData,
   constraints: {},
 });
 
 const winograd = (m: number): ToleranceChoice => ({
   name: `winograd-f${m}`,
   modelFor: (p) => winogradModel(m, p.kernelSize),
+  exactOnExactData: false,
   // Winograd kernels take stride 1, dilation 1, 1-D and 2-D: generate there.
   constraints: { maxStride: 1, maxDilation: 1, dims: [1, 2] },
 });
@@ -108,23 +92,13 @@ const KNOWN_DOMAINS: Record<string, Partial<ConvProblemConstraints>> = {
   },
 };
 
-function verdictOnly(verdict: CaseOutcome['verdict'], message: string): CaseOutcome {
-  return { verdict, message, details: '', boundRatio: 0 };
-}
-
-function bitwiseEqual(a: FloatArray, b: FloatArray): boolean {
-  if (a.length !== b.length || a.constructor !== b.constructor) return false;
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
 /** Options of {@link evaluateCase}. */
 export interface EvaluateOptions {
   timeoutMs: number;
   /** Run the kernel twice and require bitwise-identical outputs. */
   checkDeterminism: boolean;
+  /** Compute the oracle at every output even above the sampling threshold (`--full`). */
+  full?: boolean;
 }
 
 /**
@@ -145,85 +119,48 @@ export async function evaluateCase(
   try {
     supported = await host.supports(c.problem);
   } catch (e) {
-    return verdictOnly('error', (e as Error).message);
+    return earlyOutcome('error', (e as Error).message);
   }
-  if (supported !== true) return verdictOnly('skip', supported);
+  if (supported !== true) return earlyOutcome('skip', supported);
 
   const operands = materializeConvCase(c, host.dtype);
-  const first = await host.run(
-    c.problem,
-    operands.input,
-    operands.weight,
-    operands.bias,
-    options.timeoutMs,
-  );
-  if (first.kind === 'unsupported') return verdictOnly('skip', first.reason);
-  if (first.kind === 'error') return verdictOnly('error', first.message);
-  if (first.mutatedInputs.length > 0) {
-    return verdictOnly(
-      'error',
-      `the kernel wrote into its inputs: ${first.mutatedInputs.join(', ')}`,
-    );
-  }
-  const model = tolerance.modelFor(c.problem, c.data);
-  const reference = referenceConv(c.problem, operands.input, operands.weight, operands.bias);
-  const magnitude = magnitudeFor(c.problem, operands, model, host.dtype);
-  const comparison = compareConvOutput({
+  const run = () =>
+    host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs);
+  const first = await run();
+  if (first.kind === 'unsupported') return earlyOutcome('skip', first.reason);
+  if (first.kind === 'error') return earlyOutcome('error', first.message);
+  const outcome = judgeCase({
     problem: c.problem,
-    got: first.output,
-    reference,
-    magnitude,
     dtype: host.dtype,
-    model,
+    operands,
+    output: first.output,
+    written: first.mutatedInputs,
+    model: tolerance.modelFor(c.problem, c.data),
+    exactOnExactData: tolerance.exactOnExactData,
+    data: c.data,
+    sample: { seed: c.dataSeed, full: options.full === true },
   });
-  const saved = { operands, reference, magnitude, model, comparison };
-  if (comparison.verdict !== 'pass') {
+  if (outcome.verdict !== 'pass' || !options.checkDeterminism) return outcome;
+  const again = await run();
+  // A second run that errs (a timeout, a crash) is that error, not a
+  // difference: "nondeterministic" is said only of two outputs that differ.
+  if (again.kind !== 'output') {
     return {
-      verdict: comparison.verdict,
-      message: comparison.reason ?? 'mismatch',
-      details: formatComparison(c.problem, comparison),
-      boundRatio: comparison.maxBoundRatio,
-      ...saved,
+      ...outcome,
+      verdict: 'error',
+      message: `the second run (determinism check) ${
+        again.kind === 'error'
+          ? `failed: ${again.message}`
+          : `answered unsupported: ${again.reason}`
+      }`,
+      details: '',
     };
   }
-  if (options.checkDeterminism) {
-    const again = await host.run(
-      c.problem,
-      operands.input,
-      operands.weight,
-      operands.bias,
-      options.timeoutMs,
-    );
-    // A second run that errs (a timeout, a crash) is that error, not a
-    // difference: "nondeterministic" is said only of two outputs that differ.
-    if (again.kind !== 'output') {
-      return {
-        verdict: 'error',
-        message: `the second run (determinism check) ${
-          again.kind === 'error'
-            ? `failed: ${again.message}`
-            : `answered unsupported: ${again.reason}`
-        }`,
-        details: '',
-        boundRatio: comparison.maxBoundRatio,
-        ...saved,
-      };
-    }
-    if (!bitwiseEqual(first.output, again.output)) {
-      return {
-        verdict: 'error',
-        message: 'nondeterministic: a second run on the same inputs gave a different result',
-        details: '',
-        boundRatio: comparison.maxBoundRatio,
-        ...saved,
-      };
-    }
-  }
+  if (sameBits(first.output, again.output)) return outcome;
   return {
-    verdict: 'pass',
-    message: '',
+    ...outcome,
+    verdict: 'error',
+    message: 'nondeterministic: a second run on the same inputs gave a different result',
     details: '',
-    boundRatio: comparison.maxBoundRatio,
-    ...saved,
   };
 }

@@ -1,14 +1,15 @@
 /**
- * `check --suite networks`: every distinct conv layer of AlexNet, VGG-16,
- * ResNet-50 and MobileNetV2 at batch 1, once each, on real-valued data. These
- * are full-size layers: the oracle takes seconds on the largest ones, so the
- * progress display matters here.
+ * `check --suite networks`: every distinct conv layer of the model files in
+ * fixtures/models/ (AlexNet, VGG-16, ResNet-18, ResNet-50, MobileNetV2,
+ * EfficientNet-B0) at batch 1, once each, on real-valued data. These are
+ * full-size layers: above the sampling threshold the oracle runs at a
+ * stratified sample of outputs (properties/sampling.ts) unless --full.
  */
 import { convGeometry, formatDescriptor, macs } from '../../reference/index.ts';
 import { loadNetworkShapes } from '../fixtures/networks.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { evaluateCase } from './evaluate.ts';
-import type { PhaseResult } from './results.ts';
+import type { LayerTiming, PhaseResult } from './results.ts';
 import type { CheckTarget, RunOptions } from './runner.ts';
 import { phaseSummary } from './runner.ts';
 
@@ -42,11 +43,26 @@ export async function runNetworkPhase(
     durationMs: 0,
   };
   options.progress.phaseStart(`${target.host.name} / network layers`, layers.length);
+  const timings: LayerTiming[] = [];
+  result.layers = timings;
   for (const layer of layers) {
     const c = { problem: layer.problem, data: 'real' as const, dataSeed: options.seed >>> 0 };
+    const caseStarted = Date.now();
+    options.progress.current?.(layer.name);
     const outcome = await evaluateCase(target.host, c, target.tolerance, {
       timeoutMs: options.timeoutMs,
       checkDeterminism: false,
+      full: options.fullOracle === true,
+    });
+    const g = convGeometry(layer.problem);
+    timings.push({
+      name: layer.name,
+      descriptor: formatDescriptor(layer.problem),
+      macs: macs(g),
+      verdict: outcome.verdict,
+      ms: Date.now() - caseStarted,
+      oracleOutputs: outcome.sampled?.count ?? g.outputLength,
+      outputs: g.outputLength,
     });
     result.cases++;
     options.progress.tick(result.cases);
@@ -68,12 +84,22 @@ export async function runNetworkPhase(
         path: '',
         message: `${layer.name}: ${outcome.message}`,
         details: outcome.details,
-        repro: `npx convcheck check ${target.implFlags} --problem ${shellQuote(descriptor)} --data real --data-seed ${c.dataSeed}`,
+        repro: `npx convcheck check ${target.implFlags} --problem ${shellQuote(descriptor)} --data real --data-seed ${c.dataSeed}${options.fullOracle ? ' --full' : ''}`,
       };
     }
   }
+  result.sampled = sampledTotals(timings);
   result.verdict = result.failure ? result.failure.verdict : result.passed === 0 ? 'skip' : 'pass';
   result.durationMs = Date.now() - started;
   options.progress.phaseEnd(phaseSummary(result));
   return result;
+}
+
+/** "Sampled N of M outputs" over the phase's layers; undefined when nothing was sampled. */
+function sampledTotals(timings: LayerTiming[]): PhaseResult['sampled'] {
+  if (timings.every((t) => t.oracleOutputs === t.outputs)) return undefined;
+  return {
+    count: timings.reduce((s, t) => s + t.oracleOutputs, 0),
+    total: timings.reduce((s, t) => s + t.outputs, 0),
+  };
 }

@@ -2,6 +2,7 @@
  * Parsing of `convcheck check` option values. Each parser throws a UsageError
  * that names the option and the bad value (exit code 2).
  */
+import { mixSeed } from '../../reference/random.ts';
 import { UsageError } from '../cli-error.ts';
 
 /** Longest delay a Node timer honours (2^31 − 1 ms, ~24.8 days); longer ones fire after 1 ms. */
@@ -89,9 +90,6 @@ export function parseDims(text: string): (1 | 2 | 3)[] {
  * ```
  */
 export function phaseSeed(runSeed: number, phaseIndex: number, shardIndex: number): number {
-  // A small integer hash (splitmix-like) of the three numbers.
-  let h = (runSeed ^ Math.imul(phaseIndex + 1, 0x9e3779b1) ^ Math.imul(shardIndex, 0x85ebca6b)) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) | 0;
+  // fast-check takes a signed 32-bit seed.
+  return mixSeed(runSeed, phaseIndex, shardIndex) | 0;
 }

@@ -37,6 +37,8 @@ function testcase(p: PhaseResult): string {
     const tag = f.verdict === 'fail' ? 'failure' : 'error';
     const text = `${f.descriptor}\n${f.details}\nrepro: ${f.repro}`;
     body = `\n      <${tag} message="${xml(f.message)}" type="${tag}">${xml(text)}</${tag}>\n    `;
+  } else if (p.interrupted) {
+    body = `\n      <error message="interrupted after ${p.cases} cases" type="interrupted"/>\n    `;
   } else if (p.verdict === 'skip') {
     body = `\n      <skipped message="${xml(skipText(p) || 'unsupported')}"/>\n    `;
   }
@@ -81,7 +83,7 @@ const ICON = { pass: '✅ pass', fail: '❌ fail', skip: '⏭️ skip', error: '
 export function toMarkdown(report: CheckReport): string {
   const t = report.totals;
   const lines = [
-    `## convcheck: ${report.exitCode === 0 ? 'passed' : 'FAILED'}`,
+    `## convcheck: ${report.interrupted ? `INTERRUPTED (${report.signal}): partial results` : report.exitCode === 0 ? 'passed' : 'FAILED'}`,
     '',
     `Suite \`${report.suite}\`, seed \`${report.seed}\`, shard ${report.shard.index}/${report.shard.count}. ` +
       `Phases: ${t.pass} passed, ${t.fail} failed, ${t.error} errored, ${t.skip} skipped.`,

@@ -52,6 +52,25 @@ export interface PhaseResult {
   /** How many shrink steps fast-check took to reach the reported counterexample. */
   numShrinks?: number;
   durationMs: number;
+  /** Outputs the oracle computed and outputs judged in total, when any case was sampled. */
+  sampled?: { count: number; total: number };
+  /** The network suite's per-layer breakdown, in the order run. */
+  layers?: LayerTiming[];
+  /** True when the run was interrupted before this phase finished. */
+  interrupted?: boolean;
+}
+
+/** One layer of `--suite networks`: its verdict and where the time went. */
+export interface LayerTiming {
+  name: string;
+  descriptor: string;
+  macs: number;
+  verdict: Verdict;
+  /** Wall time of the whole case: data, kernel, oracle, comparison. */
+  ms: number;
+  /** Outputs the oracle computed, of all outputs (equal when not sampled). */
+  oracleOutputs: number;
+  outputs: number;
 }
 
 /** The whole run. */
@@ -68,10 +87,13 @@ export interface CheckReport {
   totals: Record<Verdict, number>;
   /** True when no phase checked a single case (every case declined); exit 1 unless allowed. */
   nothingChecked?: boolean;
-  /** 0 passed; 1 failed, errored or checked nothing; 2 could not run (see `error`). */
-  exitCode: 0 | 1 | 2;
+  /** 0 passed; 1 failed, errored or checked nothing; 2 could not run (see `error`); 130/143 interrupted by SIGINT/SIGTERM. */
+  exitCode: 0 | 1 | 2 | 130 | 143;
   /** Why the check could not run (exitCode 2): one line naming the option or kernel. */
   error?: string;
+  /** Present and true when a signal stopped the run: the phases are what finished. */
+  interrupted?: boolean;
+  signal?: 'SIGINT' | 'SIGTERM';
 }
 
 /**

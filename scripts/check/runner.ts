@@ -43,6 +43,8 @@ export interface RunOptions {
   replay?: { data: DataKind; path: string };
   /** Only these modes / group families are generated (--modes, --groups). */
   family?: FamilyFilter;
+  /** Compute the oracle at every output, never a sample (`--full`). */
+  fullOracle?: boolean;
 }
 
 /**
@@ -84,8 +86,8 @@ function phaseDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
   return domain ? options.dims.filter((d) => domain.includes(d)) : options.dims;
 }
 
-function reproFor(target: CheckTarget, c: ConvCase): string {
-  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}`;
+function reproFor(target: CheckTarget, c: ConvCase, options: RunOptions): string {
+  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}${options.fullOracle ? ' --full' : ''}`;
 }
 
 /**
@@ -126,10 +128,12 @@ export async function runGeneratedPhase(
   options.progress.phaseStart(label, runs);
 
   const property = fc.asyncProperty(caseArbitrary(target, data, options), async (c) => {
+    if (!stats.shrinking) options.progress.current?.(formatProblem(c.problem));
     const outcome = await evaluateCase(target.host, c, target.tolerance, {
       timeoutMs: options.timeoutMs,
       checkDeterminism:
         options.determinismEvery > 0 && stats.passed % options.determinismEvery === 0,
+      full: options.fullOracle === true,
     });
     if (!stats.shrinking) stats.cases++;
     if (outcome.verdict === 'skip') {
@@ -193,7 +197,7 @@ export async function runGeneratedPhase(
       ]
         .filter((s) => s !== '')
         .join('\n'),
-      repro: reproFor(target, c),
+      repro: reproFor(target, c, options),
     };
     if (options.onFailure && outcome) {
       const saved = await options.onFailure(failure, outcome);
@@ -231,5 +235,8 @@ export function phaseSummary(r: PhaseResult): string {
   const base = `${r.verdict.toUpperCase()} — ${r.cases} cases, ${r.passed} passed, ${r.skipped} skipped`;
   const worst =
     r.passed > 0 ? `, worst error ${r.worstBoundRatio.toPrecision(3)} of the bound` : '';
-  return `${base}${worst} (${(r.durationMs / 1000).toFixed(1)} s)`;
+  const sampled = r.sampled
+    ? `, oracle sampled ${r.sampled.count.toLocaleString('en-US')} of ${r.sampled.total.toLocaleString('en-US')} outputs`
+    : '';
+  return `${base}${worst}${sampled} (${(r.durationMs / 1000).toFixed(1)} s)`;
 }

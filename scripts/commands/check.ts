@@ -34,7 +34,9 @@ import {
 } from '../check/options.ts';
 import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
+import type { CheckReport } from '../check/results.ts';
 import type { CheckTarget } from '../check/runner.ts';
+import { onShutdown } from '../check/shutdown.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
 import { EXIT_USAGE, UsageError } from '../cli-error.ts';
@@ -66,6 +68,7 @@ interface CheckFlags {
   groups?: string;
   allowEmpty?: boolean;
   browser?: boolean;
+  full?: boolean;
 }
 
 /** Every file and directory the run will write, checked before it starts. */
@@ -143,13 +146,26 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
     {
       timeoutMs,
       checkDeterminism: true,
+      full: flags.full === true,
     },
   );
+  const sampled = outcome.sampled
+    ? `, oracle sampled ${outcome.sampled.count.toLocaleString('en-US')} of ${outcome.sampled.total.toLocaleString('en-US')} outputs`
+    : '';
   process.stdout.write(
-    `${target.host.name}: ${outcome.verdict.toUpperCase()} ${flags.problem} (${data} data, seed ${dataSeed})\n`,
+    `${target.host.name}: ${outcome.verdict.toUpperCase()} ${flags.problem} (${data} data, seed ${dataSeed}${sampled})\n`,
   );
   if (outcome.verdict !== 'pass') process.stdout.write(`${outcome.message}\n${outcome.details}\n`);
   return outcome.verdict === 'fail' || outcome.verdict === 'error' ? 1 : 0;
+}
+
+/** Writes every report asked for (complete or partial); false if one could not be written. */
+function writeReports(flags: CheckFlags, report: CheckReport): boolean {
+  return [
+    tryWriteOutput('--json', flags.json, toJson(report)),
+    tryWriteOutput('--junit', flags.junit, toJunit(report)),
+    tryWriteOutput('--markdown', flags.markdown, toMarkdown(report)),
+  ].every(Boolean);
 }
 
 /** The library options a command line asks for (values checked by runCheck). */
@@ -172,6 +188,7 @@ function checkOptions(flags: CheckFlags): CheckKernelOptions {
     ...(flags.groups !== undefined ? { groups: parseGroups(flags.groups) } : {}),
     ...(flags.saveFailures ? { saveFailures: flags.saveFailures } : {}),
     allowEmpty: flags.allowEmpty === true,
+    full: flags.full === true,
     progress: createProgress(),
   };
 }
@@ -205,14 +222,28 @@ async function check(flags: CheckFlags): Promise<number> {
     process.stdout.write(
       `convcheck check: seed ${options.seed}, suite ${options.suite}, shard ${options.shard!.index}/${options.shard!.count}${familyFlags(options)}\n`,
     );
-  const report = await runCheck(() => openTargets(targetOptions), options);
+  // On SIGINT/SIGTERM (scripts/check/shutdown.ts) the reports are written with
+  // what finished, marked interrupted, before the kernels are killed.
+  let partial: ((signal: 'SIGINT' | 'SIGTERM') => CheckReport) | undefined;
+  const release = onShutdown(({ signal }) => {
+    if (!partial) return;
+    writeReports(flags, partial(signal));
+    process.stderr.write(`\nconvcheck: interrupted (${signal}): partial reports written\n`);
+  });
+  let report: CheckReport;
+  try {
+    report = await runCheck(() => openTargets(targetOptions), {
+      ...options,
+      onRunStart: (build) => {
+        partial = build;
+      },
+    });
+  } finally {
+    release();
+  }
   if (report.exitCode === 2) throw new UsageError(report.error ?? 'the check could not run');
   if (text) process.stdout.write(consoleReport(report));
-  const written = [
-    tryWriteOutput('--json', flags.json, toJson(report)),
-    tryWriteOutput('--junit', flags.junit, toJunit(report)),
-    tryWriteOutput('--markdown', flags.markdown, toMarkdown(report)),
-  ].every(Boolean);
+  const written = writeReports(flags, report);
   // A report that was asked for and not written is a harness fault.
   return written ? report.exitCode : EXIT_USAGE;
 }
@@ -257,6 +288,7 @@ export function registerCheck(program: Command): void {
       '--groups <list>',
       `generate only these group families, comma-separated: ${GROUP_NAMES.join(',')} (1: groups = 1; depthwise: groups = inChannels > 1; grouped: other groups > 1)`,
     )
+    .option('--full', 'compute the oracle at every output of large layers (default: a sample)')
     .option('--allow-empty', 'exit 0 even when the kernel declined every case (default: exit 1)')
     .action(async (flags: CheckFlags) => {
       try {

@@ -10,6 +10,7 @@ import {
   mutatedText,
   renderMutationReport,
   staleJustifications,
+  summarizeMutations,
   tallyMutants,
 } from './report.ts';
 
@@ -170,9 +171,13 @@ describe('findSurvivors', () => {
 });
 
 describe('renderMutationReport', () => {
-  const doc = renderMutationReport(report, [justification], [{ glob: 'x/**', reason: 'why' }], {
-    command: 'npm run mutation',
-  });
+  const doc = renderMutationReport(
+    summarizeMutations(report, [justification]),
+    [{ glob: 'x/**', reason: 'why' }],
+    {
+      command: 'npm run mutation',
+    },
+  );
 
   it('gives the overall score and a row per file', () => {
     // 3 detected (2 killed + 1 timeout) of 5 valid mutants.

@@ -1,0 +1,140 @@
+/**
+ * The bound models and the parameters of the per-element bound
+ * |got − ref| ≤ factor · ksb · max(u · mag, normalMin) (see ../tolerance.ts for
+ * the whole model and docs/tolerance.md for the derivation of every constant).
+ */
+import { unitRoundoff } from '../../reference/float.ts';
+import { convGeometry } from '../../reference/geometry.ts';
+import type { ConvProblem, DType } from '../../reference/problem.ts';
+import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
+
+/**
+ * What a kernel promises about its accuracy.
+ * - 'exact': every output is the oracle's value rounded to the dtype.
+ * - 'dot-product': each output is a dot product summed in any order, in the
+ *   dtype or wider, optionally with FMA (direct, im2col, GEMM kernels). On
+ *   'exact' data this implies bit-for-bit equality.
+ * - 'winograd': a Winograd F(m, r) kernel, bounded through its transforms.
+ */
+export type BoundModel = { kind: 'exact' } | { kind: 'dot-product' } | WinogradBoundModel;
+
+/** The explicit parameters of the per-element bound, for fixtures and other languages. */
+export interface BoundParameters {
+  /** The model actually applied (a Winograd model falls back to dot-product off its domain). */
+  model: BoundModel['kind'];
+  dtype: DType;
+  /** u: 2^−24 for float32, 2^−53 for float64. */
+  unitRoundoff: number;
+  /** Roundings along any path (the kernel-size bound); 0 for 'exact'. */
+  ksb: number;
+  /** Safety factor of the derivation; 0 for 'exact'. */
+  factor: number;
+  /** Absolute floor per unit of ksb·factor: the dtype's smallest normal number. */
+  normalMin: number;
+  /** Which magnitude tensor the bound multiplies. */
+  magnitude: 'dot-product' | 'winograd';
+  /** Why the requested model was not applied, when it was not. */
+  note?: string;
+}
+
+/**
+ * Constants of the tensor-wide statistical checks (derived in docs/tolerance.md).
+ *
+ * @example
+ * ```ts
+ * stats.sumSquared <= STATISTICS.variance * ksb * stats.judged; // the variance check
+ * ```
+ */
+export const STATISTICS = {
+  /** Smallest number of judged outputs for the checks to be meaningful. */
+  minOutputs: 1000,
+  /** Σe² ≤ variance · ksb · T (TOSA's 4 · 0.4). */
+  variance: 1.6,
+  /** |Σe| ≤ √(bias · ksb · T) (TOSA's 10 · 4 · 0.4). */
+  bias: 16,
+} as const;
+
+export const NORMAL_MIN: Record<DType, number> = { float32: 2 ** -126, float64: 2 ** -1022 };
+export const MAX_FINITE: Record<DType, number> = {
+  float32: (2 - 2 ** -23) * 2 ** 127,
+  float64: Number.MAX_VALUE,
+};
+/**
+ * Safety factor of the dot-product model. float32: the kernel's own error γ_ksb(u)
+ * ≤ 1.07·ksb·u (ksb·u ≤ 1/16) plus the oracle's, 2^−29 times smaller. float64: the
+ * oracle errs as much as the kernel, 2·γ_ksb(u) ≤ 2.2·ksb·u, plus the rounding of
+ * the magnitude itself. See docs/tolerance.md.
+ */
+const DOT_PRODUCT_FACTOR: Record<DType, number> = { float32: 2, float64: 3 };
+/** Safety factor of the Winograd model: γ_n ≤ 1.1·n·u and the oracle's error (ksb includes it). */
+const WINOGRAD_FACTOR = 2;
+
+/** Why a Winograd model cannot judge this problem, or undefined when it can. */
+export function winogradMismatch(p: ConvProblem, model: WinogradBoundModel): string | undefined {
+  const tiles = model.axes.map((a) => `F(${a.m}, ${a.r})`).join(' × ');
+  if (p.stride.some((s) => s !== 1) || p.dilation.some((d) => d !== 1)) {
+    return `the Winograd bound needs stride 1 and dilation 1; judged as a dot product`;
+  }
+  if (
+    model.axes.length !== p.kernelSize.length ||
+    model.axes.some((a, d) => a.r !== p.kernelSize[d])
+  ) {
+    return `Winograd model ${tiles} does not match kernel [${p.kernelSize.join(', ')}]; judged as a dot product`;
+  }
+  return undefined;
+}
+
+/**
+ * The parameters of the per-element bound for a problem, dtype and model.
+ * A fixture stores these next to the magnitude tensor so that any language can
+ * apply |got − ref| ≤ factor · ksb · max(u · mag, normalMin).
+ *
+ * @example
+ * ```ts
+ * boundParameters(p, 'float32', { kind: 'dot-product' });
+ * // { model: 'dot-product', unitRoundoff: 2^-24, ksb: reductionLength + 1 (bias), factor: 2, ... }
+ * ```
+ */
+export function boundParameters(
+  problem: ConvProblem,
+  dtype: DType,
+  model: BoundModel,
+): BoundParameters {
+  const g = convGeometry(problem);
+  const dotKsb = g.reductionLength + (problem.bias ? 1 : 0);
+  const base = { dtype, unitRoundoff: unitRoundoff(dtype), normalMin: NORMAL_MIN[dtype] };
+  if (model.kind === 'exact') {
+    return { ...base, model: 'exact', ksb: 0, factor: 0, magnitude: 'dot-product' };
+  }
+  const note = model.kind === 'winograd' ? winogradMismatch(problem, model) : undefined;
+  if (model.kind === 'dot-product' || note !== undefined) {
+    const params: BoundParameters = {
+      ...base,
+      model: 'dot-product',
+      ksb: dotKsb,
+      factor: DOT_PRODUCT_FACTOR[dtype],
+      magnitude: 'dot-product',
+    };
+    return note === undefined ? params : { ...params, note };
+  }
+  // Transforms and product, then the sum over input channels, then the bias.
+  let ksb = winogradStages(model) + g.inChannelsPerGroup + (problem.bias ? 1 : 0);
+  // In float64 the oracle's own rounding is as large as the kernel's: count its roundings too.
+  if (dtype === 'float64') ksb += dotKsb;
+  return { ...base, model: 'winograd', ksb, factor: WINOGRAD_FACTOR, magnitude: 'winograd' };
+}
+
+/**
+ * The bound on |got − ref| for one element of magnitude `magnitude`:
+ * factor · ksb · max(u · magnitude, normalMin), and 0 when the magnitude is 0
+ * (every product is zero, so the result must be exactly zero) or the model is exact.
+ *
+ * @example
+ * ```ts
+ * elementBound(boundParameters(p, 'float32', { kind: 'dot-product' }), mag[i]);
+ * ```
+ */
+export function elementBound(params: BoundParameters, magnitude: number): number {
+  if (magnitude === 0 || params.ksb === 0) return 0;
+  return params.factor * params.ksb * Math.max(params.unitRoundoff * magnitude, params.normalMin);
+}

@@ -1,0 +1,144 @@
+/**
+ * The magnitude tensors the bound multiplies: Σ|x·w| + |b| for a dot product,
+ * the widened Winograd magnitude for a Winograd model.
+ */
+import { referenceConv, referenceConvAt } from '../../reference/conv.ts';
+import { convGeometry } from '../../reference/geometry.ts';
+import type { ConvProblem, DType } from '../../reference/problem.ts';
+import { flipSpatial } from '../tensor.ts';
+import type { WinogradBoundModel } from '../winogradBound.ts';
+import { type BoundModel, boundParameters, winogradMismatch } from './bounds.ts';
+
+function absolute(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values, Math.abs);
+}
+
+/**
+ * The dot-product magnitude: Σ|x·w| + |b| per output, i.e. the oracle on
+ * absolute values (float64). Padding taps multiply a zero; a NaN or infinite
+ * input gives a NaN or infinite magnitude, which the comparison treats as
+ * "no accuracy requirement beyond the special-value rules".
+ *
+ * @example
+ * ```ts
+ * const mag = magnitudeConv(p, x, w, b);
+ * ```
+ */
+export function magnitudeConv(
+  problem: ConvProblem,
+  input: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  bias?: ArrayLike<number>,
+  indices?: ArrayLike<number>,
+): Float64Array {
+  return correlateAbsolute(problem, absolute(input), absolute(weight), bias, indices);
+}
+
+/** The oracle on |bias| and the given non-negative operands, everywhere or at `indices` only. */
+function correlateAbsolute(
+  problem: ConvProblem,
+  input: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  bias: ArrayLike<number> | undefined,
+  indices: ArrayLike<number> | undefined,
+): Float64Array {
+  const b = bias && absolute(bias);
+  return indices === undefined
+    ? referenceConv(problem, input, weight, b)
+    : referenceConvAt(problem, input, weight, b, indices);
+}
+
+/** Applies K* along one axis of a weight tensor (the axis grows from r to 2m + r − 2). */
+function widenAxis(
+  data: Float64Array,
+  shape: number[],
+  axis: number,
+  kernel: readonly (readonly number[])[],
+): { data: Float64Array; shape: number[] } {
+  const extent = shape[axis]!;
+  const width = kernel[0]!.length;
+  const outShape = shape.slice();
+  outShape[axis] = width;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(outer * width * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < extent; k++) {
+      const row = kernel[k]!;
+      for (let c = 0; c < width; c++) {
+        const coefficient = row[c]!;
+        if (coefficient === 0) continue;
+        for (let i = 0; i < inner; i++) {
+          out[(o * width + c) * inner + i]! += coefficient * data[(o * extent + k) * inner + i]!;
+        }
+      }
+    }
+  }
+  return { data: out, shape: outShape };
+}
+
+/**
+ * The Winograd magnitude: a correlation of |input| with the kernel widened by
+ * K* on every axis (2m + r − 2 taps, starting m − 1 before the
+ * output's own first tap), plus |b|. It bounds the sum of absolute values of
+ * every term the transforms compute for that output, whatever the tile origin.
+ *
+ * @example
+ * ```ts
+ * const mag = magnitudeWinograd(p, x, w, b, winogradBoundModel(2, 3, transforms));
+ * ```
+ */
+export function magnitudeWinograd(
+  problem: ConvProblem,
+  input: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  bias: ArrayLike<number> | undefined,
+  model: WinogradBoundModel,
+  indices?: ArrayLike<number>,
+): Float64Array {
+  const g = convGeometry(problem);
+  if (winogradMismatch(problem, model) !== undefined) {
+    throw new RangeError(`magnitudeWinograd: ${winogradMismatch(problem, model)}`);
+  }
+  let shape = g.weightShape.slice();
+  let data = absolute(weight);
+  if (g.flipKernel) data = flipSpatial(data, shape);
+  model.axes.forEach((axis, d) => {
+    ({ data, shape } = widenAxis(data, shape, d + 2, axis.magnitudeKernel));
+  });
+  // Each output's window now starts m − 1 taps earlier: pad that much more on both sides.
+  const widened: ConvProblem = {
+    ...problem,
+    mode: 'cross-correlation',
+    kernelSize: shape.slice(2),
+    padBegin: problem.padBegin.map((p, d) => p + model.axes[d]!.m - 1),
+    padEnd: problem.padEnd.map((p, d) => p + model.axes[d]!.m - 1),
+  };
+  // The widened problem has the same output shape (stride 1), so flat indices carry over.
+  return correlateAbsolute(widened, absolute(input), data, bias, indices);
+}
+
+/**
+ * The magnitude tensor a model's bound multiplies; with `indices`, only those
+ * outputs (flat row-major), in that order (the sampled oracle).
+ *
+ * @example
+ * ```ts
+ * const mag = magnitudeFor(p, { input, weight, bias }, model, 'float32');
+ * ```
+ */
+export function magnitudeFor(
+  problem: ConvProblem,
+  operands: { input: ArrayLike<number>; weight: ArrayLike<number>; bias?: ArrayLike<number> },
+  model: BoundModel,
+  dtype: DType,
+  indices?: ArrayLike<number>,
+): Float64Array {
+  const { input, weight, bias } = operands;
+  if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
+    return magnitudeWinograd(problem, input, weight, bias, model, indices);
+  }
+  return magnitudeConv(problem, input, weight, bias, indices);
+}
+
+/** One output element in a report. */
