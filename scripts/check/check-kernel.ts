@@ -30,7 +30,13 @@ import { saveFailure } from './save-failure.ts';
 import { type SuiteName, suiteSpec } from './suites.ts';
 
 /** Names of the bound models (`--tolerance`). */
-export const TOLERANCE_NAMES = ['exact-data', 'dot-product', 'winograd-f2', 'winograd-f4'] as const;
+export const TOLERANCE_NAMES = [
+  'exact-data',
+  'dot-product',
+  'wgsl',
+  'winograd-f2',
+  'winograd-f4',
+] as const;
 export type ToleranceName = (typeof TOLERANCE_NAMES)[number];
 
 /**
@@ -133,7 +139,9 @@ export async function openKernelTarget(
         : await openInProcessHost(kernel as ConvKernel);
   const tolerance =
     options.tolerance === undefined
-      ? toleranceForKernel(host.name)
+      ? browser
+        ? parseToleranceChoice('wgsl')
+        : toleranceForKernel(host.name)
       : parseToleranceChoice(options.tolerance);
   return [{ host, implFlags: implFlagsOf(kernel, dtype, browser), tolerance }];
 }

@@ -44,8 +44,19 @@ const winograd = (m: number): ToleranceChoice => ({
 });
 
 /**
+ * WGSL f32 kernels (the browser host's default): a dot product with what WGSL
+ * allows beyond IEEE float32 (properties/tolerance/bounds.ts, docs/tolerance.md).
+ */
+const wgsl: ToleranceChoice = {
+  name: 'wgsl (WGSL f32: either rounding, subnormals may flush, finite math; bit-exact on exact data)',
+  modelFor: () => ({ kind: 'wgsl' }),
+  exactOnExactData: true,
+  constraints: {},
+};
+
+/**
  * The tolerance for a --tolerance value: 'exact-data' (default: dot-product,
- * bit-exact on exact data), 'dot-product', 'winograd-f2' or 'winograd-f4'.
+ * bit-exact on exact data), 'dot-product', 'wgsl', 'winograd-f2' or 'winograd-f4'.
  *
  * @example
  * ```ts
@@ -56,9 +67,10 @@ export function parseToleranceChoice(text: string): ToleranceChoice {
   const m = /^winograd-f(\d)$/.exec(text);
   if (m) return winograd(Number(m[1]));
   if (text === 'dot-product') return direct(false);
+  if (text === 'wgsl') return wgsl;
   if (text === 'exact-data' || text === 'default') return direct(true);
   throw new UsageError(
-    `--tolerance must be exact-data, dot-product, winograd-f2 or winograd-f4, got '${text}'`,
+    `--tolerance must be exact-data, dot-product, wgsl, winograd-f2 or winograd-f4, got '${text}'`,
   );
 }
 

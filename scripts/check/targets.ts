@@ -77,7 +77,10 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
       {
         host,
         implFlags: `--impl ${shellQuote(options.impl)}${options.browser ? ' --browser' : ''}`,
-        tolerance: tolerance ?? toleranceForKernel(host.name),
+        // A page's kernel runs WGSL: judged by what WGSL allows unless told otherwise.
+        tolerance:
+          tolerance ??
+          (options.browser ? parseToleranceChoice('wgsl') : toleranceForKernel(host.name)),
       },
     ];
   }

@@ -266,7 +266,7 @@ export function registerCheck(program: Command): void {
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
     .option(
       '--tolerance <model>',
-      `bound model: ${TOLERANCE_NAMES.join(' | ')} (default: exact-data, i.e. dot-product and bit-exact on exact data; winograd-f2/f4 for those kernels)`,
+      `bound model: ${TOLERANCE_NAMES.join(' | ')} (default: exact-data, i.e. dot-product and bit-exact on exact data; winograd-f2/f4 for those kernels; wgsl with --browser)`,
     )
     .option('--runs <n>', 'cases per phase (default from the suite)')
     .option('--seed <s>', 'fast-check seed (default: chosen and printed)')
