@@ -263,10 +263,11 @@ class BrowserHost implements HostCore {
     const outputLength = convGeometry(problem).outputLength;
     const wrong = checkKernelOutput(r.output, this.dtype, outputLength);
     if (wrong !== undefined) {
-      const shape = r.outputShape;
-      const described =
-        shape?.length === undefined ? shape?.type : `${shape.type}(${shape.length})`;
-      return error(r.output === undefined ? wrong.replace('undefined', `a ${described}`) : wrong);
+      // What is not a typed array stayed in the page: its description came instead.
+      const returned = r.output === undefined ? describeShape(r.outputShape) : undefined;
+      return error(
+        returned ? wrong.replace('conv returned undefined', `conv returned ${returned}`) : wrong,
+      );
     }
     if (r.used === undefined) return error('the page did not return the operands');
     return {
@@ -360,6 +361,14 @@ class BrowserHost implements HostCore {
     session.loaded = settled.loaded;
     return { value: session };
   }
+}
+
+/** Names what conv returned in the page, as describeValue would in Node. */
+function describeShape(shape: PageRun['outputShape']): string {
+  if (shape === undefined) return 'nothing';
+  if (shape.type === 'Array') return `a plain Array(${shape.length})`;
+  if (shape.length !== undefined) return `${shape.type}(${shape.length})`;
+  return shape.type === 'undefined' || shape.type === 'null' ? shape.type : `a ${shape.type}`;
 }
 
 /** The runner's API in the page (browser-page.mjs). */
