@@ -106,7 +106,16 @@ async function launchChromium(path: string, executablePath: string): Promise<Bro
     );
   }
   try {
-    return await chromium.launch({ executablePath, args: [...CHROMIUM_WEBGPU_FLAGS] });
+    // The harness's shutdown module owns SIGINT/SIGTERM (partial reports first, then exit
+    // 130/143); Playwright's handlers would exit at once. Its 'exit' handler, always
+    // installed, still kills the browser when the harness exits.
+    return await chromium.launch({
+      executablePath,
+      args: [...CHROMIUM_WEBGPU_FLAGS],
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
   } catch (e) {
     const first = errorText(e).split('\n')[0];
     throw new HostStartError(path, `Chromium did not start (${first}); ${BROWSER_INSTALL_HINT}`);
@@ -145,23 +154,22 @@ export async function openBrowserHost(
   if (executable === undefined)
     throw new HostStartError(path, `Chromium not found; ${BROWSER_INSTALL_HINT}`);
   const server = await serveKernelDirectory(dirname(modulePath));
-  let browser: Browser | undefined;
+  let browser: Browser;
   try {
     browser = await launchChromium(path, executable);
-    const core = new BrowserHost(
-      path,
-      browser,
-      server,
-      `${server.origin}/kernel/${encodeURIComponent(basename(modulePath))}`,
-      options,
-    );
-    await core.start();
-    return serialHost(core);
   } catch (e) {
-    await browser?.close().catch(() => undefined);
     await server.close();
     throw e;
   }
+  const moduleUrl = `${server.origin}/kernel/${encodeURIComponent(basename(modulePath))}`;
+  const core = new BrowserHost(path, browser, server, moduleUrl, options);
+  try {
+    await core.start();
+  } catch (e) {
+    await core.close();
+    throw e;
+  }
+  return serialHost(core);
 }
 
 class BrowserHost implements HostCore {
