@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceConv } from '../../../reference/conv.ts';
 import type { ConvProblem } from '../../../reference/problem.ts';
@@ -104,6 +105,19 @@ describe.skipIf(skip !== undefined)('browser host in headless Chromium', () => {
   it('sees a kernel that writes into its input', async () => {
     const r = await run(host, batch(8));
     expect(r).toMatchObject({ kind: 'output', mutatedInputs: ['input'] });
+  });
+
+  it('starts another browser when the browser process dies', async () => {
+    // The browser is this test process's child (Playwright starts it in its own group).
+    const children = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,args='])
+      .toString()
+      .split('\n')
+      .filter((line) => line.includes('chromium'))
+      .map((line) => Number(line.trim().split(' ')[0]));
+    expect(children.length).toBeGreaterThan(0);
+    for (const pid of children) process.kill(-pid, 'SIGKILL');
+    await new Promise((done) => setTimeout(done, 300));
+    await expectCorrect(host, batch(1));
   });
 
   it('refuses a module that breaks the contract', async () => {

@@ -162,7 +162,7 @@ export async function openBrowserHost(
     throw e;
   }
   const moduleUrl = `${server.origin}/kernel/${encodeURIComponent(basename(modulePath))}`;
-  const core = new BrowserHost(path, browser, server, moduleUrl, options);
+  const core = new BrowserHost(path, executable, browser, server, moduleUrl, options);
   try {
     await core.start();
   } catch (e) {
@@ -180,7 +180,8 @@ class BrowserHost implements HostCore {
 
   constructor(
     private readonly path: string,
-    private readonly browser: Browser,
+    private readonly executable: string,
+    private browser: Browser,
     private readonly server: KernelServer,
     private readonly moduleUrl: string,
     private readonly options: BrowserHostOptions,
@@ -320,8 +321,8 @@ class BrowserHost implements HostCore {
   }
 
   private async liveSession(): Promise<{ value: Session } | { failure: string }> {
-    if (this.session !== undefined && this.session.dead === undefined)
-      return { value: this.session };
+    const usable = this.session?.dead === undefined && this.browser.isConnected();
+    if (this.session !== undefined && usable) return { value: this.session };
     const opened = await this.openSession();
     if ('failure' in opened)
       return { failure: `the page could not be restarted: ${opened.failure}` };
@@ -330,7 +331,15 @@ class BrowserHost implements HostCore {
   }
 
   private async openSession(): Promise<{ value: Session } | { failure: string }> {
-    if (!this.browser.isConnected()) return { failure: 'the browser is gone' };
+    if (!this.browser.isConnected()) {
+      // The browser itself died (killed, out of memory): start another, as the module host
+      // restarts its child.
+      try {
+        this.browser = await launchChromium(this.path, this.executable);
+      } catch (e) {
+        return { failure: `the browser died and could not be restarted (${errorText(e)})` };
+      }
+    }
     const page = await this.browser.newPage();
     const session: Session = { page, loaded: {}, console: new TailBuffer(4096), dead: undefined };
     page.on('console', (m) => {
