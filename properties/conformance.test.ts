@@ -2,7 +2,12 @@ import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { im2colKernel, im2colKernel64 } from '../impl/im2col/index.ts';
 import { winogradF2Kernel, winogradF4Kernel } from '../impl/winograd/index.ts';
-import { type ConvKernel, type ConvProblem, convGeometry } from '../reference/index.ts';
+import {
+  type ConvKernel,
+  type ConvProblem,
+  convGeometry,
+  referenceConv,
+} from '../reference/index.ts';
 import { winogradGradeKernel } from './broken/correct.ts';
 import {
   biasDroppedKernel,
@@ -197,6 +202,51 @@ describe('mismatch patterns of real bugs', () => {
 
   it('a dropped bias is a semantics pattern naming the bias', async () => {
     expect((await patternOf(biasDroppedKernel, { ...base, bias: true }))?.detail).toMatch(/bias/);
+  });
+
+  /** TF32: inputs and weights rounded to a 10-bit mantissa, then an exact sum (a precision fault only). */
+  const tf32 = (v: number) => {
+    if (v === 0 || !Number.isFinite(v)) return v;
+    const step = 2 ** (Math.floor(Math.log2(Math.abs(v))) - 10);
+    return Math.round(v / step) * step;
+  };
+  const tf32Kernel: ConvKernel = {
+    name: 'broken:tf32',
+    dtype: 'float32',
+    conv: (q, x, w, b) =>
+      Float32Array.from(referenceConv(q, Array.from(x, tf32), Array.from(w, tf32), b)),
+  };
+  async function realPattern(kernel: ConvKernel, problem: ConvProblem) {
+    for (let dataSeed = 1; dataSeed < 20; dataSeed++) {
+      try {
+        await checkConformanceCase(kernel, { problem, data: 'real', dataSeed });
+      } catch (error) {
+        return (error as ConformanceFailure).comparison.pattern;
+      }
+    }
+    return undefined;
+  }
+
+  it.each([
+    ['1 output', { ...base, inChannels: 1, outChannels: 1, inputSize: [3, 3] }],
+    ['2 outputs', { ...base, inChannels: 1, outChannels: 2, inputSize: [3, 3] }],
+    ['4 outputs (2×2)', { ...base, inChannels: 1, outChannels: 1, inputSize: [4, 4] }],
+    ['many outputs', base],
+  ])('rounding (TF32) is labelled precision, never layout or bias: %s', async (_name, problem) => {
+    const pattern = await realPattern(tf32Kernel, problem);
+    expect(pattern?.kind).toBe('precision');
+    expect(pattern?.detail).not.toMatch(/swapped|bias|shifted/);
+  });
+
+  it.each([
+    ['1 output', { ...base, inChannels: 1, outChannels: 1, inputSize: [3, 3], bias: true }],
+    ['2 outputs', { ...base, inChannels: 1, outChannels: 2, inputSize: [3, 3], bias: true }],
+  ])('a tiny counterexample gets no location or bias hint: %s', async (_name, problem) => {
+    const pattern = await patternOf(biasDroppedKernel, problem);
+    expect(pattern).toMatchObject({
+      kind: 'unclassified',
+      detail: expect.stringMatching(/too few/),
+    });
   });
 });
 

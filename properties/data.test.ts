@@ -2,7 +2,13 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry, referenceConv } from '../reference/index.ts';
 import { convCaseArbitrary } from './arbitraries/convCase.ts';
-import { EXACT_LIMIT, exactDataRange, materializeConvCase, mistrustCheck } from './data.ts';
+import {
+  EXACT_LIMIT,
+  exactDataRange,
+  materializeConvCase,
+  mistrustCheck,
+  weightVariant,
+} from './data.ts';
 import { magnitudeConv } from './tolerance.ts';
 
 const p2d: ConvProblem = {
@@ -41,13 +47,16 @@ describe('materializeConvCase', () => {
   });
 
   test.prop([convCaseArbitrary('exact')])(
-    "'exact' data: nonzero integers whose every partial sum stays below 2^24",
+    "'exact' data: nonzero integers (weights zero only in their rare variants) whose every partial sum stays below 2^24",
     (c) => {
       const { input, weight, bias } = materializeConvCase(c, 'float32');
       const g = convGeometry(c.problem);
       const { range } = exactDataRange(g.reductionLength + (c.problem.bias ? 1 : 0));
-      for (const v of [...input, ...weight]) {
+      const zeroWeights = weightVariant(c.dataSeed) !== 'usual';
+      for (const v of input)
         expect(Number.isInteger(v) && v !== 0 && Math.abs(v) <= range).toBe(true);
+      for (const v of weight) {
+        expect(Number.isInteger(v) && (v !== 0 || zeroWeights) && Math.abs(v) <= range).toBe(true);
       }
       const magnitude = magnitudeConv(c.problem, input, weight, bias);
       expect(Math.max(0, ...magnitude)).toBeLessThan(EXACT_LIMIT);
@@ -72,8 +81,9 @@ describe('materializeConvCase', () => {
     },
   );
 
-  it("'special' data: NaN, ±Inf, −0 and subnormals in the input, only −0 and subnormals in the weights", () => {
+  it("'special' data: NaN, ±Inf, −0 and subnormals in the input; in the weights −0, subnormals and ±Inf on a padding tap only", () => {
     const seen = new Set<string>();
+    let paddingInfinities = 0;
     for (let seed = 0; seed < 40; seed++) {
       const { input, weight } = materializeConvCase({
         problem: p2d,
@@ -87,9 +97,21 @@ describe('materializeConvCase', () => {
         else if (Object.is(v, -0)) seen.add('-0');
         else if (v !== 0 && Math.abs(v) < 2 ** -126) seen.add('subnormal');
       }
-      expect(weight.every((v) => Number.isFinite(v))).toBe(true);
+      const infinite = Array.from(weight).filter((v) => !Number.isFinite(v));
+      expect(infinite.every((v) => Math.abs(v) === Number.POSITIVE_INFINITY)).toBe(true);
+      expect(infinite.length).toBeLessThanOrEqual(1);
+      if (infinite.length === 1) {
+        paddingInfinities++;
+        // The infinite tap lands in the padding: 0·∞ = NaN there, unlike when padding taps are skipped.
+        const ones = new Float64Array(input.length).fill(1);
+        const noBias = { ...p2d, bias: false };
+        const zeros = referenceConv(noBias, ones, weight);
+        const skipped = referenceConv(noBias, ones, weight, undefined, 'skip-taps');
+        expect(zeros.some((v, i) => Number.isNaN(v) && !Number.isNaN(skipped[i]!))).toBe(true);
+      }
     }
     expect([...seen].sort()).toEqual(['-0', '-inf', 'inf', 'nan', 'subnormal']);
+    expect(paddingInfinities).toBeGreaterThan(3);
   });
 });
 
@@ -113,5 +135,31 @@ describe('mistrustCheck (benchdnn MISTRUSTED)', () => {
     expect(check.mistrusted).toBe(false);
     // Rows 0..2 of the output read only the 4 rows of begin padding.
     expect(check.counted).toBeLessThan(convGeometry(p).outputLength);
+  });
+});
+
+describe('weight variants', () => {
+  const seeds = Array.from({ length: 20_000 }, (_, i) => i);
+  const share = (v: string) => seeds.filter((s) => weightVariant(s) === v).length / seeds.length;
+
+  it('zero the whole kernel in about one case in 64 and many weights in two', () => {
+    expect(share('zero-kernel')).toBeGreaterThan(0.01);
+    expect(share('zero-kernel')).toBeLessThan(0.025);
+    expect(share('zero-weights')).toBeGreaterThan(0.02);
+    expect(share('zero-weights')).toBeLessThan(0.045);
+    // Shrinking ends at small seeds: they keep usual data.
+    expect(seeds.slice(0, 32).every((s) => weightVariant(s) === 'usual')).toBe(true);
+  });
+
+  it.each(['exact', 'real', 'special'] as const)('reach %s data', (data) => {
+    const zero = seeds.find((s) => weightVariant(s) === 'zero-kernel')!;
+    const some = seeds.find((s) => weightVariant(s) === 'zero-weights')!;
+    const all = materializeConvCase({ problem: p2d, data, dataSeed: zero }).weight;
+    expect(Array.from(all).every((v) => v === 0)).toBe(true);
+    const partial = Array.from(materializeConvCase({ problem: p2d, data, dataSeed: some }).weight);
+    const perChannel = partial.length / p2d.outChannels;
+    const channels = [0, 1, 2, 3].map((c) => partial.slice(c * perChannel, (c + 1) * perChannel));
+    expect(channels.some((k) => k.every((v) => v === 0))).toBe(true);
+    expect(partial.some((v) => v !== 0)).toBe(true);
   });
 });

@@ -11,7 +11,11 @@
  * - 'real': uniform values in [−1, 1]; one seed in four uses a wide dynamic range
  *   instead (±m·2^e, e in [−12, 12]) to stress cancellation.
  * - 'special': 'real' data with NaN, ±Inf, −0 and subnormals sprinkled into the
- *   input (−0 and subnormals only into the weights), propagated as the oracle does.
+ *   input (−0 and subnormals into the weights, and one seed in four ±Inf on a
+ *   weight whose tap lands in the padding), propagated as the oracle does.
+ *
+ * One data seed in 64 zeroes the whole kernel and two in 64 zero many weights
+ * (see {@link weightVariant}), in every kind.
  *
  * Every tensor has its own stream, so shrinking one tensor's size does not
  * reshuffle the values of the others.
@@ -29,6 +33,37 @@ export interface ConvCase {
   data: DataKind;
   /** Seed of the tensors' values; any 32-bit integer. */
   dataSeed: number;
+  /**
+   * 'special' data only: when given, these non-finite values replace the
+   * seed's sprinkled specials, on the seed's uniform values (a shrunk placement;
+   * see special-placement.ts).
+   */
+  specials?: readonly PlacedSpecial[];
+}
+
+/** One non-finite value at a flat index of the input or the weight. */
+export interface PlacedSpecial {
+  tensor: 'input' | 'weight';
+  index: number;
+  value: 'nan' | 'inf' | '-inf';
+}
+
+const PLACED_VALUES: Record<PlacedSpecial['value'], number> = {
+  nan: Number.NaN,
+  inf: Number.POSITIVE_INFINITY,
+  '-inf': Number.NEGATIVE_INFINITY,
+};
+
+function placeSpecials(operands: { input: FloatArray; weight: FloatArray }, c: ConvCase): void {
+  for (const s of c.specials ?? []) {
+    const tensor = operands[s.tensor];
+    if (!Number.isSafeInteger(s.index) || s.index < 0 || s.index >= tensor.length) {
+      throw new RangeError(
+        `specials: ${s.tensor} index ${s.index} is outside [0, ${tensor.length}) for this problem`,
+      );
+    }
+    tensor[s.index] = PLACED_VALUES[s.value];
+  }
 }
 
 /** The operands of a convolution, in the dtype the kernel computes in. */
@@ -140,6 +175,86 @@ function sprinkle(
   }
 }
 
+/**
+ * Rare weight variants that uniform data never produces, picked by the data
+ * seed (one case in 64 each): an all-zero kernel (some libraries normalize by
+ * the kernel and return NaN) and zero weights (one output channel's kernel
+ * wholly zero, a quarter of the others zero).
+ */
+export type WeightVariant = 'usual' | 'zero-kernel' | 'zero-weights';
+
+/**
+ * The weight variant of a data seed.
+ *
+ * @example
+ * ```ts
+ * weightVariant(0); // 'usual' (small seeds, where shrinking ends, are all usual)
+ * ```
+ */
+export function weightVariant(dataSeed: number): WeightVariant {
+  const pick = mixSeed(dataSeed, 5) % 64;
+  return pick === 0 ? 'zero-kernel' : pick <= 2 ? 'zero-weights' : 'usual';
+}
+
+function applyWeightVariant(weight: FloatArray, c: ConvCase, outChannels: number): void {
+  const variant = weightVariant(c.dataSeed);
+  if (variant === 'usual') return;
+  if (variant === 'zero-kernel') {
+    weight.fill(0);
+    return;
+  }
+  const next = mulberry32(mixSeed(c.dataSeed, 6));
+  const perChannel = weight.length / outChannels;
+  const zeroChannel = next() % outChannels;
+  for (let i = 0; i < weight.length; i++) {
+    if (Math.floor(i / perChannel) === zeroChannel || next() % 4 === 0) weight[i] = 0;
+  }
+}
+
+/** Per axis, the kernel offsets that land in the padding for at least one output. */
+function paddingOffsets(problem: ConvProblem): number[][] {
+  const g = convGeometry(problem);
+  return g.kernelSize.map((k, d) => {
+    const offsets: number[] = [];
+    for (let t = 0; t < k; t++) {
+      for (let o = 0; o < g.outputSize[d]!; o++) {
+        const i = o * g.stride[d]! - g.padBegin[d]! + t * g.dilation[d]!;
+        if (i < 0 || i >= g.inputSize[d]!) {
+          offsets.push(t);
+          break;
+        }
+      }
+    }
+    return offsets;
+  });
+}
+
+/**
+ * Puts ±Inf on one weight whose tap lands in the padding for some output (one
+ * special data seed in 4), so the documented rule is exercised: the tap
+ * multiplies a real zero and 0·∞ = NaN there. A kernel that skips padding taps
+ * gives a number instead, unless it declares `padding: 'skip-taps'`.
+ */
+function infinityOnPaddingTap(weight: FloatArray, c: ConvCase): void {
+  if (mixSeed(c.dataSeed, 7) % 4 !== 0) return;
+  const g = convGeometry(c.problem);
+  const offsets = paddingOffsets(c.problem);
+  const axes = offsets.flatMap((list, d) => (list.length > 0 ? [d] : []));
+  if (axes.length === 0) return;
+  const next = mulberry32(mixSeed(c.dataSeed, 8));
+  const padded = axes[next() % axes.length]!;
+  let spatial = 0;
+  for (let d = 0; d < g.rank; d++) {
+    const k = g.kernelSize[d]!;
+    const list = offsets[d]!;
+    const tap = d === padded ? list[next() % list.length]! : next() % k;
+    // The weight element of that tap: true convolution reads the kernel flipped.
+    spatial = spatial * k + (g.flipKernel ? k - 1 - tap : tap);
+  }
+  const filter = next() % (g.outChannels * g.inChannelsPerGroup);
+  weight[filter * g.kernelVolume + spatial] = next() & 1 ? Infinity : -Infinity;
+}
+
 function allocate(dtype: DType, length: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
@@ -173,12 +288,16 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
     fillUniform(input, streams[0], wide);
     fillUniform(weight, streams[1], wide);
     if (bias) fillUniform(bias, streams[2], wide);
-    if (c.data === 'special') {
+    if (c.data === 'special' && c.specials !== undefined) {
+      placeSpecials({ input, weight }, c);
+    } else if (c.data === 'special') {
       const next = mulberry32(mixSeed(c.dataSeed, 3));
       sprinkle(input, next, INPUT_SPECIALS, dtype, (c.dataSeed >>> 0) % input.length);
       sprinkle(weight, next, WEIGHT_SPECIALS, dtype, -1);
+      infinityOnPaddingTap(weight, c);
     }
   }
+  applyWeightVariant(weight, c, g.outChannels);
   return bias ? { input, weight, bias } : { input, weight };
 }
 

@@ -107,10 +107,34 @@ describe('classifyMismatch', () => {
     const scrambled = reference.map((v, i) => v * ((i % 5) + 2));
     expect(classify(p, reference, scrambled).kind).toBe('semantics');
     const offset = reference.map((v, i) => v - [0.5, -0.25, 2][Math.floor(i / (H * W))]!);
-    expect(classify(p, reference, offset)).toMatchObject({
+    expect(classify({ ...p, bias: true }, reference, offset)).toMatchObject({
       kind: 'semantics',
-      detail: expect.stringMatching(/bias/),
+      detail: expect.stringMatching(/bias dropped/),
     });
+  });
+
+  it('never names a bias on a problem without one', () => {
+    const offset = reference.map((v, i) => v - [0.5, -0.25, 2][Math.floor(i / (H * W))]!);
+    const pattern = classify(p, reference, offset);
+    expect(pattern.kind).toBe('semantics');
+    expect(pattern.detail).not.toMatch(/bias/);
+    // Nor stride, dilation or groups, which this problem does not have.
+    expect(pattern.detail).not.toMatch(/stride|dilation|groups/);
+  });
+
+  it("'precision': errors a tiny fraction of the magnitude, whatever their layout", () => {
+    // TF32-like: every output off by about 2^-12 of its magnitude.
+    const magnitude = reference.map((v) => Math.abs(v) * 3);
+    const got = reference.map((v, i) => v * (1 + 2 ** -12 * ((i % 3) - 1)));
+    const failing = Uint8Array.from(got, (v, i) => (v === reference[i] ? 0 : 1));
+    const pattern = classifyMismatch({ problem: p, reference, got, failing, magnitude });
+    expect(pattern).toMatchObject({ kind: 'precision', detail: expect.stringMatching(/Σ\|x·w\|/) });
+    // A semantics error is far larger than that: not precision.
+    const wrong = reference.map((v) => v * 1.5);
+    const all = new Uint8Array(reference.length).fill(1);
+    expect(
+      classifyMismatch({ problem: p, reference, got: wrong, failing: all, magnitude }).kind,
+    ).not.toBe('precision');
   });
 
   it("'unclassified': a few scattered errors", () => {
@@ -121,5 +145,60 @@ describe('classifyMismatch', () => {
         (c === 2 && h === 1 && w === 3),
     );
     expect(classify(p, reference, got).kind).toBe('unclassified');
+  });
+});
+
+describe('no wrong hint on tiny counterexamples', () => {
+  /** A problem with `outputs` outputs: 1×1 spatial output, one output channel each. */
+  const tiny = (outputs: number, bias: boolean): ConvProblem => ({
+    ...p,
+    inChannels: 1,
+    outChannels: outputs,
+    inputSize: [3, 3],
+    bias,
+  });
+
+  it.each([1, 2, 4])('%i output(s): rounding is precision, never layout or bias', (n) => {
+    const problem = tiny(n, true);
+    const ref = Float64Array.from({ length: n }, (_, i) => 1 + i / 7);
+    const magnitude = ref.map((v) => 4 * v);
+    const got = ref.map((v) => v * (1 + 2 ** -13));
+    const failing = new Uint8Array(n).fill(1);
+    const pattern = classifyMismatch({ problem, reference: ref, got, failing, magnitude });
+    expect(pattern.kind).toBe('precision');
+  });
+
+  it.each([1, 2, 4])('%i output(s): a constant offset without a bias names no bias', (n) => {
+    const problem = tiny(n, false);
+    const ref = Float64Array.from({ length: n }, (_, i) => 1 + i / 7);
+    const got = ref.map((v) => v + 0.5);
+    const pattern = classify(problem, ref, got);
+    expect(pattern.detail).not.toMatch(/bias|swapped|shifted|channels-last/);
+  });
+
+  it.each([1, 2])('%i output(s): too few outputs for any location hint', (n) => {
+    const problem = tiny(n, true);
+    const ref = Float64Array.from({ length: n }, (_, i) => 1 + i / 7);
+    expect(
+      classify(
+        problem,
+        ref,
+        ref.map((v) => v + 0.5),
+      ),
+    ).toMatchObject({
+      kind: 'unclassified',
+      detail: expect.stringMatching(/too few outputs/),
+    });
+  });
+
+  it('no axis-swap hint when swapping the oracle changes nothing (a 2×2 symmetric output)', () => {
+    const square = { ...p, inChannels: 1, outChannels: 1, inputSize: [4, 4] };
+    expect(convGeometry({ ...square, kernelSize: [3, 3] }).outputSize).toEqual([2, 2]);
+    const ref = Float64Array.from([1, 2, 2, 3]); // symmetric: ref[h][w] = ref[w][h]
+    const got = Float64Array.from([1, 2, 2, 5]);
+    expect(classify(square, ref, got).kind).not.toBe('layout');
+    // A real transpose of an asymmetric output is still named.
+    const asym = Float64Array.from([1, 2, 3, 4]);
+    expect(classify(square, asym, Float64Array.from([1, 3, 2, 4])).kind).toBe('layout');
   });
 });

@@ -10,7 +10,14 @@
  *   along an axis is wrong, or the wrong outputs repeat with period T;
  * - 'channel-mapping': only some output channels (or groups) are wrong;
  * - 'semantics': (nearly) everything is wrong: flip, mode, bias, stride…;
+ * - 'precision': every wrong output is off by a tiny fraction of its magnitude
+ *   Σ|x·w| (a coarser accumulator or rounded inputs), never a layout or semantics bug;
  * - 'unclassified': none of the above.
+ *
+ * A hint is given only when it explains every failing element, the case has
+ * enough outputs to tell it from other causes ({@link MIN_HINT_OUTPUTS}), and
+ * the problem can show it: no bias hint without a bias, no axis-swap or shift
+ * hint when swapping or shifting the oracle's own output changes nothing.
  *
  * Over 300 lines, on purpose: the mismatch classifier tries the patterns in one
  * order (most specific first); the order is the design and is read in one place.
@@ -25,6 +32,7 @@ export type MismatchKind =
   | 'layout'
   | 'channel-mapping'
   | 'semantics'
+  | 'precision'
   | 'unclassified';
 
 /** A classified mismatch: the kind and a one-line human explanation. */
@@ -40,7 +48,16 @@ export interface MismatchInput {
   got: ArrayLike<number>;
   /** 1 where the element failed the comparison. */
   failing: ArrayLike<number>;
+  /** Per-element magnitude Σ|x·w| + |b|; enables the 'precision' label. */
+  magnitude?: ArrayLike<number>;
+  /** The worst |error| / bound, when finite; shown with the 'precision' label. */
+  worstBoundRatio?: number;
 }
+
+/** Fewest outputs a case needs before a location or semantics hint is given. */
+export const MIN_HINT_OUTPUTS = 4;
+/** An error at most this fraction of the magnitude Σ|x·w| is a precision shortfall. */
+export const PRECISION_FRACTION = 2 ** -10;
 
 /** Tile sizes real kernels use along an axis. */
 const TILE_SIZES = [2, 4, 8, 16];
@@ -114,10 +131,14 @@ function detectLayout(
 ): MismatchPattern | undefined {
   const { channels, size, spatial } = layout;
   const reversed = size.slice().reverse();
+  const asOracle = { ...input, got: input.reference };
   if (size.length >= 2) {
-    const transposed = matchesPermutation(input, layout, scale, (n, c, coords) => {
-      return (n * channels + c) * spatial + spatialIndex(coords.slice().reverse(), reversed);
-    });
+    const swap = (n: number, c: number, coords: number[]) =>
+      (n * channels + c) * spatial + spatialIndex(coords.slice().reverse(), reversed);
+    // A swap that leaves the oracle's own output unchanged cannot be told from a correct one.
+    const transposed =
+      !matchesPermutation(asOracle, layout, scale, swap) &&
+      matchesPermutation(input, layout, scale, swap);
     if (transposed) {
       return {
         kind: 'layout',
@@ -126,9 +147,11 @@ function detectLayout(
     }
   }
   if (channels > 1 && spatial > 1) {
-    const channelsLast = matchesPermutation(input, layout, scale, (n, c, coords) => {
-      return (n * spatial + spatialIndex(coords, size)) * channels + c;
-    });
+    const last = (n: number, c: number, coords: number[]) =>
+      (n * spatial + spatialIndex(coords, size)) * channels + c;
+    const channelsLast =
+      !matchesPermutation(asOracle, layout, scale, last) &&
+      matchesPermutation(input, layout, scale, last);
     if (channelsLast) {
       return {
         kind: 'layout',
@@ -173,7 +196,12 @@ function detectShift(
   const shift = new Array<number>(rank).fill(-MAX_SHIFT);
   // Every shift vector in [−4, 4]^rank except 0; most fail on their first element.
   for (;;) {
-    if (shift.some((v) => v !== 0) && matchesShift(input, layout, shift, scale)) {
+    if (
+      shift.some((v) => v !== 0) &&
+      matchesShift(input, layout, shift, scale) &&
+      // The oracle's own output must not match the shift too (then nothing is explained).
+      !matchesShift({ ...input, got: input.reference }, layout, shift, scale)
+    ) {
       return {
         kind: 'padding',
         detail: `output is the oracle shifted by [${shift.join(', ')}] (pads swapped or misplaced?)`,
@@ -299,9 +327,14 @@ function detectChannels(
   };
 }
 
-/** When got − ref is one constant per output channel, names it (a dropped or doubled bias). */
+/**
+ * When got − ref is one constant per output channel, names it (a dropped or
+ * doubled bias): only for a problem with a bias, and with at least two outputs
+ * per channel to show the constant.
+ */
 function constantOffset(input: MismatchInput, layout: Layout, scale: number): string | undefined {
   const { batch, channels, spatial } = layout;
+  if (!input.problem.bias || batch * spatial < 2) return undefined;
   for (let c = 0; c < channels; c++) {
     const first = input.got[c * spatial]! - input.reference[c * spatial]!;
     for (let n = 0; n < batch; n++) {
@@ -312,6 +345,40 @@ function constantOffset(input: MismatchInput, layout: Layout, scale: number): st
     }
   }
   return 'every output is off by one constant per channel (bias dropped or applied twice?)';
+}
+
+/** The semantic features this problem has that could make everything wrong. */
+function suspects(p: ConvProblem): string {
+  const has = (a: readonly number[]) => a.some((v) => v > 1);
+  const list = [
+    p.mode === 'convolution' ? 'kernel flip' : 'mode',
+    ...(has(p.stride) ? ['stride'] : []),
+    ...(has(p.dilation) ? ['dilation'] : []),
+    ...(p.groups > 1 ? ['groups'] : []),
+    ...(p.bias ? ['bias'] : []),
+  ];
+  return list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0]!;
+}
+
+/** The 'precision' label when every failing element is off by a tiny fraction of its magnitude. */
+function precisionOnly(input: MismatchInput): MismatchPattern | undefined {
+  const mag = input.magnitude;
+  if (!mag) return undefined;
+  let worst = 0;
+  for (let i = 0; i < input.failing.length; i++) {
+    if (input.failing[i] !== 1) continue;
+    const error = Math.abs(input.got[i]! - input.reference[i]!);
+    const relative = error / mag[i]!;
+    if (!(Number.isFinite(relative) && relative <= PRECISION_FRACTION)) return undefined;
+    worst = Math.max(worst, relative);
+  }
+  const ratio = input.worstBoundRatio;
+  const bound =
+    ratio !== undefined && Number.isFinite(ratio) ? `${ratio.toPrecision(3)}× the bound, ` : '';
+  return {
+    kind: 'precision',
+    detail: `precision only: errors up to ${bound}${worst.toExponential(2)} of the magnitude Σ|x·w| (a coarser accumulator or rounded inputs?), not a layout or semantics bug`,
+  };
 }
 
 /**
@@ -335,6 +402,14 @@ export function classifyMismatch(input: MismatchInput): MismatchPattern {
   const scale = maxAbs(input.reference);
   const { axes, channels, count } = failingCoordinates(input, layout);
   if (count === 0) return { kind: 'unclassified', detail: 'no failing outputs' };
+  const precision = precisionOnly(input);
+  if (precision) return precision;
+  if (g.outputLength < MIN_HINT_OUTPUTS) {
+    return {
+      kind: 'unclassified',
+      detail: `${count} of ${g.outputLength} outputs are wrong; too few outputs to tell a pattern`,
+    };
+  }
   const fraction = count / g.outputLength;
   const located =
     detectLayout(input, layout, scale) ??
@@ -348,7 +423,7 @@ export function classifyMismatch(input: MismatchInput): MismatchPattern {
       kind: 'semantics',
       detail:
         constantOffset(input, layout, scale) ??
-        `${Math.round(fraction * 100)}% of outputs are wrong (flip, mode, stride, dilation or groups?)`,
+        `${Math.round(fraction * 100)}% of outputs are wrong (${suspects(input.problem)}?)`,
     };
   }
   return {

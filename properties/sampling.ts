@@ -25,6 +25,7 @@ import {
   convGeometry,
   type DType,
   macs,
+  type PaddingRule,
   referenceConv,
   referenceConvAt,
 } from '../reference/index.ts';
@@ -187,6 +188,8 @@ export interface OracleArgs {
   /** The kernel's output (only its length and its values at unsampled positions are read). */
   got: ArrayLike<number>;
   constraints: SampleConstraints;
+  /** The padding rule the kernel is judged by; default 'zeros'. */
+  padding?: PaddingRule;
 }
 
 /**
@@ -201,17 +204,18 @@ export interface OracleArgs {
  */
 export function oracleOutputs(args: OracleArgs): OracleAnswer {
   const { problem, operands, model, dtype, got } = args;
+  const padding = args.padding ?? 'zeros';
   const { input, weight, bias } = operands;
   const positions = samplePositions(problem, args.constraints);
   const total = convGeometry(problem).outputLength;
   if (positions === undefined || got.length !== total) {
     return {
-      reference: referenceConv(problem, input, weight, bias),
-      magnitude: magnitudeFor(problem, operands, model, dtype),
+      reference: referenceConv(problem, input, weight, bias, padding),
+      magnitude: magnitudeFor(problem, operands, model, dtype, undefined, padding),
     };
   }
-  const referenceAt = referenceConvAt(problem, input, weight, bias, positions);
-  const magnitudeAt = magnitudeFor(problem, operands, model, dtype, positions);
+  const referenceAt = referenceConvAt(problem, input, weight, bias, positions, padding);
+  const magnitudeAt = magnitudeFor(problem, operands, model, dtype, positions, padding);
   const reference = Float64Array.from(got);
   const magnitude = new Float64Array(total);
   positions.forEach((index, i) => {

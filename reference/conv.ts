@@ -11,10 +11,11 @@
  * spatial dimension) for true convolution. Sums are accumulated in float64.
  *
  * Taps that land in the padding multiply a real zero, so 0 · ±Inf = NaN there,
- * exactly as for an explicitly zero-padded input.
+ * exactly as for an explicitly zero-padded input. Under the 'skip-taps' rule
+ * (declared by kernels that skip them) those taps are left out of the sum.
  */
 import { type ConvGeometry, convGeometry, lift3 } from './geometry.ts';
-import type { ConvProblem } from './problem.ts';
+import type { ConvProblem, PaddingRule } from './problem.ts';
 import { checkTensorLength } from './tensors.ts';
 
 /** One output of the direct definition: y[n, oc, od, oh, ow] (spatial indices lifted to 3-D). */
@@ -30,7 +31,9 @@ function directOutput(
   input: ArrayLike<number>,
   weight: ArrayLike<number>,
   bias: ArrayLike<number> | undefined,
+  padding: PaddingRule,
 ): OutputAt {
+  const skipTaps = padding === 'skip-taps';
   const [ID, IH, IW] = lift3(g.inputSize, 1);
   const [KD, KH, KW] = lift3(g.kernelSize, 1);
   const [SD, SH, SW] = lift3(g.stride, 1);
@@ -71,6 +74,7 @@ function directOutput(
       // A 1×1 window (the commonest network layer): the same sum, without the tap loop.
       const at = inputAt[0]!;
       const w0 = weightBase + weightAt[0]!;
+      if (at < 0 && skipTaps) return acc;
       for (let ci = 0; ci < cig; ci++) {
         const xv = at < 0 ? 0 : input[inputBase + ci * inputPlane + at]!;
         acc += xv * weight[w0 + ci]!;
@@ -79,8 +83,10 @@ function directOutput(
     }
     for (let ci = 0; ci < cig; ci++, inputBase += inputPlane, weightBase += taps) {
       for (let k = 0; k < taps; k++) {
-        // Outside the input lies the zero padding: a real zero, so 0 · ±Inf = NaN there.
+        // Outside the input lies the zero padding: a real zero, so 0 · ±Inf = NaN
+        // there, unless the kernel declared that it skips such taps.
         const at = inputAt[k]!;
+        if (at < 0 && skipTaps) continue;
         const xv = at < 0 ? 0 : input[inputBase + at]!;
         acc += xv * weight[weightBase + weightAt[k]!]!;
       }
@@ -95,6 +101,7 @@ function directOutput(
  * @example
  * ```ts
  * const y = referenceConv(p, x, w, b); // Float64Array of length convGeometry(p).outputLength
+ * referenceConv(p, x, w, b, 'skip-taps'); // padding taps left out of the sums
  * ```
  */
 export function referenceConv(
@@ -102,12 +109,13 @@ export function referenceConv(
   input: ArrayLike<number>,
   weight: ArrayLike<number>,
   bias?: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const g = convGeometry(problem);
   checkConvOperands(g, input, weight, bias);
   const out = new Float64Array(g.outputLength);
   const [OD, OH, OW] = lift3(g.outputSize, 1);
-  const at = directOutput(g, input, weight, bias);
+  const at = directOutput(g, input, weight, bias, padding);
   let index = 0;
   for (let n = 0; n < g.batch; n++) {
     for (let oc = 0; oc < g.outChannels; oc++) {
@@ -140,11 +148,12 @@ export function referenceConvAt(
   weight: ArrayLike<number>,
   bias: ArrayLike<number> | undefined,
   indices: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const g = convGeometry(problem);
   checkConvOperands(g, input, weight, bias);
   const [OD, OH, OW] = lift3(g.outputSize, 1);
-  const at = directOutput(g, input, weight, bias);
+  const at = directOutput(g, input, weight, bias, padding);
   const out = new Float64Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i]!;

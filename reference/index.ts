@@ -60,6 +60,7 @@ export type {
   ConvProblem,
   DType,
   FloatArray,
+  PaddingRule,
   PoolOp,
   PoolProblem,
 } from './problem.ts';

@@ -89,6 +89,14 @@ export type DType = FloatDType;
 export type FloatArray = Float32Array | Float64Array;
 
 /**
+ * What a tap that lands in the padding contributes. 'zeros' (the default, and
+ * the oracle's rule): it multiplies a real zero, so 0 · ±Inf = NaN there, as for
+ * an explicitly zero-padded input. 'skip-taps': the tap is left out of the sum,
+ * as many direct kernels do; a kernel must declare it to be judged so.
+ */
+export type PaddingRule = 'zeros' | 'skip-taps';
+
+/**
  * The contract every kernel under test implements: built-in ones, third-party JS
  * modules (their default export) and, through the subprocess protocol, programs
  * in any language.
@@ -108,6 +116,11 @@ export interface ConvKernel {
   name: string;
   /** Element type of every array passed and returned; default 'float32'. */
   dtype?: DType;
+  /**
+   * How padding taps are treated; default 'zeros'. A kernel that skips them
+   * declares 'skip-taps' and is judged by that rule (reports say so).
+   */
+  padding?: PaddingRule;
   /** `true` when the problem is supported; otherwise the reason it is skipped. */
   supports?(p: ConvProblem): true | string;
   /**

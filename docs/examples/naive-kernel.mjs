@@ -1,5 +1,6 @@
 // A complete third-party kernel for `convcheck check --impl docs/examples/naive-kernel.mjs`.
 // Direct convolution for 1-D to 3-D problems, float32 in and out, accumulating in float64.
+// Padding taps multiply zeros (the default rule); a kernel that skips them declares padding: 'skip-taps'.
 export default {
   name: 'naive-direct',
   dtype: 'float32',
@@ -19,10 +20,12 @@ export default {
         let acc = b ? b[oc] : 0;
         for (let ci = 0; ci < cig; ci++) for (let kd = 0; kd < KD; kd++) for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) {
           const d = od * SD - PD + kd * DD, h = oh * SH - PH + kh * DH, iw = ow * SW - PW + kw * DW;
-          if (d < 0 || d >= ID || h < 0 || h >= IH || iw < 0 || iw >= IW) continue;
           const c = Math.floor(oc / cog) * cig + ci;
           const [fd, fh, fw] = flip ? [KD - 1 - kd, KH - 1 - kh, KW - 1 - kw] : [kd, kh, kw];
-          acc += x[(((n * p.inChannels + c) * ID + d) * IH + h) * IW + iw] * w[(((oc * cig + ci) * KD + fd) * KH + fh) * KW + fw];
+          // A tap in the padding multiplies a real zero (0·∞ = NaN), as the oracle does.
+          const inPadding = d < 0 || d >= ID || h < 0 || h >= IH || iw < 0 || iw >= IW;
+          const xv = inPadding ? 0 : x[(((n * p.inChannels + c) * ID + d) * IH + h) * IW + iw];
+          acc += xv * w[(((oc * cig + ci) * KD + fd) * KH + fh) * KW + fw];
         }
         y[o++] = acc;
       }

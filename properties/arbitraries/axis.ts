@@ -28,6 +28,8 @@ export interface AxisLimits {
   maxInputSlack: number;
   /** Whether a slack of 64–72 (a plane larger than 64) may be drawn, one time in ten. */
   largePlanes: boolean;
+  /** Kernels wider than maxKernel, up to this, are drawn one axis in 16; default maxKernel (none). */
+  maxWideKernel?: number;
   /** Largest kernel the arbitrary can shrink (injected network layers); default maxKernel. */
   shrinkMaxKernel?: number;
   /** Largest stride the arbitrary can shrink; default maxStride. */
@@ -46,9 +48,17 @@ export interface AxisLimits {
  * ```
  */
 export function spatialAxisArbitrary(limits: AxisLimits): fc.Arbitrary<RawAxis> {
+  const wide = limits.maxWideKernel ?? limits.maxKernel;
   const kernel =
     limits.kernelSizes === undefined
-      ? widenedInteger(1, limits.maxKernel, limits.shrinkMaxKernel ?? limits.maxKernel)
+      ? biasedInteger(1, Math.max(wide, limits.shrinkMaxKernel ?? limits.maxKernel), [
+          { weight: 15, arbitrary: fc.integer({ min: 1, max: limits.maxKernel }) },
+          // Rare wide kernels reach size-switched paths (OpenCV's DFT from 11×11).
+          {
+            weight: wide > limits.maxKernel ? 1 : 0,
+            arbitrary: fc.integer({ min: Math.min(limits.maxKernel + 1, wide), max: wide }),
+          },
+        ])
       : fc.constantFrom(...limits.kernelSizes);
   const dilation = biasedInteger(1, limits.maxDilation, [
     { weight: 2, arbitrary: fc.constant(1) },

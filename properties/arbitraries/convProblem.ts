@@ -15,6 +15,7 @@
  * one unit; the biasing toward bug-prone shapes draws from all fields at once.
  */
 import fc from 'fast-check';
+import { formatDescriptor } from '../../reference/descriptor.ts';
 import { outputSize } from '../../reference/formulas.ts';
 import type { ConvMode, ConvProblem } from '../../reference/problem.ts';
 import {
@@ -44,6 +45,12 @@ export interface ConvProblemConstraints {
   maxChannelsPerGroup?: number;
   /** Largest kernel extent per dimension. Default 5. */
   maxKernel?: number;
+  /**
+   * Largest extent of the rare wide kernels (one axis in 16 is drawn in
+   * (maxKernel, maxWideKernel]; the covering array sweeps them in 2-D). Default
+   * 15, or maxKernel when maxKernel is given (then no wide kernels).
+   */
+  maxWideKernel?: number;
   /** When given, kernel extents are drawn from this list only (e.g. [3] for a Winograd kernel). */
   kernelSizes?: readonly number[];
   /** Largest stride. Default 3. */
@@ -113,15 +120,24 @@ export const networkLayers: readonly NetworkLayer[] = (
   pad,
 }));
 
-type Required_ = Required<Omit<ConvProblemConstraints, 'kernelSizes'>> & {
+/** Constraints with every default filled in (see {@link resolveConvConstraints}). */
+export type ResolvedConvConstraints = Required<Omit<ConvProblemConstraints, 'kernelSizes'>> & {
   kernelSizes: readonly number[] | undefined;
   /** Network layers keep their published kernel and stride unless a limit was given explicitly. */
   layerMaxKernel: number;
   layerMaxStride: number;
 };
 
-function resolve(c: ConvProblemConstraints): Required_ {
-  const r: Required_ = {
+/**
+ * The constraints with every default filled in, validated (a RangeError names a bad field).
+ *
+ * @example
+ * ```ts
+ * resolveConvConstraints({}).maxKernel; // 5
+ * ```
+ */
+export function resolveConvConstraints(c: ConvProblemConstraints): ResolvedConvConstraints {
+  const r: ResolvedConvConstraints = {
     dims: c.dims ?? [1, 2, 3],
     modes: c.modes ?? ['cross-correlation', 'convolution'],
     maxBatch: c.maxBatch ?? 3,
@@ -129,6 +145,7 @@ function resolve(c: ConvProblemConstraints): Required_ {
     maxGroups: c.allowGroups === false ? 1 : (c.maxGroups ?? 4),
     maxChannelsPerGroup: c.maxChannelsPerGroup ?? 7,
     maxKernel: c.maxKernel ?? 5,
+    maxWideKernel: c.maxWideKernel ?? c.maxKernel ?? 15,
     kernelSizes: c.kernelSizes,
     maxStride: c.maxStride ?? 3,
     maxDilation: c.maxDilation ?? 3,
@@ -147,6 +164,7 @@ function resolve(c: ConvProblemConstraints): Required_ {
     'maxGroups',
     'maxChannelsPerGroup',
     'maxKernel',
+    'maxWideKernel',
     'maxStride',
   ] as const;
   for (const key of [...positive, 'maxDilation', 'maxMacs'] as const) {
@@ -188,7 +206,7 @@ interface RawProblem {
   bias: boolean;
 }
 
-function usableLayers(r: Required_): NetworkLayer[] {
+function usableLayers(r: ResolvedConvConstraints): NetworkLayer[] {
   if (!r.networkLayers) return [];
   return networkLayers.filter(
     (l) =>
@@ -274,7 +292,7 @@ function fitBudget(s: Shape, maxMacs: number, minSlack: number): void {
   }
 }
 
-function buildProblem(raw: RawProblem, r: Required_): ConvProblem {
+function buildProblem(raw: RawProblem, r: ResolvedConvConstraints): ConvProblem {
   const shape: Shape = {
     batch: raw.batch,
     groups: raw.groups,
@@ -327,11 +345,11 @@ const LAYER_MAX_GROUPS = Math.max(...networkLayers.map((l) => l.groups));
 export function convProblemArbitrary(
   constraints: ConvProblemConstraints = {},
 ): fc.Arbitrary<ConvProblem> {
-  const r = resolve(constraints);
+  const r = resolveConvConstraints(constraints);
   const layers = usableLayers(r);
   const axis = spatialAxisArbitrary({
     ...r,
-    shrinkMaxKernel: r.layerMaxKernel,
+    shrinkMaxKernel: Math.max(r.layerMaxKernel, r.maxWideKernel),
     shrinkMaxStride: r.layerMaxStride,
   });
   const perGroup = widenedInteger(1, r.maxChannelsPerGroup, LAYER_MAX_PER_GROUP);
@@ -351,5 +369,59 @@ export function convProblemArbitrary(
     bias: r.bias === 'any' ? fc.boolean() : fc.constant(r.bias),
   });
   const raw = withOccasional(generic, layers.length, (v, i) => layerRaw(v, layers[i]!), 10);
-  return raw.map((value) => buildProblem(value, r));
+  return raw.map(
+    (value) => buildProblem(value, r),
+    (value) => rawOf(value as ConvProblem, r),
+  );
+}
+
+/** The raw axis whose input, kernel, stride, dilation and pads are those of axis `d` of `p`. */
+function rawAxisOf(p: ConvProblem, d: number, r: ResolvedConvConstraints): RawAxis {
+  const kernel = p.kernelSize[d]!;
+  const dilation = p.dilation[d]!;
+  const padBegin = p.padBegin[d]!;
+  const padEnd = p.padEnd[d]!;
+  const fits = (kernel - 1) * dilation + 1 - padBegin - padEnd;
+  return {
+    kernel,
+    stride: p.stride[d]!,
+    dilation,
+    padBegin,
+    padEnd,
+    slack: p.inputSize[d]! - fits - r.minInputSlack,
+  };
+}
+
+const UNUSED_AXIS: RawAxis = {
+  kernel: 1,
+  stride: 1,
+  dilation: 1,
+  padBegin: 0,
+  padEnd: 0,
+  slack: 0,
+};
+
+/**
+ * The raw values that build `p` (the inverse of buildProblem), so that a
+ * problem given from outside (a covering-array case passed to fast-check as an
+ * example) shrinks like a generated one. Throws when no raw value builds it.
+ */
+function rawOf(p: ConvProblem, r: ResolvedConvConstraints): RawProblem {
+  const rank = p.inputSize.length as 1 | 2 | 3;
+  const axes = [0, 1, 2].map((d) => (d < rank ? rawAxisOf(p, d, r) : UNUSED_AXIS));
+  const raw: RawProblem = {
+    rank,
+    mode: p.mode,
+    batch: p.batch,
+    groups: p.groups,
+    depthwise: false,
+    inPerGroup: p.inChannels / p.groups,
+    outPerGroup: p.outChannels / p.groups,
+    axes: axes as RawProblem['axes'],
+    bias: p.bias,
+  };
+  if (formatDescriptor(buildProblem(raw, r)) !== formatDescriptor(p)) {
+    throw new RangeError(`no raw values build ${JSON.stringify(p)} within the constraints`);
+  }
+  return raw;
 }

@@ -182,6 +182,8 @@ export function directKernel(
   return {
     name,
     dtype,
+    // It skips padding taps (as optimized kernels do) and declares it.
+    padding: 'skip-taps',
     conv: (p, input, weight, bias) => directConv(p, input, weight, bias, dtype, hooks),
   };
 }

@@ -30,7 +30,7 @@
 import { referenceConv } from '../../reference/conv.ts';
 import { sameBits } from '../../reference/float.ts';
 import { convGeometry } from '../../reference/geometry.ts';
-import type { ConvProblem, DType } from '../../reference/problem.ts';
+import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
 import {
   type ConvOperands,
   type DataKind,
@@ -107,6 +107,12 @@ export interface JudgeInput {
    * (docs/sampling.md); absent, every output is computed and judged.
    */
   sample?: SampleConstraints;
+  /**
+   * What a padding tap contributes (reference/problem.ts PaddingRule); default
+   * 'zeros', the documented rule. A kernel that declares 'skip-taps' is judged
+   * by that rule, oracle and magnitude alike.
+   */
+  padding?: PaddingRule;
 }
 
 /** The skip message of a mistrusted case; one text, so reports can count them. */
@@ -237,6 +243,7 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
     return refuse(`the kernel wrote into its ${input.written.join(' and ')}`);
   }
   const boundDtype = input.boundDtype ?? dtype;
+  const padding = input.padding ?? 'zeros';
   const { reference, magnitude, sampled } = input.sample
     ? oracleOutputs({
         problem,
@@ -245,10 +252,11 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
         dtype: boundDtype,
         got: output,
         constraints: input.sample,
+        padding,
       })
     : {
-        reference: referenceConv(problem, operands.input, operands.weight, operands.bias),
-        magnitude: magnitudeFor(problem, operands, input.model, boundDtype),
+        reference: referenceConv(problem, operands.input, operands.weight, operands.bias, padding),
+        magnitude: magnitudeFor(problem, operands, input.model, boundDtype, undefined, padding),
         sampled: undefined,
       };
   const model = judgedModel(input, magnitude);

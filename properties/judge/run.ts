@@ -32,7 +32,8 @@ export async function runAndJudge(kernel: ConvKernel, input: RunInput): Promise<
   const { problem, operands } = input;
   const dtype = kernel.dtype ?? 'float32';
   const before = copyOperands(operands);
-  const judged = { ...input, dtype, operands: before };
+  // A kernel that declares 'skip-taps' is judged by that padding rule.
+  const judged = { ...input, dtype, operands: before, padding: kernel.padding ?? 'zeros' };
   let output: unknown;
   try {
     output = await kernel.conv(problem, operands.input, operands.weight, operands.bias);

@@ -105,10 +105,10 @@ function coordsOf(index: number, shape: readonly number[]): number[] {
   return strides.map((s, axis) => Math.floor(index / s) % shape[axis]!);
 }
 
-type ElementOutcome = 'ok' | 'fail' | 'error';
-
 interface ElementJudgement {
-  outcome: ElementOutcome;
+  outcome: 'ok' | 'fail';
+  /** A NaN where the oracle has a number: a numerically wrong value, counted for the reason. */
+  nan?: true;
   /** |got − ref| / bound; Infinity for a wrong special value. */
   ratio: number;
   bound: number;
@@ -145,7 +145,7 @@ function judgeElement(
     !Number.isFinite(mag) ||
     mag * (1 + params.factor * params.ksb * params.unitRoundoff) > MAX_FINITE[params.dtype];
   if (unconstrained) return { outcome: 'ok', ratio: 0, bound: Number.POSITIVE_INFINITY };
-  if (Number.isNaN(got)) return { outcome: 'error', ratio: Infinity, bound };
+  if (Number.isNaN(got)) return { outcome: 'fail', nan: true, ratio: Infinity, bound };
   if (model === 'exact') {
     const expected = params.dtype === 'float32' ? Math.fround(ref) : ref;
     // === holds for +0 and −0 alike, as intended (see the module comment).
@@ -174,8 +174,9 @@ function keepWorst(worst: WorstElement[], element: WorstElement, count: number):
 
 /**
  * Compares a kernel's output with the oracle under a bound model. The verdict is
- * 'error' for a malformed output (wrong length, NaN where a number is expected),
- * 'fail' for values outside the bound or failed statistical checks, else 'pass'.
+ * 'error' for a malformed output (wrong length), 'fail' for values outside the
+ * bound (a NaN where the oracle has a number among them: a wrong value, not a
+ * malformed output) or failed statistical checks, else 'pass'.
  *
  * @example
  * ```ts
@@ -204,7 +205,7 @@ export function compareConvOutput(args: CompareArgs): Comparison {
   const failing = new Uint8Array(g.outputLength);
   const worst: WorstElement[] = [];
   let failures = 0;
-  let errors = 0;
+  let nans = 0;
   let maxBoundRatio = 0;
   let judged = 0;
   let sum = 0;
@@ -222,7 +223,7 @@ export function compareConvOutput(args: CompareArgs): Comparison {
     if (j.outcome !== 'ok') {
       failing[i] = 1;
       failures++;
-      if (j.outcome === 'error') errors++;
+      if (j.nan) nans++;
     }
     if (j.ratio > 0) {
       const ulp = ulpOf(ref, dtype);
@@ -247,15 +248,16 @@ export function compareConvOutput(args: CompareArgs): Comparison {
   if (params.model === 'wgsl') stats.applied = false;
   const comparison: Comparison = { ...base, verdict: 'pass', failures, worst, maxBoundRatio };
   if (params.model !== 'exact') comparison.stats = stats;
-  if (errors > 0) {
-    comparison.verdict = 'error';
-    comparison.reason = `${errors} output(s) are NaN where the oracle gives a number`;
+  if (nans > 0 && nans === failures) {
+    comparison.verdict = 'fail';
+    comparison.reason = `${nans} of ${g.outputLength} outputs are NaN where the oracle gives a number`;
   } else if (failures > 0) {
     comparison.verdict = 'fail';
     comparison.reason =
-      params.model === 'exact'
+      (params.model === 'exact'
         ? `${failures} of ${g.outputLength} outputs differ from the oracle (exact comparison)`
-        : `${failures} of ${g.outputLength} outputs exceed the ${params.model} bound (worst ×${formatRatio(worst[0]?.boundRatio)})`;
+        : `${failures} of ${g.outputLength} outputs exceed the ${params.model} bound (worst ×${formatRatio(worst[0]?.boundRatio)})`) +
+      (nans > 0 ? `, ${nans} of them NaN where the oracle gives a number` : '');
   } else if (params.model !== 'exact' && stats.applied) {
     if (stats.sumSquared > stats.varianceLimit) {
       comparison.verdict = 'fail';
@@ -266,7 +268,14 @@ export function compareConvOutput(args: CompareArgs): Comparison {
     }
   }
   if (failures > 0) {
-    comparison.pattern = classifyMismatch({ problem, reference, got, failing });
+    comparison.pattern = classifyMismatch({
+      problem,
+      reference,
+      got,
+      failing,
+      magnitude,
+      ...(params.model === 'exact' ? {} : { worstBoundRatio: worst[0]?.boundRatio }),
+    });
   }
   return comparison;
 }

@@ -4,7 +4,7 @@
  */
 import { referenceConv, referenceConvAt } from '../../reference/conv.ts';
 import { convGeometry } from '../../reference/geometry.ts';
-import type { ConvProblem, DType } from '../../reference/problem.ts';
+import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
 import { flipSpatial } from '../tensor.ts';
 import type { WinogradBoundModel } from '../winogradBound.ts';
 import { type BoundModel, boundParameters, winogradMismatch } from './bounds.ts';
@@ -30,8 +30,9 @@ export function magnitudeConv(
   weight: ArrayLike<number>,
   bias?: ArrayLike<number>,
   indices?: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
-  return correlateAbsolute(problem, absolute(input), absolute(weight), bias, indices);
+  return correlateAbsolute(problem, absolute(input), absolute(weight), bias, indices, padding);
 }
 
 /** The oracle on |bias| and the given non-negative operands, everywhere or at `indices` only. */
@@ -41,11 +42,12 @@ function correlateAbsolute(
   weight: ArrayLike<number>,
   bias: ArrayLike<number> | undefined,
   indices: ArrayLike<number> | undefined,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const b = bias && absolute(bias);
   return indices === undefined
-    ? referenceConv(problem, input, weight, b)
-    : referenceConvAt(problem, input, weight, b, indices);
+    ? referenceConv(problem, input, weight, b, padding)
+    : referenceConvAt(problem, input, weight, b, indices, padding);
 }
 
 /** Applies K* along one axis of a weight tensor (the axis grows from r to 2m + r − 2). */
@@ -133,12 +135,13 @@ export function magnitudeFor(
   model: BoundModel,
   dtype: DType,
   indices?: ArrayLike<number>,
+  padding: PaddingRule = 'zeros',
 ): Float64Array {
   const { input, weight, bias } = operands;
   if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
     return magnitudeWinograd(problem, input, weight, bias, model, indices);
   }
-  const magnitude = magnitudeConv(problem, input, weight, bias, indices);
+  const magnitude = magnitudeConv(problem, input, weight, bias, indices, padding);
   if (boundParameters(problem, dtype, model).model === 'wgsl') {
     addFlushedOperands(
       magnitude,
@@ -146,6 +149,7 @@ export function magnitudeFor(
       operands,
       boundParameters(problem, dtype, model),
       indices,
+      padding,
     );
   }
   return magnitude;
@@ -172,15 +176,16 @@ function addFlushedOperands(
   operands: { input: ArrayLike<number>; weight: ArrayLike<number>; bias?: ArrayLike<number> },
   params: { unitRoundoff: number },
   indices: ArrayLike<number> | undefined,
+  padding: PaddingRule,
 ): void {
   const { input, weight, bias } = operands;
   const subInput = subnormalPart(input);
   const subWeight = subnormalPart(weight);
   const subBias = bias && subnormalPart(bias);
   if (![subInput, subWeight, subBias ?? []].some((a) => a.some((v) => v !== 0))) return;
-  const viaInput = magnitudeConv(problem, subInput, weight, subBias, indices);
+  const viaInput = magnitudeConv(problem, subInput, weight, subBias, indices, padding);
   const noBias = bias && new Float64Array(bias.length);
-  const viaWeight = magnitudeConv(problem, input, subWeight, noBias, indices);
+  const viaWeight = magnitudeConv(problem, input, subWeight, noBias, indices, padding);
   for (let i = 0; i < magnitude.length; i++) {
     magnitude[i]! += (viaInput[i]! + viaWeight[i]!) / params.unitRoundoff;
   }

@@ -7,11 +7,16 @@
 import { resolve } from 'node:path';
 import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
-import { type ConvKernel, type DType, ProblemError } from '../../reference/index.ts';
+import {
+  type ConvKernel,
+  type DType,
+  type PaddingRule,
+  ProblemError,
+} from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
-import { parseToleranceChoice, toleranceForKernel } from './evaluate.ts';
+import { defaultTolerance, parseToleranceChoice } from './evaluate.ts';
 import { checkFamilyFilter, type FamilyFilter, familyFlags } from './families.ts';
 import {
   HostStartError,
@@ -76,6 +81,8 @@ export interface CheckKernelOptions extends FamilyFilter {
   tolerance?: ToleranceName;
   /** dtype of a `{ command }` program; default float32. */
   dtype?: DType;
+  /** Padding rule a `{ command }` program declares (`--padding`); a kernel object or module declares its own. */
+  padding?: PaddingRule;
   /** Per-case time limit; default 20 000 ms. */
   timeoutMs?: number;
   /** Shard i of n; default 1/1. */
@@ -103,9 +110,14 @@ export interface CheckKernelOptions extends FamilyFilter {
 const SILENT: Progress = { phaseStart() {}, tick() {}, phaseEnd() {} };
 
 /** How a library caller's kernel is named in repro lines. */
-function implFlagsOf(kernel: KernelUnderTest, dtype: DType, browser: boolean): string {
+function implFlagsOf(
+  kernel: KernelUnderTest,
+  dtype: DType,
+  padding: PaddingRule,
+  browser: boolean,
+): string {
   if ('command' in kernel && typeof kernel.command === 'string') {
-    return `--impl-cmd ${shellQuote(kernel.command)}${dtype === 'float64' ? ' --dtype float64' : ''}`;
+    return `--impl-cmd ${shellQuote(kernel.command)}${dtype === 'float64' ? ' --dtype float64' : ''}${padding === 'skip-taps' ? ' --padding skip-taps' : ''}`;
   }
   if ('module' in kernel && typeof kernel.module === 'string') {
     return `--impl ${shellQuote(kernel.module)}${browser ? ' --browser' : ''}`;
@@ -123,7 +135,7 @@ function implFlagsOf(kernel: KernelUnderTest, dtype: DType, browser: boolean): s
  */
 export async function openKernelTarget(
   kernel: KernelUnderTest,
-  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype' | 'browser'>,
+  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype' | 'padding' | 'browser'>,
 ): Promise<CheckTarget[]> {
   const dtype = options.dtype ?? 'float32';
   const browser = options.browser === true;
@@ -133,17 +145,18 @@ export async function openKernelTarget(
   const host = browser
     ? await openBrowserHost(resolve((kernel as { module: string }).module))
     : 'command' in kernel && typeof kernel.command === 'string'
-      ? await openCommandHost(kernel.command, { dtype })
+      ? await openCommandHost(kernel.command, { dtype, padding: options.padding ?? 'zeros' })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
         : await openInProcessHost(kernel as ConvKernel);
   const tolerance =
     options.tolerance === undefined
       ? browser
-        ? parseToleranceChoice('wgsl')
-        : toleranceForKernel(host.name)
+        ? parseToleranceChoice('wgsl') // a page's kernel runs WGSL
+        : defaultTolerance() // never chosen by the kernel's self-declared name
       : parseToleranceChoice(options.tolerance);
-  return [{ host, implFlags: implFlagsOf(kernel, dtype, browser), tolerance }];
+  const flags = implFlagsOf(kernel, dtype, options.padding ?? 'zeros', browser);
+  return [{ host, implFlags: flags, tolerance }];
 }
 
 /** The run settings, validated as the CLI validates its flags (a UsageError names the option). */
@@ -262,7 +275,8 @@ function harnessErrorReport(message: string, options: CheckKernelOptions): Check
     shard: options.shard ?? { index: 1, count: 1 },
     kernels: [],
     phases: [],
-    totals: { pass: 0, fail: 0, skip: 0, error: 0 },
+    totals: { pass: 0, thin: 0, fail: 0, skip: 0, error: 0 },
+    caseTotals: { cases: 0, passed: 0, skipped: 0 },
     exitCode: 2,
     error: message,
   };
@@ -307,6 +321,7 @@ export async function runCheck(
       kernels: targets.map((t) => ({
         name: t.host.name,
         dtype: t.host.dtype,
+        padding: t.host.padding,
         source: t.implFlags || 'built-in',
       })),
     };
@@ -325,12 +340,13 @@ export async function runCheck(
         : {}),
     };
     await runPhases(targets, settings, run, phases);
-    const { totals, exitCode } = summarize(phases);
+    const { totals, caseTotals, exitCode } = summarize(phases);
     const nothingChecked = checkedCases(phases) === 0;
     return {
       ...base,
       phases,
       totals,
+      caseTotals,
       ...(nothingChecked ? { nothingChecked: true } : {}),
       exitCode: nothingChecked && !options.allowEmpty ? 1 : exitCode,
     };

@@ -3,7 +3,7 @@
  * with its repro line, the cases each phase's kernel declined and why, and the
  * one-line verdict. Every claim here is read from the report `--json` writes.
  */
-import type { CheckReport, PhaseResult } from './results.ts';
+import { type CheckReport, type PhaseResult, summaryLine } from './results.ts';
 
 /**
  * A failed phase as text: verdict, shrunk problem, why, the details and the repro line.
@@ -47,9 +47,8 @@ export function consoleReport(report: CheckReport): string {
     .map((p) => `\n${failureText(p)}`)
     .join('');
   const declined = report.phases.map(declinedBlock).join('');
-  const t = report.totals;
   const empty = report.nothingChecked
     ? `convcheck check: nothing was checked: the kernel declined every case${report.exitCode === 0 ? ' (allowed by --allow-empty)' : ' (exit 1; --allow-empty accepts this)'}\n`
     : '';
-  return `${failures}${declined ? `\ndeclined cases (the kernel's supports() said no; redrawn within the budget):\n${declined}` : ''}\n${empty}convcheck check: ${t.pass} passed, ${t.fail} failed, ${t.error} errored, ${t.skip} skipped (seed ${report.seed})\n`;
+  return `${failures}${declined ? `\ndeclined cases (the kernel's supports() said no; redrawn within the budget):\n${declined}` : ''}\n${empty}${summaryLine(report, report.seed)}\n`;
 }

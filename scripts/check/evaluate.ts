@@ -75,22 +75,38 @@ export function parseToleranceChoice(text: string): ToleranceChoice {
 }
 
 /**
- * The default tolerance of a kernel by name: Winograd models for our Winograd
- * kernels, and for everything else the dot-product model, bit-exact on exact data.
+ * How a kernel is judged when --tolerance is not given: the dot-product model,
+ * bit-exact on exact data, over every generated problem. Every kernel passed
+ * with --impl or --impl-cmd is judged this way, whatever it calls itself.
  *
  * @example
  * ```ts
- * toleranceForKernel('im2col').name; // 'dot-product (bit-exact on exact data)'
+ * defaultTolerance().name; // 'dot-product (bit-exact on exact data)'
  * ```
  */
-export function toleranceForKernel(name: string): ToleranceChoice {
-  const m = /^winograd-f(\d)$/.exec(name);
+export function defaultTolerance(): ToleranceChoice {
+  return direct(true);
+}
+
+/**
+ * The default tolerance of a built-in kernel (--builtin) by its built-in name:
+ * Winograd models for our Winograd kernels, known domains for peers such as
+ * scipy, and {@link defaultTolerance} for the rest. Never applied to a kernel's
+ * self-chosen name: a third-party kernel called 'winograd-f4' is judged like any other.
+ *
+ * @example
+ * ```ts
+ * toleranceForBuiltin('im2col').name; // 'dot-product (bit-exact on exact data)'
+ * ```
+ */
+export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
+  const m = /^winograd-f(\d)$/.exec(builtinName);
   if (m) return winograd(Number(m[1]));
-  const domain = KNOWN_DOMAINS[name];
+  const domain = KNOWN_DOMAINS[builtinName];
   return domain ? { ...direct(true), constraints: domain } : direct(true);
 }
 
-/** Where known kernels work, so generated cases land inside their domain. */
+/** Where built-in peers work, so generated cases land inside their domain. */
 const KNOWN_DOMAINS: Record<string, Partial<ConvProblemConstraints>> = {
   // scipy.signal.correlate2d / convolve2d: one 2-D plane, one kernel, stride 1.
   scipy: {
@@ -103,6 +119,13 @@ const KNOWN_DOMAINS: Record<string, Partial<ConvProblemConstraints>> = {
     networkLayers: false,
   },
 };
+
+/** The line a report carries when the kernel is judged by a declared padding rule. */
+export function paddingNote(host: Pick<KernelHost, 'padding'>): string {
+  return host.padding === 'skip-taps'
+    ? "padding rule: 'skip-taps' (declared by the kernel): taps in the padding are left out, so 0·∞ there is not NaN"
+    : '';
+}
 
 /** Options of {@link evaluateCase}. */
 export interface EvaluateOptions {
@@ -151,7 +174,12 @@ export async function evaluateCase(
     exactOnExactData: tolerance.exactOnExactData,
     data: c.data,
     sample: { seed: c.dataSeed, full: options.full === true },
+    // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
+    padding: host.padding,
   });
+  if (outcome.verdict === 'fail' && paddingNote(host) !== '') {
+    return { ...outcome, details: `${paddingNote(host)}\n${outcome.details}` };
+  }
   if (outcome.verdict !== 'pass' || !options.checkDeterminism) return outcome;
   const again = await run();
   // A second run that errs (a timeout, a crash) is that error, not a

@@ -72,7 +72,7 @@ export function interruptExitCode(signal: 'SIGINT' | 'SIGTERM'): 130 | 143 {
  * ```
  */
 export function partialReport(
-  base: Omit<CheckReport, 'phases' | 'totals' | 'exitCode'>,
+  base: Omit<CheckReport, 'phases' | 'totals' | 'caseTotals' | 'exitCode'>,
   finished: readonly PhaseResult[],
   running: RunningPhase | undefined,
   signal: 'SIGINT' | 'SIGTERM',
@@ -83,7 +83,7 @@ export function partialReport(
   return {
     ...base,
     phases,
-    totals: summarize(phases).totals,
+    ...(({ totals, caseTotals }) => ({ totals, caseTotals }))(summarize(phases)),
     exitCode: interruptExitCode(signal),
     interrupted: true,
     signal,

@@ -2,7 +2,7 @@
  * Writers for the CI reports of a check run: JSON, JUnit XML and a Markdown
  * summary a CI page can show.
  */
-import type { CheckReport, PhaseResult } from './results.ts';
+import { type CheckReport, type PhaseResult, THIN_MINIMUM } from './results.ts';
 
 /** The report as pretty JSON. */
 export function toJson(report: CheckReport): string {
@@ -41,6 +41,9 @@ function testcase(p: PhaseResult): string {
     body = `\n      <error message="interrupted after ${p.cases} cases" type="interrupted"/>\n    `;
   } else if (p.verdict === 'skip') {
     body = `\n      <skipped message="${xml(skipText(p) || 'unsupported')}"/>\n    `;
+  } else if (p.verdict === 'thin') {
+    // Not a pass: too few cases were checked to say the kernel conforms.
+    body = `\n      <skipped message="${xml(`thin: only ${p.passed} of ${p.cases} cases checked (minimum ${THIN_MINIMUM})`)}"/>\n    `;
   }
   const out = `<system-out>${xml(`${p.cases} cases: ${p.passed} passed, ${p.skipped} skipped${p.skipped ? ` (${skipText(p)})` : ''}; seed ${p.seed}`)}</system-out>`;
   return `${open}${body}${out}</testcase>`;
@@ -70,7 +73,13 @@ export function toJunit(report: CheckReport): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="convcheck">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
-const ICON = { pass: '✅ pass', fail: '❌ fail', skip: '⏭️ skip', error: '💥 error' } as const;
+const ICON = {
+  pass: '✅ pass',
+  thin: '⚠️ thin',
+  fail: '❌ fail',
+  skip: '⏭️ skip',
+  error: '💥 error',
+} as const;
 
 /**
  * A Markdown summary: a table of phases, then each failure with its repro line.
@@ -86,7 +95,8 @@ export function toMarkdown(report: CheckReport): string {
     `## convcheck: ${report.interrupted ? `INTERRUPTED (${report.signal}): partial results` : report.exitCode === 0 ? 'passed' : 'FAILED'}`,
     '',
     `Suite \`${report.suite}\`, seed \`${report.seed}\`, shard ${report.shard.index}/${report.shard.count}. ` +
-      `Phases: ${t.pass} passed, ${t.fail} failed, ${t.error} errored, ${t.skip} skipped.`,
+      `Phases: ${t.pass} passed, ${t.thin} thin, ${t.fail} failed, ${t.error} errored, ${t.skip} skipped. ` +
+      `Cases: ${report.caseTotals.passed} of ${report.caseTotals.cases} checked, ${report.caseTotals.skipped} skipped.`,
     ...(report.nothingChecked
       ? [
           '',

@@ -3,9 +3,38 @@
  * holds and what the JUnit and Markdown writers read.
  */
 import type { ConvProblem } from '../../reference/index.ts';
+import type { Experiment, NeedName } from './diagnose.ts';
 
-/** The verdict of one case or one phase. */
-export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
+/**
+ * The verdict of one case or one phase. 'thin' is a phase that passed but
+ * checked fewer cases than {@link THIN_MINIMUM} (the kernel declined most):
+ * not evidence enough for PASS.
+ */
+export type Verdict = 'pass' | 'thin' | 'fail' | 'skip' | 'error';
+
+/** The fewest checked (compared and passed) cases a phase needs to PASS, unless it ran fewer. */
+export const THIN_MINIMUM = 20;
+
+/**
+ * Whether a phase that checked `passed` cases of `runs` is thin: fewer than
+ * {@link THIN_MINIMUM}, or fewer than all of them when it ran fewer.
+ *
+ * @example
+ * ```ts
+ * isThin(1, 150); // true
+ * isThin(5, 5);   // false: --runs 5 checked every case
+ * ```
+ */
+export function isThin(passed: number, runs: number): boolean {
+  return passed < Math.min(THIN_MINIMUM, runs);
+}
+
+/** Cases over the whole run (each phase's cases, passed and skipped, summed). */
+export interface CaseTotals {
+  cases: number;
+  passed: number;
+  skipped: number;
+}
 
 /** A case that failed or errored, after shrinking. */
 export interface CaseFailure {
@@ -14,6 +43,8 @@ export interface CaseFailure {
   problem: ConvProblem;
   data: string;
   dataSeed: number;
+  /** Special data: the shrunk placement of the non-finite values (`--specials`), when shrunk. */
+  specials?: string;
   /** fast-check replay parameters. */
   seed: number;
   path: string;
@@ -27,6 +58,13 @@ export interface CaseFailure {
   replay?: string;
   /** Where the counterexample was saved as a fixture, if asked. */
   savedTo?: string;
+  /**
+   * Features the failure needs: those whose one-feature-simplified variant of
+   * the shrunk case passed when the kernel was re-run (see scripts/check/diagnose.ts).
+   */
+  needs?: NeedName[];
+  /** Every re-run behind `needs`: the feature simplified and the verdict. */
+  experiments?: Experiment[];
 }
 
 /** One property run (a kernel × a data kind, or a fixed shape list). */
@@ -80,11 +118,13 @@ export interface CheckReport {
   seed: number;
   suite: string;
   shard: { index: number; count: number };
-  kernels: { name: string; dtype: string; source: string }[];
+  /** Each kernel, with the padding rule it is judged by ('skip-taps' only when declared). */
+  kernels: { name: string; dtype: string; padding: string; source: string }[];
   /** The family filters of the run (--modes, --groups), when any. */
   filters?: { modes?: readonly string[]; groups?: readonly string[] };
   phases: PhaseResult[];
   totals: Record<Verdict, number>;
+  caseTotals: CaseTotals;
   /** True when no phase checked a single case (every case declined); exit 1 unless allowed. */
   nothingChecked?: boolean;
   /** 0 passed; 1 failed, errored or checked nothing; 2 could not run (see `error`); 130/143 interrupted by SIGINT/SIGTERM. */
@@ -97,8 +137,9 @@ export interface CheckReport {
 }
 
 /**
- * Counts phases by verdict and derives the exit code: 1 when anything failed or
- * errored, else 0 (skips are allowed).
+ * Counts phases by verdict and cases over all phases, and derives the exit
+ * code: 1 when anything failed or errored, else 0 (skips and thin phases are
+ * allowed; the summary names them).
  *
  * @example
  * ```ts
@@ -107,9 +148,34 @@ export interface CheckReport {
  */
 export function summarize(phases: PhaseResult[]): {
   totals: Record<Verdict, number>;
+  caseTotals: CaseTotals;
   exitCode: 0 | 1;
 } {
-  const totals: Record<Verdict, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
-  for (const p of phases) totals[p.verdict]++;
-  return { totals, exitCode: totals.fail + totals.error > 0 ? 1 : 0 };
+  const totals: Record<Verdict, number> = { pass: 0, thin: 0, fail: 0, skip: 0, error: 0 };
+  const caseTotals: CaseTotals = { cases: 0, passed: 0, skipped: 0 };
+  for (const p of phases) {
+    totals[p.verdict]++;
+    caseTotals.cases += p.cases;
+    caseTotals.passed += p.passed;
+    caseTotals.skipped += p.skipped;
+  }
+  return { totals, caseTotals, exitCode: totals.fail + totals.error > 0 ? 1 : 0 };
+}
+
+/**
+ * The run's last line: phases by verdict and cases checked.
+ *
+ * @example
+ * ```ts
+ * summaryLine(summarize(phases), 42);
+ * // 'convcheck check: 2 passed, 1 thin, 0 failed, 0 errored, 0 skipped phases; 309 of 450 cases checked, 141 skipped (seed 42)'
+ * ```
+ */
+export function summaryLine(
+  s: { totals: Record<Verdict, number>; caseTotals: CaseTotals },
+  seed: number,
+): string {
+  const t = s.totals;
+  const c = s.caseTotals;
+  return `convcheck check: ${t.pass} passed, ${t.thin} thin, ${t.fail} failed, ${t.error} errored, ${t.skip} skipped phases; ${c.passed} of ${c.cases} cases checked, ${c.skipped} skipped (seed ${seed})`;
 }

@@ -5,17 +5,24 @@
  * fast-check shrink to a minimal counterexample.
  */
 import fc from 'fast-check';
-import { convProblemArbitrary } from '../../properties/arbitraries/convProblem.ts';
+import {
+  type ConvProblemConstraints,
+  convProblemArbitrary,
+} from '../../properties/arbitraries/convProblem.ts';
+import { coveringCases } from '../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
+import { formatSpecials } from '../../properties/special-placement.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
+import { diagnose } from './diagnose.ts';
 import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
 import { type FamilyFilter, familyConstraints, inGroupFamily } from './families.ts';
 import type { KernelHost } from './hosts/index.ts';
+import { minimalSpecials } from './minimal-specials.ts';
 import { phaseSeed } from './options.ts';
 import type { Progress } from './progress.ts';
-import type { CaseFailure, PhaseResult } from './results.ts';
+import { type CaseFailure, isThin, type PhaseResult, THIN_MINIMUM } from './results.ts';
 import type { SuiteSpec } from './suites.ts';
 
 /** A kernel to check, with how to name it in repro commands. */
@@ -61,18 +68,43 @@ class CaseFailed extends Error {
   }
 }
 
+/** Where a phase generates problems: the suite's budget, the kernel's domain and --dims. */
+function phaseConstraints(target: CheckTarget, options: RunOptions): ConvProblemConstraints {
+  return {
+    maxMacs: options.suite.maxMacs,
+    ...target.tolerance.constraints,
+    ...familyConstraints(options.family ?? {}),
+    dims: phaseDims(target, options),
+  };
+}
+
+/**
+ * The covering-array cases a phase runs first (this shard's share of them), as
+ * fast-check examples: they count within the phase's runs and shrink like generated ones.
+ */
+function coveringExamples(
+  target: CheckTarget,
+  data: DataKind,
+  seed: number,
+  options: RunOptions,
+): [ConvCase][] {
+  // Shards are numbered from 1 (--shard i/n): case i goes to shard (i mod n) + 1.
+  const { index, count } = options.shard;
+  const family = options.family ?? {};
+  return coveringCases(data, phaseConstraints(target, options), seed)
+    .filter(
+      (c, i) => (i % count) + 1 === index && (!family.groups || inGroupFamily(family, c.problem)),
+    )
+    .map((c) => [c]);
+}
+
 function caseArbitrary(
   target: CheckTarget,
   data: DataKind,
   options: RunOptions,
 ): fc.Arbitrary<ConvCase> {
   const family = options.family ?? {};
-  const problem = convProblemArbitrary({
-    maxMacs: options.suite.maxMacs,
-    ...target.tolerance.constraints,
-    ...familyConstraints(family),
-    dims: phaseDims(target, options),
-  });
+  const problem = convProblemArbitrary(phaseConstraints(target, options));
   return fc.record({
     problem: family.groups ? problem.filter((p) => inGroupFamily(family, p)) : problem,
     data: fc.constant(data),
@@ -87,7 +119,8 @@ function phaseDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
 }
 
 function reproFor(target: CheckTarget, c: ConvCase, options: RunOptions): string {
-  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}${options.fullOracle ? ' --full' : ''}`;
+  const specials = c.specials ? ` --specials ${shellQuote(formatSpecials(c.specials))}` : '';
+  return `npx convcheck check ${target.implFlags} --problem ${shellQuote(formatProblem(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}${specials}${options.fullOracle ? ' --full' : ''}`;
 }
 
 /**
@@ -122,7 +155,8 @@ export async function runGeneratedPhase(
     };
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
-  const label = `${target.host.name} / ${data} data`;
+  const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';
+  const label = `${target.host.name}${rule} / ${data} data`;
   const stats = { cases: 0, passed: 0, skipped: 0, worst: 0, shrinking: false, detectionMs: 0 };
   const skipReasons: Record<string, number> = {};
   options.progress.phaseStart(label, runs);
@@ -164,6 +198,7 @@ export async function runGeneratedPhase(
       seed,
       numRuns: runs,
       maxSkipsPerRun: DECLINE_BUDGET,
+      examples: coveringExamples(target, data, seed, options),
       ...(options.replay ? { path: options.replay.path, endOnFailure: true } : {}),
     });
   } catch (e) {
@@ -178,27 +213,37 @@ export async function runGeneratedPhase(
 
   let failure: CaseFailure | undefined;
   if (details.failed && details.counterexample) {
-    const [c] = details.counterexample;
-    const outcome =
+    const [shrunk] = details.counterexample;
+    const caught =
       details.errorInstance instanceof CaseFailed ? details.errorInstance.outcome : undefined;
+    // Special data: after the problem, the placement of the non-finite values shrinks too.
+    const placed =
+      caught &&
+      (await minimalSpecials(target.host, shrunk, caught, target.tolerance, options.timeoutMs));
+    const c = placed ? placed.c : shrunk;
+    const outcome = placed ? placed.outcome : caught;
     failure = {
       verdict: outcome?.verdict === 'fail' ? 'fail' : 'error',
       descriptor: formatProblem(c.problem),
       problem: c.problem,
       data: c.data,
       dataSeed: c.dataSeed,
+      ...(c.specials ? { specials: formatSpecials(c.specials) } : {}),
       seed,
       path: details.counterexamplePath ?? '',
       message: outcome?.message ?? String(details.errorInstance),
       details: [
         `fast-check: { seed: ${seed}, path: "${details.counterexamplePath}", endOnFailure: true } (shrunk ${details.numShrinks} times)`,
         `problem: ${JSON.stringify(c.problem)}`,
+        placed?.note ?? '',
         outcome?.details ?? '',
       ]
         .filter((s) => s !== '')
         .join('\n'),
       repro: reproFor(target, c, options),
     };
+    // Wrong values only: re-running a crash or a timeout eight times would teach little and cost much.
+    if (outcome?.verdict === 'fail') await addDiagnosis(failure, target, c, options);
     if (options.onFailure && outcome) {
       const saved = await options.onFailure(failure, outcome);
       if (saved) failure.savedTo = saved;
@@ -211,7 +256,9 @@ export async function runGeneratedPhase(
       ? stats.skipped > 0
         ? 'skip'
         : 'error'
-      : 'pass';
+      : isThin(stats.passed, runs)
+        ? 'thin'
+        : 'pass';
   const result: PhaseResult = {
     kernel: target.host.name,
     phase: `${data} data`,
@@ -230,6 +277,22 @@ export async function runGeneratedPhase(
   return result;
 }
 
+/** Re-runs the kernel on simplified variants of the shrunk case; records what they showed. */
+async function addDiagnosis(
+  failure: CaseFailure,
+  target: CheckTarget,
+  c: ConvCase,
+  options: RunOptions,
+): Promise<void> {
+  const d = await diagnose(target.host, c, target.tolerance, {
+    timeoutMs: options.timeoutMs,
+    checkDeterminism: false,
+  });
+  failure.needs = d.needs;
+  failure.experiments = d.experiments;
+  if (d.summary !== '') failure.details = `${failure.details}\n${d.summary}`;
+}
+
 /** One line for the end of a phase. */
 export function phaseSummary(r: PhaseResult): string {
   const base = `${r.verdict.toUpperCase()} — ${r.cases} cases, ${r.passed} passed, ${r.skipped} skipped`;
@@ -238,5 +301,9 @@ export function phaseSummary(r: PhaseResult): string {
   const sampled = r.sampled
     ? `, oracle sampled ${r.sampled.count.toLocaleString('en-US')} of ${r.sampled.total.toLocaleString('en-US')} outputs`
     : '';
-  return `${base}${worst}${sampled} (${(r.durationMs / 1000).toFixed(1)} s)`;
+  const thin = r.verdict === 'thin' ? `; thin: fewer than ${THIN_MINIMUM} cases checked` : '';
+  // A phase that checked nothing says why, so a skip is never silent.
+  const why =
+    r.verdict === 'skip' ? `: ${Object.keys(r.skipReasons).join('; ') || 'no reason given'}` : '';
+  return `${base}${worst}${sampled}${thin}${why} (${(r.durationMs / 1000).toFixed(1)} s)`;
 }

@@ -19,7 +19,7 @@ import { referenceConv } from '../../reference/index.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { saveFailureFixture } from '../fixtures/failure.ts';
 import { verifyFixtures } from '../fixtures/verify.ts';
-import { evaluateCase, toleranceForKernel } from './evaluate.ts';
+import { evaluateCase, toleranceForBuiltin } from './evaluate.ts';
 import { openInProcessHost } from './hosts/in-process-host.ts';
 
 type Verdict = 'pass' | 'fail' | 'skip' | 'error';
@@ -158,7 +158,7 @@ describe('one judge: every entry point gives the same verdict', () => {
       const operands = materializeConvCase(c, 'float32');
       const host = await openInProcessHost(b.kernel);
       try {
-        const cli = await evaluateCase(host, c, toleranceForKernel(b.kernel.name), {
+        const cli = await evaluateCase(host, c, toleranceForBuiltin(b.kernel.name), {
           timeoutMs: 10_000,
           checkDeterminism: false,
         });
@@ -190,7 +190,7 @@ describe('one judge: every entry point gives the same verdict', () => {
     const k = kernel('payload', (_y, o) => rewriteNaNPayload(o.input));
     const host = await openInProcessHost(k);
     try {
-      const cli = await evaluateCase(host, c, toleranceForKernel(k.name), {
+      const cli = await evaluateCase(host, c, toleranceForBuiltin(k.name), {
         timeoutMs: 10_000,
         checkDeterminism: false,
       });

@@ -130,7 +130,16 @@ export function installSignalHandlers(): void {
  */
 export async function exitHarness(code: number): Promise<never> {
   await shutdownInProgress();
+  // process.exit drops what a pipe has not taken yet: a long `--json -` report
+  // would be cut. An empty write's callback runs once everything before it is out
+  // (or the reader is gone, which is not our concern here).
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
+}
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
 /**

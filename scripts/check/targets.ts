@@ -3,11 +3,16 @@
  * module in a child process, or a program over the subprocess protocol.
  */
 import { resolve } from 'node:path';
-import type { DType } from '../../reference/index.ts';
+import type { DType, PaddingRule } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { DEFAULT_BUILTINS, openBuiltin } from './builtins.ts';
-import { parseToleranceChoice, type ToleranceChoice, toleranceForKernel } from './evaluate.ts';
+import {
+  defaultTolerance,
+  parseToleranceChoice,
+  type ToleranceChoice,
+  toleranceForBuiltin,
+} from './evaluate.ts';
 import { openBrowserHost, openCommandHost, openModuleHost } from './hosts/index.ts';
 import type { CheckTarget } from './runner.ts';
 
@@ -16,11 +21,19 @@ export interface TargetOptions {
   impl?: string;
   implCmd?: string;
   dtype?: string;
+  /** The padding rule an --impl-cmd program declares: 'zeros' (default) or 'skip-taps'. */
+  padding?: string;
   tolerance?: string;
   /** Comma-separated built-in kernel names (see builtins.ts). */
   builtin?: string;
   /** Run the --impl module in headless Chromium with a GPUDevice (--browser). */
   browser?: boolean;
+}
+
+function parsePadding(text: string | undefined): PaddingRule {
+  if (text === undefined || text === 'zeros') return 'zeros';
+  if (text === 'skip-taps') return 'skip-taps';
+  throw new UsageError(`--padding must be zeros or skip-taps, got '${text}'`);
 }
 
 function parseDtype(text: string | undefined): DType {
@@ -40,7 +53,7 @@ async function builtinTargets(
       targets.push({
         host,
         implFlags: `--builtin ${name}`,
-        tolerance: tolerance ?? toleranceForKernel(name),
+        tolerance: tolerance ?? toleranceForBuiltin(name),
       });
     }
   } catch (e) {
@@ -70,6 +83,8 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
   if (options.impl !== undefined) {
     if (options.dtype !== undefined)
       throw new UsageError('--dtype applies to --impl-cmd only; a module declares its dtype');
+    if (options.padding !== undefined)
+      throw new UsageError('--padding applies to --impl-cmd only; a module declares its padding');
     const host = options.browser
       ? await openBrowserHost(resolve(options.impl))
       : await openModuleHost(resolve(options.impl));
@@ -77,19 +92,22 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
       {
         host,
         implFlags: `--impl ${shellQuote(options.impl)}${options.browser ? ' --browser' : ''}`,
+        // Judged as itself: a kernel's self-chosen name never picks a model or a domain.
         // A page's kernel runs WGSL: judged by what WGSL allows unless told otherwise.
         tolerance:
-          tolerance ??
-          (options.browser ? parseToleranceChoice('wgsl') : toleranceForKernel(host.name)),
+          tolerance ?? (options.browser ? parseToleranceChoice('wgsl') : defaultTolerance()),
       },
     ];
   }
   if (options.implCmd !== undefined) {
     const dtype = parseDtype(options.dtype);
-    const host = await openCommandHost(options.implCmd, { dtype });
-    const flags = `--impl-cmd ${shellQuote(options.implCmd)}${dtype === 'float64' ? ' --dtype float64' : ''}`;
-    return [{ host, implFlags: flags, tolerance: tolerance ?? toleranceForKernel(host.name) }];
+    const padding = parsePadding(options.padding);
+    const host = await openCommandHost(options.implCmd, { dtype, padding });
+    const flags = `--impl-cmd ${shellQuote(options.implCmd)}${dtype === 'float64' ? ' --dtype float64' : ''}${padding === 'skip-taps' ? ' --padding skip-taps' : ''}`;
+    return [{ host, implFlags: flags, tolerance: tolerance ?? defaultTolerance() }];
   }
+  if (options.padding !== undefined)
+    throw new UsageError('--padding applies to --impl-cmd only; a module declares its padding');
   const names =
     options.builtin === undefined
       ? DEFAULT_BUILTINS

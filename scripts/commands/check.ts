@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
-import type { DataKind } from '../../properties/data.ts';
+import type { DataKind, PlacedSpecial } from '../../properties/data.ts';
+import { parseSpecials } from '../../properties/special-placement.ts';
 import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference/index.ts';
 import { BUILTIN_NAMES } from '../check/builtins.ts';
 import {
@@ -36,7 +37,7 @@ import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
 import type { CheckReport } from '../check/results.ts';
 import type { CheckTarget } from '../check/runner.ts';
-import { onShutdown } from '../check/shutdown.ts';
+import { onShutdown, shutdownInProgress } from '../check/shutdown.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
 import { EXIT_USAGE, UsageError } from '../cli-error.ts';
@@ -48,6 +49,7 @@ interface CheckFlags {
   implCmd?: string;
   builtin?: string;
   dtype?: string;
+  padding?: string;
   tolerance?: string;
   runs?: string;
   seed?: string;
@@ -62,6 +64,7 @@ interface CheckFlags {
   problem?: string;
   data?: string;
   dataSeed?: string;
+  specials?: string;
   only?: string;
   path?: string;
   modes?: string;
@@ -131,6 +134,27 @@ function parseData(flag: string, text: string | undefined, fallback: DataKind): 
   return value;
 }
 
+/** The --specials placement of a special-data repro, checked against the problem's tensors. */
+function specialsOption(text: string, data: DataKind, problem: ConvProblem): PlacedSpecial[] {
+  if (data !== 'special') throw new UsageError('--specials applies to --data special only');
+  let specials: PlacedSpecial[];
+  try {
+    specials = parseSpecials(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const g = convGeometry(problem);
+  const lengths = { input: g.inputLength, weight: g.weightLength };
+  for (const s of specials) {
+    if (s.index >= lengths[s.tensor]) {
+      throw new UsageError(
+        `--specials ${s.tensor}:${s.index} is outside the ${s.tensor} (${lengths[s.tensor]} elements)`,
+      );
+    }
+  }
+  return specials;
+}
+
 async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: number) {
   const parsed = parseDescriptor(flags.problem!);
   if (parsed.kind !== 'conv')
@@ -139,9 +163,11 @@ async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: 
   convGeometry(problem);
   const data = parseData('--data', flags.data, 'real');
   const dataSeed = parseIntegerOption('--data-seed', flags.dataSeed ?? '0', 0, 2 ** 31 - 1);
+  const specials =
+    flags.specials === undefined ? undefined : specialsOption(flags.specials, data, problem);
   const outcome: CaseOutcome = await evaluateCase(
     target.host,
-    { problem, data, dataSeed },
+    { problem, data, dataSeed, ...(specials ? { specials } : {}) },
     target.tolerance,
     {
       timeoutMs,
@@ -202,6 +228,7 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.impl !== undefined ? { impl: flags.impl } : {}),
     ...(flags.implCmd !== undefined ? { implCmd: flags.implCmd } : {}),
     ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
+    ...(flags.padding !== undefined ? { padding: flags.padding } : {}),
     ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
     ...(flags.browser ? { browser: true } : {}),
@@ -241,6 +268,9 @@ async function check(flags: CheckFlags): Promise<number> {
   } finally {
     release();
   }
+  // A signal that arrived during the run owns the reports and the exit code:
+  // never overwrite its partial reports with whatever the run did next.
+  await shutdownInProgress();
   if (report.exitCode === 2) throw new UsageError(report.error ?? 'the check could not run');
   if (text) process.stdout.write(consoleReport(report));
   const written = writeReports(flags, report);
@@ -265,6 +295,11 @@ export function registerCheck(program: Command): void {
     .option('--browser', 'run the --impl module in headless Chromium, with a WebGPU device')
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
     .option(
+      '--padding <rule>',
+      'padding rule an --impl-cmd program declares: zeros (default) or skip-taps',
+      undefined,
+    )
+    .option(
       '--tolerance <model>',
       `bound model: ${TOLERANCE_NAMES.join(' | ')} (default: exact-data, i.e. dot-product and bit-exact on exact data; winograd-f2/f4 for those kernels; wgsl with --browser)`,
     )
@@ -281,6 +316,11 @@ export function registerCheck(program: Command): void {
     .option('--problem <descriptor>', 'run one case (repro): a conv descriptor')
     .option('--data <kind>', 'with --problem: exact | real | special', undefined)
     .option('--data-seed <n>', 'with --problem: the data seed', undefined)
+    .option(
+      '--specials <list>',
+      'with --data special: the shrunk placement of non-finite values (input:0=inf,...)',
+      undefined,
+    )
     .option('--only <kind>', 'run only the phase of this data kind')
     .option('--path <path>', 'with --only: replay a fast-check path')
     .option('--modes <list>', `generate only these modes, comma-separated: ${MODE_NAMES.join(',')}`)

@@ -65,7 +65,7 @@ describe('convcheck params', () => {
   it('exits 2 with one line for a missing or malformed file', () => {
     const missing = runCli(['params', 'no/such/model.json']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read model file no\/such\/model.json/);
+    expect(missing.stderr).toMatch(/model file no\/such\/model.json: cannot be read/);
     const bad = runCli(['params', 'package.json']);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

@@ -55,7 +55,7 @@ describe('params refuses hostile model files with one line and exit 2', () => {
       const layers = new Array(130_000).fill({ type: 'relu' });
       const path = modelFile(`big${json}.json`, JSON.stringify({ input: [3, 8, 8], layers }));
       expectRefused(
-        json ? [path, '--json'] : [path],
+        json ? [path, '--json', '-'] : [path],
         /^convcheck: layers must be at most 100000 layers/,
       );
     });
@@ -90,7 +90,7 @@ describe('params refuses hostile model files with one line and exit 2', () => {
   it('a large model that is accepted still prints --json (written layer by layer)', () => {
     const layers = new Array(2_000).fill({ type: 'relu' });
     const path = modelFile('ok.json', JSON.stringify({ input: [3, 8, 8], layers }));
-    const r = runCli(['params', path, '--json'], { timeoutMs: 60_000 });
+    const r = runCli(['params', path, '--json', '-'], { timeoutMs: 60_000 });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).layers).toHaveLength(2_000);
   });

@@ -74,7 +74,8 @@ function run(status: number | null, phases: PhaseResult[] | undefined): CheckRun
       shard: { index: 1, count: 1 },
       kernels: [],
       phases,
-      totals: { pass: 0, fail: 0, skip: 0, error: 0 },
+      totals: { pass: 0, thin: 0, fail: 0, skip: 0, error: 0 },
+      caseTotals: { cases: 0, passed: 0, skipped: 0 },
       exitCode: status === 0 ? 0 : 1,
     },
   };

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import { type KernelServer, serveKernelDirectory } from './browser-server.ts';
 import { checkKernelContract, errorText } from './kernel-contract.ts';
 import {
@@ -69,6 +69,7 @@ interface Loaded {
   name?: string;
   nameShape?: string;
   dtype?: unknown;
+  padding?: unknown;
   convType?: string;
   supportsType?: string;
 }
@@ -175,6 +176,7 @@ export async function openBrowserHost(
 class BrowserHost implements HostCore {
   name = '';
   dtype: DType = 'float32';
+  padding: PaddingRule = 'zeros';
   private hasSupports = false;
   private session: Session | undefined;
 
@@ -198,6 +200,7 @@ class BrowserHost implements HostCore {
             name: loaded.name ?? `<${loaded.nameShape}>`,
             conv: loaded.convType === 'function' ? () => undefined : undefined,
             dtype: loaded.dtype,
+            padding: loaded.padding,
             supports:
               loaded.supportsType === 'function'
                 ? () => true
@@ -212,6 +215,7 @@ class BrowserHost implements HostCore {
     if ('violation' in checked) throw new HostStartError(this.path, checked.violation);
     this.name = checked.kernel.name;
     this.dtype = checked.kernel.dtype ?? 'float32';
+    this.padding = checked.kernel.padding ?? 'zeros';
     this.hasSupports = checked.kernel.supports !== undefined;
     this.session = opened.value;
   }

@@ -59,6 +59,7 @@ async function load(url) {
     name: isObject && typeof k.name === 'string' ? k.name : undefined,
     nameShape: isObject ? shapeOf(k.name).type : undefined,
     dtype: isObject ? k.dtype : undefined,
+    padding: isObject ? k.padding : undefined,
     convType: isObject ? typeof k.conv : undefined,
     supportsType: isObject ? typeof k.supports : undefined,
   };

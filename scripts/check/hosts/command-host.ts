@@ -5,7 +5,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvProblem, DType } from '../../../reference/index.ts';
+import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
 import {
   answerJudge,
   assertLittleEndian,
@@ -25,6 +25,8 @@ import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
 export interface CommandHostOptions {
   /** Element type the program computes in, sent with every request; default 'float32'. */
   dtype?: DType;
+  /** The padding rule the program declares (--padding); default 'zeros'. */
+  padding?: PaddingRule;
   /** Name shown in reports; default the command line. */
   name?: string;
   /** Working directory of the program; default the harness's. */
@@ -93,6 +95,7 @@ export async function openCommandHost(
 class CommandHost implements HostCore {
   readonly name: string;
   readonly dtype: DType;
+  readonly padding: PaddingRule;
   private nextId = 0;
 
   constructor(
@@ -102,6 +105,7 @@ class CommandHost implements HostCore {
   ) {
     this.name = options.name ?? commandLine;
     this.dtype = options.dtype ?? 'float32';
+    this.padding = options.padding ?? 'zeros';
   }
 
   async supports(_problem: ConvProblem): Promise<true | string> {
@@ -120,6 +124,7 @@ class CommandHost implements HostCore {
       id,
       problem: problemFields(problem),
       dtype: this.dtype,
+      padding: this.padding,
       input: encodeFloats(input),
       weight: encodeFloats(weight),
       bias: bias === undefined ? null : encodeFloats(bias),

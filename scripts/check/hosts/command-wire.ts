@@ -3,7 +3,7 @@
  * per line each way, arrays as base64 of their raw little-endian bytes.
  */
 import { endianness } from 'node:os';
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import type { Settlement } from './supervisor.ts';
 
 /** One request line, before JSON encoding. */
@@ -11,6 +11,8 @@ export interface WireRequest {
   id: number;
   problem: ConvProblem;
   dtype: DType;
+  /** The padding rule the program is judged by (declared with --padding); fixed for a run. */
+  padding: PaddingRule;
   input: string;
   weight: string;
   bias: string | null;

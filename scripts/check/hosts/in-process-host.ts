@@ -32,6 +32,7 @@ export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost>
   return serialHost({
     name: kernel.name,
     dtype,
+    padding: kernel.padding ?? 'zeros',
     async supports(problem: ConvProblem): Promise<true | string> {
       const answer = askSupports(kernel, problem);
       if ('error' in answer) throw new Error(answer.error);

@@ -62,6 +62,11 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
   if (k.dtype !== undefined && k.dtype !== 'float32' && k.dtype !== 'float64') {
     return { violation: `dtype must be 'float32' or 'float64', got ${describeValue(k.dtype)}` };
   }
+  if (k.padding !== undefined && k.padding !== 'zeros' && k.padding !== 'skip-taps') {
+    return {
+      violation: `padding must be 'zeros' or 'skip-taps', got ${describeValue(k.padding)}`,
+    };
+  }
   if (k.supports !== undefined && typeof k.supports !== 'function') {
     return {
       violation: `supports must be a function when given, got ${describeValue(k.supports)}`,

@@ -35,6 +35,7 @@ if (kernel !== undefined) {
     type: 'ready',
     name: kernel.name,
     dtype: kernel.dtype ?? 'float32',
+    padding: kernel.padding ?? 'zeros',
     hasSupports: kernel.supports !== undefined,
   });
 }

@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConvProblem, DType } from '../../../reference/index.ts';
+import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { type CaseOperands, mutatedOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
@@ -60,6 +60,7 @@ export async function openModuleHost(
 class ModuleHost implements HostCore {
   readonly name: string;
   readonly dtype: DType;
+  readonly padding: PaddingRule;
   private readonly hasSupports: boolean;
   private nextId = 0;
   /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
@@ -72,6 +73,7 @@ class ModuleHost implements HostCore {
   ) {
     this.name = current.ready.name;
     this.dtype = current.ready.dtype;
+    this.padding = current.ready.padding;
     this.hasSupports = current.ready.hasSupports;
   }
 

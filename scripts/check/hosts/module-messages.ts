@@ -2,7 +2,7 @@
  * The messages between the module host and its child process, over Node's IPC
  * channel with 'advanced' serialization (typed arrays cross as typed arrays).
  */
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import type { SupportsAnswer } from './kernel-contract.ts';
 import type { CaseOperands } from './run-case.ts';
 import type { RunOutcome } from './types.ts';
@@ -22,7 +22,7 @@ export type HostMessage =
 /** Child → host. */
 export type ChildMessage =
   /** The module loaded and its default export honours the contract. */
-  | { type: 'ready'; name: string; dtype: DType; hasSupports: boolean }
+  | { type: 'ready'; name: string; dtype: DType; padding: PaddingRule; hasSupports: boolean }
   /** The module could not be imported, or its default export breaks the contract. */
   | { type: 'load-error'; message: string }
   | { type: 'supports-reply'; id: number; answer: SupportsAnswer }

@@ -4,7 +4,7 @@
  * host refuses calls, and `close` is idempotent. A host implements the rest as a
  * {@link HostCore} and is wrapped with {@link serialHost}.
  */
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import { type CaseOperands, checkRunOperands } from './run-case.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { KernelHost, RunOutcome } from './types.ts';
@@ -13,6 +13,8 @@ import type { KernelHost, RunOutcome } from './types.ts';
 export interface HostCore {
   readonly name: string;
   readonly dtype: DType;
+  /** The padding rule the kernel declares ('zeros' unless it declares 'skip-taps'). */
+  readonly padding: PaddingRule;
   supports(problem: ConvProblem): Promise<true | string>;
   /** Receives operands already checked against the problem and the dtype. */
   run(problem: ConvProblem, operands: CaseOperands, timeoutMs: number): Promise<RunOutcome>;
@@ -41,6 +43,7 @@ export function serialHost(core: HostCore): KernelHost {
   return {
     name: core.name,
     dtype: core.dtype,
+    padding: core.padding,
     supports: (problem) => whileOpen(() => core.supports(problem)),
     async run(
       problem: ConvProblem,

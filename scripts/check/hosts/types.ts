@@ -3,7 +3,7 @@
  * trusted in-process kernel, a JS/TS module isolated in a child process, or a
  * program in any language speaking the subprocess protocol (docs/protocol.md).
  */
-import type { ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 
 /**
  * What one case produced. Every misbehaviour of a kernel (a throw, a timeout, a
@@ -56,6 +56,8 @@ export interface KernelHost {
   readonly name: string;
   /** Element type of every array passed to and returned by `run`. */
   readonly dtype: DType;
+  /** The padding rule the kernel declares ('zeros' unless it declares 'skip-taps'). */
+  readonly padding: PaddingRule;
   supports(p: ConvProblem): Promise<true | string>;
   run(
     p: ConvProblem,
