@@ -158,10 +158,13 @@ describe("the 'wgsl' model", () => {
     expect(judge(dot, x, realWeight, got).verdict).toBe('fail');
   });
 
-  it('still errs on NaN where every operand is finite', () => {
+  it('still fails a NaN where every operand is finite', () => {
     const got = directKernel(realInput, realWeight);
     got[7] = Number.NaN;
-    expect(judge(wgsl, realInput, realWeight, got).verdict).toBe('error');
+    expect(judge(wgsl, realInput, realWeight, got)).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/NaN where the oracle gives a number/),
+    });
   });
 
   it('judges float64 as a dot product, saying why', () => {
