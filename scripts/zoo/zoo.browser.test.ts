@@ -62,7 +62,7 @@ describe.skipIf(skip !== undefined)('the WGSL example in headless Chromium', () 
   it('passes convcheck check --browser (default suite) under the wgsl model', () => {
     const r = runCli(['check', '--impl', WEBGPU_EXAMPLE, '--browser', '--seed', String(seed)]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/3 passed, 0 failed, 0 errored/);
+    expect(r.stdout).toMatch(/3 passed, 0 thin, 0 failed, 0 errored/);
   });
 
   it('passes checkKernel(…, { browser: true })', async () => {
