@@ -169,7 +169,7 @@ describe('exit codes and reports', () => {
     const json = join(reports, 'r.json');
     const r = runCli(['check', '--impl', kernel, '--only', 'exact', ...QUICK, '--json', json]);
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stdout).toMatch(/convcheck check: 1 passed, 0 failed, 0 errored/);
+    expect(r.stdout).toMatch(/convcheck check: 1 passed, 0 thin, 0 failed, 0 errored/);
     const reportLines = r.stderr.split('\n').filter((l) => l.includes('--json'));
     expect(reportLines).toEqual([
       expect.stringMatching(/--json .*r\.json: the report could not be written/),
@@ -194,7 +194,7 @@ describe('exit codes and reports', () => {
     ]);
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/FAIL: saboteur/);
-    expect(r.stdout).toMatch(/convcheck check: 0 passed, 1 failed/);
+    expect(r.stdout).toMatch(/convcheck check: 0 passed, 0 thin, 1 failed/);
     const lines = r.stderr.split('\n').filter((l) => l.includes('--save-failures'));
     expect(lines).toEqual([expect.stringMatching(/could not save a failure/)]);
     expect(r.stderr).not.toMatch(/\n\s+at /);

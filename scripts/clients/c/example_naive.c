@@ -40,9 +40,9 @@ static int conv(const cc_problem *p, const float *x, const float *w, const float
                       t[a] = flip ? K[a] - 1 - k[a] : k[a];
                       inside = inside && i[a] >= 0 && i[a] < I[a];
                     }
-                    if (!inside) continue; /* a padding zero */
-                    acc += (double)x[(((long)(n * p->in_channels + c) * I[0] + i[0]) * I[1] + i[1]) * I[2] + i[2]] *
-                           w[(((long)(oc * cig + ci) * K[0] + t[0]) * K[1] + t[1]) * K[2] + t[2]];
+                    /* A tap in the padding multiplies a real zero (0 * inf = NaN, as the oracle says). */
+                    double xv = inside ? (double)x[(((long)(n * p->in_channels + c) * I[0] + i[0]) * I[1] + i[1]) * I[2] + i[2]] : 0.0;
+                    acc += xv * w[(((long)(oc * cig + ci) * K[0] + t[0]) * K[1] + t[1]) * K[2] + t[2]];
                   }
             y[at++] = (float)acc;
           }
