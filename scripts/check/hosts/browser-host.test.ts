@@ -124,6 +124,9 @@ describe.skipIf(skip !== undefined)('browser host in headless Chromium', () => {
     await expect(openBrowserHost(testdata('webgpu/no-conv.mjs'))).rejects.toThrow(
       /no conv function/,
     );
+    await expect(openBrowserHost(testdata('webgpu/bad-name.mjs'))).rejects.toThrow(
+      /name must be a string, got 42/,
+    );
   });
 });
 

@@ -66,7 +66,7 @@ interface Loaded {
   noWebGpu?: boolean;
   adapter?: string;
   exported?: string;
-  name?: string;
+  name?: unknown;
   nameShape?: string;
   dtype?: unknown;
   padding?: unknown;
@@ -197,7 +197,7 @@ class BrowserHost implements HostCore {
     const checked = checkKernelContract(
       loaded.exported === 'object'
         ? {
-            name: loaded.name ?? `<${loaded.nameShape}>`,
+            name: loaded.name !== undefined ? loaded.name : nameStandIn(loaded.nameShape),
             conv: loaded.convType === 'function' ? () => undefined : undefined,
             dtype: loaded.dtype,
             padding: loaded.padding,
@@ -382,6 +382,13 @@ class BrowserHost implements HostCore {
     session.loaded = settled.loaded;
     return { value: session };
   }
+}
+
+/** A value of the kind the page's `name` was, for the contract check's verdict and message. */
+function nameStandIn(shape: string | undefined): unknown {
+  if (shape === 'function') return () => undefined;
+  if (shape === undefined || shape === 'undefined') return undefined;
+  return shape === 'Array' ? [] : {};
 }
 
 /** Names what conv returned in the page, as describeValue would in Node. */

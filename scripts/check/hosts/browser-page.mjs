@@ -56,7 +56,11 @@ async function load(url) {
   return {
     adapter: device.adapter,
     exported: k === undefined ? 'undefined' : isObject ? 'object' : shapeOf(k).type,
-    name: isObject && typeof k.name === 'string' ? k.name : undefined,
+    // Primitives travel as they are; an object or function name only by its shape.
+    name:
+      isObject && (k.name === null || !['object', 'function'].includes(typeof k.name))
+        ? k.name
+        : undefined,
     nameShape: isObject ? shapeOf(k.name).type : undefined,
     dtype: isObject ? k.dtype : undefined,
     padding: isObject ? k.padding : undefined,
