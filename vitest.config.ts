@@ -6,6 +6,10 @@
  */
 import { configDefaults, defineConfig } from 'vitest/config';
 
+// *.browser.test.ts run headless Chromium for minutes: only in `npm run test:browser`,
+// which sets CONVCHECK_BROWSER_TESTS=1.
+const browserTests = process.env.CONVCHECK_BROWSER_TESTS === '1';
+
 export default defineConfig({
   test: {
     include: [
@@ -15,7 +19,11 @@ export default defineConfig({
       'scripts/**/*.test.ts',
       'fixtures/**/*.test.ts',
     ],
-    exclude: [...configDefaults.exclude, '**/*.full.test.ts'],
+    exclude: [
+      ...configDefaults.exclude,
+      '**/*.full.test.ts',
+      ...(browserTests ? [] : ['**/*.browser.test.ts']),
+    ],
     provide: { convcheckTier: 'quick' },
     setupFiles: ['properties/setup.ts'],
     testTimeout: 60_000,

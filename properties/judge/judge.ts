@@ -11,7 +11,7 @@
  * 2. Input writes: a kernel that changed any byte of its inputs (compared
  *    bytewise, so a write of a different NaN payload or of −0 over +0 counts)
  *    is an error, whatever its output.
- * 3. The model: a dot-product kernel on 'exact' data is held to bit-for-bit
+ * 3. The model: a dot-product (or 'wgsl') kernel on 'exact' data is held to bit-for-bit
  *    equality when every magnitude Σ|x·w| + |b| is below 2^24 — then no partial
  *    sum in any order can round. The exact-data generator guarantees that bound
  *    (see exactDataRange), so on generated data this is "always bit-exact"; on
@@ -217,7 +217,8 @@ export function errorOutcome(
 /** Rule 3: the model a case is judged by. */
 function judgedModel(input: JudgeInput, magnitude: Float64Array): BoundModel {
   const { model, data } = input;
-  if (data !== 'exact' || model.kind !== 'dot-product' || input.exactOnExactData === false) {
+  const dotProduct = model.kind === 'dot-product' || model.kind === 'wgsl';
+  if (data !== 'exact' || !dotProduct || input.exactOnExactData === false) {
     return model;
   }
   for (let i = 0; i < magnitude.length; i++) if (!(magnitude[i]! < EXACT_LIMIT)) return model;

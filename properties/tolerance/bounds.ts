@@ -20,10 +20,14 @@ import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
  *   tf32, fp16-acc32, bf16-acc32, fp16-acc16), its element bound factor · max(c · mag,
  *   ksb · normalMin) written in this form (u = c / ksb); its tensor-wide checks are the
  *   class's own (properties/precision/judge.ts), which the judge applies.
+ * - 'wgsl': a dot product computed in WGSL f32, with what WGSL allows beyond IEEE
+ *   float32: rounding to either neighbour, subnormals flushed to zero, and no
+ *   requirement at outputs that meet an infinity or NaN (the finite-math assumption).
  */
 export type BoundModel =
   | { kind: 'exact' }
   | { kind: 'dot-product' }
+  | { kind: 'wgsl' }
   | WinogradBoundModel
   | PrecisionBoundModel;
 
@@ -49,7 +53,7 @@ export interface BoundParameters {
   /** Absolute floor per unit of ksb·factor: the dtype's smallest normal number. */
   normalMin: number;
   /** Which magnitude tensor the bound multiplies. */
-  magnitude: 'dot-product' | 'winograd';
+  magnitude: 'dot-product' | 'winograd' | 'wgsl';
   /** Why the requested model was not applied, when it was not. */
   note?: string;
   /** The precision class, for model 'precision'. */
@@ -90,6 +94,17 @@ const DOT_PRODUCT_FACTOR: Record<DType, number> = { float32: 2, float64: 3 };
 /** Safety factor of the Winograd model: γ_n ≤ 1.1·n·u and the oracle's error (ksb includes it). */
 const WINOGRAD_FACTOR = 2;
 
+/**
+ * WGSL f32 (docs/tolerance.md, "What WGSL allows"): every addition and multiplication
+ * is correctly rounded in WGSL's sense — to either neighbour, so u becomes 2^−23 —
+ * and the rest of the error (flushed subnormal operands, products and partial sums)
+ * enters through the magnitude and the floor. 5 ≥ 2.2 · 2: the dot-product factor's
+ * γ_ksb(2u) plus an additive 2·ksb·normalMin for flushed products and sums, which
+ * max(u·mag, normalMin) covers at twice the factor.
+ */
+const WGSL_FACTOR = 5;
+const WGSL_UNIT_ROUNDOFF = 2 ** -23;
+
 /** Why a Winograd model cannot judge this problem, or undefined when it can. */
 export function winogradMismatch(p: ConvProblem, model: WinogradBoundModel): string | undefined {
   const tiles = model.axes.map((a) => `F(${a.m}, ${a.r})`).join(' × ');
@@ -128,8 +143,17 @@ export function boundParameters(
     return { ...base, model: 'exact', ksb: 0, factor: 0, magnitude: 'dot-product' };
   }
   if (model.kind === 'precision') return precisionParameters(problem, dtype, model);
-  const note = model.kind === 'winograd' ? winogradMismatch(problem, model) : undefined;
-  if (model.kind === 'dot-product' || note !== undefined) {
+  if (model.kind === 'wgsl' && dtype === 'float32') {
+    const wgsl = { unitRoundoff: WGSL_UNIT_ROUNDOFF, factor: WGSL_FACTOR };
+    return { ...base, ...wgsl, model: 'wgsl', ksb: dotKsb, magnitude: 'wgsl' };
+  }
+  const note =
+    model.kind === 'winograd'
+      ? winogradMismatch(problem, model)
+      : model.kind === 'wgsl'
+        ? 'WGSL has no float64; judged as a dot product'
+        : undefined;
+  if (model.kind === 'dot-product' || note !== undefined || model.kind === 'wgsl') {
     const params: BoundParameters = {
       ...base,
       model: 'dot-product',

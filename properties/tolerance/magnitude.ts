@@ -141,7 +141,8 @@ export function magnitudeFor(
   if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
     return magnitudeWinograd(problem, input, weight, bias, model, indices);
   }
-  const range = boundParameters(problem, dtype, model).maxFinite;
+  const params = boundParameters(problem, dtype, model);
+  const range = params.maxFinite;
   if (range !== undefined) {
     // Special values are judged in the storage type: an operand beyond its range (float16:
     // 65504) is infinite there, and an output that reads it sets no accuracy requirement.
@@ -156,7 +157,46 @@ export function magnitudeFor(
       padding,
     );
   }
-  return magnitudeConv(problem, input, weight, bias, indices, padding);
+  const magnitude = magnitudeConv(problem, input, weight, bias, indices, padding);
+  if (params.model === 'wgsl')
+    addFlushedOperands(magnitude, problem, operands, params, indices, padding);
+  return magnitude;
+}
+
+const FLOAT32_NORMAL_MIN = 2 ** -126;
+
+/** |v| where v is a float32 subnormal (WGSL may read it as 0), else 0. */
+function subnormalPart(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values, (v) => {
+    const a = Math.abs(v);
+    return a > 0 && a < FLOAT32_NORMAL_MIN ? a : 0;
+  });
+}
+
+/**
+ * The 'wgsl' magnitude: Σ|x·w| + |b| plus F/u, where F = Σ|x·w| over the taps with
+ * a subnormal operand (+ |b| for a subnormal bias) bounds what flushing operands
+ * to zero changes, so that u · mag covers it (docs/tolerance.md).
+ */
+function addFlushedOperands(
+  magnitude: Float64Array,
+  problem: ConvProblem,
+  operands: { input: ArrayLike<number>; weight: ArrayLike<number>; bias?: ArrayLike<number> },
+  params: { unitRoundoff: number },
+  indices: ArrayLike<number> | undefined,
+  padding: PaddingRule,
+): void {
+  const { input, weight, bias } = operands;
+  const subInput = subnormalPart(input);
+  const subWeight = subnormalPart(weight);
+  const subBias = bias && subnormalPart(bias);
+  if (![subInput, subWeight, subBias ?? []].some((a) => a.some((v) => v !== 0))) return;
+  const viaInput = magnitudeConv(problem, subInput, weight, subBias, indices, padding);
+  const noBias = bias && new Float64Array(bias.length);
+  const viaWeight = magnitudeConv(problem, input, subWeight, noBias, indices, padding);
+  for (let i = 0; i < magnitude.length; i++) {
+    magnitude[i]! += (viaInput[i]! + viaWeight[i]!) / params.unitRoundoff;
+  }
 }
 
 /** One output element in a report. */

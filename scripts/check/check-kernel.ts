@@ -27,6 +27,7 @@ import { defaultTolerance, parseToleranceChoice } from './evaluate.ts';
 import { checkFamilyFilter, type FamilyFilter, familyFlags } from './families.ts';
 import {
   HostStartError,
+  openBrowserHost,
   openCommandHost,
   openInProcessHost,
   openModuleHost,
@@ -45,6 +46,7 @@ import { commandImplFlags, parseLayouts } from './targets.ts';
 export const TOLERANCE_NAMES = [
   'exact-data',
   'dot-product',
+  'wgsl',
   'winograd-f2',
   'winograd-f4',
   ...PRECISION_MODEL_NAMES,
@@ -106,6 +108,8 @@ export interface CheckKernelOptions extends FamilyFilter {
   progress?: Progress;
   /** Replays one phase at a fast-check path (the CLI's --only K --path P). */
   replayPath?: string;
+  /** Run a `{ module }` kernel in headless Chromium with a GPUDevice (the CLI's --browser). */
+  browser?: boolean;
   /** Compute the oracle at every output of large problems instead of a sample (`--full`). */
   full?: boolean;
   /**
@@ -124,12 +128,13 @@ function implFlagsOf(
   dtype: DType,
   padding: PaddingRule,
   layouts: KernelLayouts,
+  browser: boolean,
 ): string {
   if ('command' in kernel && typeof kernel.command === 'string') {
     return commandImplFlags(kernel.command, dtype, padding, layouts);
   }
   if ('module' in kernel && typeof kernel.module === 'string') {
-    return `--impl ${shellQuote(kernel.module)}`;
+    return `--impl ${shellQuote(kernel.module)}${browser ? ' --browser' : ''}`;
   }
   return `--impl <module exporting kernel ${shellQuote(String((kernel as ConvKernel).name))}>`;
 }
@@ -144,22 +149,33 @@ function implFlagsOf(
  */
 export async function openKernelTarget(
   kernel: KernelUnderTest,
-  options: Pick<CheckKernelOptions, 'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout'>,
+  options: Pick<
+    CheckKernelOptions,
+    'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout' | 'browser'
+  >,
 ): Promise<CheckTarget[]> {
   const dtype = options.dtype ?? 'float32';
   const padding = options.padding ?? 'zeros';
   const layouts = parseLayouts(options);
-  const host =
-    'command' in kernel && typeof kernel.command === 'string'
+  const browser = options.browser === true;
+  if (browser && !('module' in kernel && typeof kernel.module === 'string')) {
+    throw new UsageError('browser: true applies only to a { module } kernel (a .js/.mjs file)');
+  }
+  const host = browser
+    ? await openBrowserHost(resolve((kernel as { module: string }).module))
+    : 'command' in kernel && typeof kernel.command === 'string'
       ? await openCommandHost(kernel.command, { dtype, padding, layouts })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
         : await openInProcessHost(kernel as ConvKernel);
   const tolerance =
     options.tolerance === undefined
-      ? defaultTolerance() // never chosen by the kernel's self-declared name
+      ? browser
+        ? parseToleranceChoice('wgsl') // a page's kernel runs WGSL
+        : defaultTolerance() // never chosen by the kernel's self-declared name
       : parseToleranceChoice(options.tolerance);
-  return [{ host, implFlags: implFlagsOf(kernel, dtype, padding, layouts), tolerance }];
+  const flags = implFlagsOf(kernel, dtype, padding, layouts, browser);
+  return [{ host, implFlags: flags, tolerance }];
 }
 
 /** The run settings, validated as the CLI validates its flags (a UsageError names the option). */

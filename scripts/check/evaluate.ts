@@ -57,8 +57,19 @@ const precisionClass = (name: PrecisionModelName): ToleranceChoice => ({
 });
 
 /**
+ * WGSL f32 kernels (the browser host's default): a dot product with what WGSL
+ * allows beyond IEEE float32 (properties/tolerance/bounds.ts, docs/tolerance.md).
+ */
+const wgsl: ToleranceChoice = {
+  name: 'wgsl (WGSL f32: either rounding, subnormals may flush, finite math; bit-exact on exact data)',
+  modelFor: () => ({ kind: 'wgsl' }),
+  exactOnExactData: true,
+  constraints: {},
+};
+
+/**
  * The tolerance for a --tolerance value: 'exact-data' or 'fp32' (default:
- * dot-product, bit-exact on exact data), 'dot-product', 'winograd-f2',
+ * dot-product, bit-exact on exact data), 'dot-product', 'wgsl', 'winograd-f2',
  * 'winograd-f4', or a reduced-precision class of the ladder ('tf32',
  * 'fp16-acc32', 'bf16-acc32', 'fp16-acc16'; docs/tolerance.md).
  *
@@ -72,11 +83,12 @@ export function parseToleranceChoice(text: string): ToleranceChoice {
   const m = /^winograd-f(\d)$/.exec(text);
   if (m) return winograd(Number(m[1]));
   if (text === 'dot-product') return direct(false);
+  if (text === 'wgsl') return wgsl;
   if (text === 'exact-data' || text === 'default' || text === 'fp32') return direct(true);
   const precision = PRECISION_MODEL_NAMES.find((n) => n === text);
   if (precision !== undefined) return precisionClass(precision);
   throw new UsageError(
-    `--tolerance must be exact-data, dot-product, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
+    `--tolerance must be exact-data, dot-product, wgsl, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
   );
 }
 

@@ -19,7 +19,7 @@ import {
   type ToleranceChoice,
   toleranceForBuiltin,
 } from './evaluate.ts';
-import { openCommandHost, openModuleHost } from './hosts/index.ts';
+import { openBrowserHost, openCommandHost, openModuleHost } from './hosts/index.ts';
 import type { CheckTarget } from './runner.ts';
 
 /** What the command line selected. */
@@ -36,6 +36,8 @@ export interface TargetOptions {
   tolerance?: string;
   /** Comma-separated built-in kernel names (see builtins.ts). */
   builtin?: string;
+  /** Run the --impl module in headless Chromium with a GPUDevice (--browser). */
+  browser?: boolean;
 }
 
 function parsePadding(text: string | undefined): PaddingRule {
@@ -145,17 +147,24 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
     options.tolerance === undefined ? undefined : parseToleranceChoice(options.tolerance);
   const chosen = [options.impl, options.implCmd, options.builtin].filter((x) => x !== undefined);
   if (chosen.length > 1) throw new UsageError('give only one of --impl, --impl-cmd and --builtin');
+  if (options.browser && options.impl === undefined) {
+    throw new UsageError('--browser applies only with --impl (a .js/.mjs WebGPU module)');
+  }
   if (options.impl !== undefined) {
     if (options.dtype !== undefined)
       throw new UsageError('--dtype applies to --impl-cmd only; a module declares its dtype');
     refuseCommandOnly(options, 'a module declares');
-    const host = await openModuleHost(resolve(options.impl));
+    const host = options.browser
+      ? await openBrowserHost(resolve(options.impl))
+      : await openModuleHost(resolve(options.impl));
     return [
       {
         host,
-        implFlags: `--impl ${shellQuote(options.impl)}`,
+        implFlags: `--impl ${shellQuote(options.impl)}${options.browser ? ' --browser' : ''}`,
         // Judged as itself: a kernel's self-chosen name never picks a model or a domain.
-        tolerance: tolerance ?? defaultTolerance(),
+        // A page's kernel runs WGSL: judged by what WGSL allows unless told otherwise.
+        tolerance:
+          tolerance ?? (options.browser ? parseToleranceChoice('wgsl') : defaultTolerance()),
       },
     ];
   }

@@ -72,6 +72,7 @@ interface CheckFlags {
   modes?: string;
   groups?: string;
   allowEmpty?: boolean;
+  browser?: boolean;
   full?: boolean;
 }
 
@@ -234,6 +235,7 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.weightLayout !== undefined ? { weightLayout: flags.weightLayout } : {}),
     ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
+    ...(flags.browser ? { browser: true } : {}),
   };
   if (flags.problem !== undefined) {
     const targets = await openTargets(targetOptions);
@@ -294,6 +296,7 @@ export function registerCheck(program: Command): void {
       '--builtin <names>',
       `built-in kernels by name, comma-separated (${BUILTIN_NAMES.join(', ')})`,
     )
+    .option('--browser', 'run the --impl module in headless Chromium, with a WebGPU device')
     .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
     .option(
       '--padding <rule>',
@@ -312,7 +315,7 @@ export function registerCheck(program: Command): void {
     )
     .option(
       '--tolerance <model>',
-      `bound model: ${TOLERANCE_NAMES.join(' | ')} (default: exact-data, i.e. dot-product and bit-exact on exact data; winograd-f2/f4 for those kernels)`,
+      `bound model: ${TOLERANCE_NAMES.join(' | ')} (default: exact-data, i.e. dot-product and bit-exact on exact data; winograd-f2/f4 for those kernels; wgsl with --browser)`,
     )
     .option('--runs <n>', 'cases per phase (default from the suite)')
     .option('--seed <s>', 'fast-check seed (default: chosen and printed)')

@@ -213,10 +213,11 @@ function sameBytes(a: FloatArray, b: FloatArray | undefined): boolean {
   return bytesA.equals(bytesB);
 }
 
-const TIMED_OUT = Symbol('timed out');
+/** What {@link settleWithin} gives when the time ran out. */
+export const TIMED_OUT = Symbol('timed out');
 
 /** Awaits `value`, or gives up with TIMED_OUT after `timeoutMs` if it is a pending promise. */
-async function settleWithin<T>(
+export async function settleWithin<T>(
   value: T | Promise<T>,
   timeoutMs: number | undefined,
 ): Promise<T | typeof TIMED_OUT> {

@@ -21,6 +21,8 @@ export interface RunCheckOptions {
   cwd: string;
   /** Kill the run after this long; default 10 minutes. */
   timeoutMs?: number;
+  /** Run the module in headless Chromium (--browser): the WGSL zoo. */
+  browser?: boolean;
 }
 
 /** What one CLI run produced. */
@@ -38,7 +40,18 @@ export interface CheckRun {
 /** The arguments of one check run, as a person would type them after `convcheck`. */
 export function checkArgs(file: string, jsonPath: string, options: RunCheckOptions): string[] {
   const suite = options.suite === undefined ? [] : ['--suite', options.suite];
-  return ['check', '--impl', file, '--seed', String(options.seed), ...suite, '--json', jsonPath];
+  const browser = options.browser ? ['--browser'] : [];
+  return [
+    'check',
+    '--impl',
+    file,
+    ...browser,
+    '--seed',
+    String(options.seed),
+    ...suite,
+    '--json',
+    jsonPath,
+  ];
 }
 
 /**

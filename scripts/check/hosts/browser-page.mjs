@@ -1,0 +1,117 @@
+// The browser host's side inside the page (served as /__convcheck/runner.mjs; see
+// browser-host.ts). Plain JS with no imports: it runs in Chromium, not in Node.
+// It opens one GPUDevice, imports the kernel module, and answers the host's calls
+// through `window.__convcheck`. Operands arrive and leave as typed arrays, which
+// Playwright moves as bytes (base64), never as JSON arrays of numbers.
+
+const state = { kernel: undefined, device: undefined, lost: undefined, gpuErrors: [] };
+
+function errorText(thrown) {
+  if (thrown instanceof Error)
+    return thrown.message ? `${thrown.name}: ${thrown.message}` : thrown.name;
+  try {
+    return String(thrown);
+  } catch {
+    return typeof thrown;
+  }
+}
+
+/** What a value is, for the host's contract check and messages (never the value itself). */
+function shapeOf(value) {
+  if (value === null) return { type: 'null' };
+  if (ArrayBuffer.isView(value)) return { type: value.constructor.name, length: value.length };
+  if (Array.isArray(value)) return { type: 'Array', length: value.length };
+  if (typeof value === 'object') return { type: value.constructor?.name ?? 'object' };
+  return { type: typeof value };
+}
+
+async function openDevice() {
+  if (!('gpu' in navigator)) return { failure: 'navigator.gpu is absent (WebGPU disabled)' };
+  const adapter = await navigator.gpu.requestAdapter();
+  if (adapter === null) return { failure: 'navigator.gpu.requestAdapter() returned null' };
+  const device = await adapter.requestDevice();
+  device.lost.then((info) => {
+    state.lost = `the GPU device was lost (${info.reason}: ${info.message})`;
+  });
+  device.addEventListener('uncapturederror', (event) => {
+    state.gpuErrors.push(`${event.error.constructor.name}: ${event.error.message}`);
+  });
+  state.device = device;
+  const info = adapter.info ?? {};
+  return { adapter: [info.vendor, info.architecture, info.device].filter(Boolean).join(' / ') };
+}
+
+async function load(url) {
+  const device = await openDevice();
+  if ('failure' in device) return { failure: device.failure, noWebGpu: true };
+  let namespace;
+  try {
+    namespace = await import(url);
+  } catch (e) {
+    return { failure: `cannot import the module: ${errorText(e)}` };
+  }
+  const k = namespace.default;
+  state.kernel = k;
+  const isObject = k !== null && typeof k === 'object';
+  return {
+    adapter: device.adapter,
+    exported: k === undefined ? 'undefined' : isObject ? 'object' : shapeOf(k).type,
+    // Primitives travel as they are; an object or function name only by its shape.
+    name:
+      isObject && (k.name === null || !['object', 'function'].includes(typeof k.name))
+        ? k.name
+        : undefined,
+    nameShape: isObject ? shapeOf(k.name).type : undefined,
+    dtype: isObject ? k.dtype : undefined,
+    padding: isObject ? k.padding : undefined,
+    convType: isObject ? typeof k.conv : undefined,
+    supportsType: isObject ? typeof k.supports : undefined,
+  };
+}
+
+function supports(problem) {
+  try {
+    const answer = state.kernel.supports(problem);
+    if (answer === true || typeof answer === 'string') return { answer };
+    return { shape: shapeOf(answer) };
+  } catch (e) {
+    return { threw: errorText(e) };
+  }
+}
+
+async function popErrors(device) {
+  const found = [];
+  for (let i = 0; i < 3; i++) {
+    // A kernel that popped more scopes than it pushed emptied the stack: nothing left to read.
+    const error = await device.popErrorScope().catch(() => null);
+    if (error) found.push(`${error.constructor.name}: ${error.message}`);
+  }
+  return found;
+}
+
+async function run(problem, input, weight, bias) {
+  const device = state.device;
+  if (state.lost) return { deviceLost: state.lost };
+  // Private copies: what the kernel leaves in them goes back for the write check.
+  const used = { input: input.slice(), weight: weight.slice(), bias: bias?.slice() };
+  state.gpuErrors = [];
+  device.pushErrorScope('validation');
+  device.pushErrorScope('internal');
+  device.pushErrorScope('out-of-memory');
+  const started = performance.now();
+  let result;
+  let threw;
+  try {
+    result = await state.kernel.conv(problem, used.input, used.weight, used.bias, { device });
+  } catch (e) {
+    threw = errorText(e);
+  }
+  const ms = performance.now() - started;
+  const gpuErrors = [...(await popErrors(device)), ...state.gpuErrors];
+  if (state.lost) return { deviceLost: state.lost, used };
+  if (threw !== undefined) return { threw, gpuErrors, used };
+  const output = ArrayBuffer.isView(result) ? result : undefined;
+  return { output, outputShape: shapeOf(result), gpuErrors, used, ms };
+}
+
+window.__convcheck = { load, supports, run };
