@@ -12,6 +12,7 @@
  * The inputs are every value, every midpoint between neighbours (the ties) and
  * the doubles just either side of each midpoint.
  */
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ import {
   roundToHalf,
   toHalfBits,
 } from './float16.ts';
+import { mulberry32 } from './random.ts';
 
 const PATTERNS = Uint16Array.from({ length: 65536 }, (_, i) => i);
 const DTYPES: HalfDType[] = ['float16', 'bfloat16'];
@@ -231,11 +233,10 @@ describe('TF32 rounding (roundToFormat with floatFormat(8, 10))', () => {
     const f32 = new Float32Array(1);
     const u32 = new Uint32Array(f32.buffer);
     // Every bfloat16 probe, midpoints and near-midpoints of a finer grid: random float32 bits.
-    let state = 12345;
+    const next = mulberry32(12345);
     const wrong: number[] = [];
     for (let i = 0; i < 200_000; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      u32[0] = state & 0x7f7fffff; // finite, both exponent extremes included
+      u32[0] = next() & 0x7f7fffff; // finite, both exponent extremes included
       if (i % 2 === 1) u32[0] = (u32[0]! & ~0x1fff) | 0x1000; // an exact tie
       const x = f32[0]!;
       const bits = u32[0]!;

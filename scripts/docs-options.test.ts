@@ -29,7 +29,9 @@ function docOptions(file: string, text: string): DocOption[] {
     const uses = [...lineText.matchAll(USE)].map((m) => [m[1] as CommandName, m[2] ?? ''] as const);
     // README's option table documents `convcheck check`.
     if (/^\| `--/.test(lineText)) uses.push(['check', lineText.split('|')[1] ?? '']);
-    for (const [command, rest] of uses) {
+    for (const [command, text] of uses) {
+      // A quoted argument (`--impl-cmd "prog --flag"`) holds the program's options, not ours.
+      const rest = text.replace(/"[^"]*"|'[^']*'/g, '""');
       for (const m of rest.matchAll(/(?:^|[\s`[(])(--[a-z][a-z0-9-]*)/g)) {
         found.push({ file, line: i + 1, command, option: m[1]! });
       }

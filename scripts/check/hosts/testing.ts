@@ -1,9 +1,11 @@
 /** Builders shared by the host tests: problems, integer operands, tool probes. */
+
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray } from '../../../reference/problem.ts';
+import { mulberry32 } from '../../../reference/random.ts';
 import { convProblem } from '../../../reference/testing.ts';
 
 /** Absolute path of a file under scripts/check/hosts/testdata/. */
@@ -34,13 +36,10 @@ export interface Operands {
  */
 export function integerOperands(problem: ConvProblem, dtype: DType, seed = 1): Operands {
   const g = convGeometry(problem);
-  let state = seed >>> 0;
+  const next = mulberry32(seed);
   const fill = (length: number): FloatArray => {
     const values = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
-    for (let i = 0; i < length; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      values[i] = ((state >>> 24) % 9) - 4;
-    }
+    for (let i = 0; i < length; i++) values[i] = ((next() >>> 24) % 9) - 4;
     return values;
   };
   return {
