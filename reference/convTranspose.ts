@@ -32,7 +32,6 @@ import { effectiveKernel, transposedOutputSize, volume } from './formulas.ts';
 import {
   checkChannels,
   checkInteger,
-  checkLength,
   checkObject,
   checkSpatial,
   convGeometry,
@@ -41,6 +40,7 @@ import {
   type GeometryLimits,
   lift3,
   type SpatialGeometry,
+  tensorRecord,
 } from './geometry.ts';
 import { mathjs as mathOf } from './mathjs.ts';
 import type { ConvProblem } from './problem.ts';
@@ -178,17 +178,14 @@ export function convTransposeGeometry(
     inChannelsPerGroup: inChannels / groups,
     outChannelsPerGroup: outChannels / groups,
     flipKernel: p.mode === 'convolution',
-    inputShape,
-    weightShape,
-    outputShape,
-    inputLength: volume(inputShape),
-    weightLength: volume(weightShape),
-    biasLength: p.bias ? outChannels : 0,
-    outputLength: volume(outputShape),
+    ...tensorRecord(
+      KIND,
+      { inputShape, weightShape, outputShape },
+      p.bias ? outChannels : 0,
+      limits,
+      p,
+    ),
   };
-  checkLength(KIND, 'input (elements)', g.inputLength, limits, p);
-  checkLength(KIND, 'weight (elements)', g.weightLength, limits, p);
-  checkLength(KIND, 'output (elements)', g.outputLength, limits, p);
   return g;
 }
 

@@ -187,6 +187,27 @@ export function checkLength(
   }
 }
 
+/** The three tensor shapes of a convolution-like record, their lengths, each checked against the limits. */
+export function tensorRecord(
+  kind: string,
+  shapes: { inputShape: number[]; weightShape: number[]; outputShape: number[] },
+  biasLength: number,
+  limits: GeometryLimits,
+  p: unknown,
+) {
+  const record = {
+    ...shapes,
+    inputLength: volume(shapes.inputShape),
+    weightLength: volume(shapes.weightShape),
+    biasLength,
+    outputLength: volume(shapes.outputShape),
+  };
+  checkLength(kind, 'input (elements)', record.inputLength, limits, p);
+  checkLength(kind, 'weight (elements)', record.weightLength, limits, p);
+  checkLength(kind, 'output (elements)', record.outputLength, limits, p);
+  return record;
+}
+
 /** Shared by the geometry records (conv, pool, ConvTranspose). */
 export function checkObject(kind: string, p: unknown): Record<string, unknown> {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) {
@@ -252,17 +273,14 @@ export function convGeometry(
     outChannelsPerGroup: outChannels / groups,
     reductionLength: inChannelsPerGroup * spatial.kernelVolume,
     flipKernel: p.mode === 'convolution',
-    inputShape,
-    weightShape,
-    outputShape,
-    inputLength: volume(inputShape),
-    weightLength: volume(weightShape),
-    biasLength: p.bias ? outChannels : 0,
-    outputLength: volume(outputShape),
+    ...tensorRecord(
+      kind,
+      { inputShape, weightShape, outputShape },
+      p.bias ? outChannels : 0,
+      limits,
+      p,
+    ),
   };
-  checkLength(kind, 'input (elements)', g.inputLength, limits, p);
-  checkLength(kind, 'weight (elements)', g.weightLength, limits, p);
-  checkLength(kind, 'output (elements)', g.outputLength, limits, p);
   return g;
 }
 

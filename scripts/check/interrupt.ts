@@ -10,6 +10,7 @@
 import type { Progress } from './progress.ts';
 import type { CheckReport, PhaseResult } from './results.ts';
 import { summarize } from './results.ts';
+import { SIGNAL_EXIT_CODES } from './shutdown.ts';
 
 /** The phase running when the run stopped: its progress label, cases done and planned. */
 export interface RunningPhase {
@@ -55,11 +56,6 @@ export function trackProgress(inner: Progress, now: () => number = Date.now): Tr
   };
 }
 
-/** The exit code of a run stopped by `signal`: 128 + its number, as shells report it. */
-export function interruptExitCode(signal: 'SIGINT' | 'SIGTERM'): 130 | 143 {
-  return signal === 'SIGINT' ? 130 : 143;
-}
-
 /**
  * The report of an interrupted run: the finished phases, then the running one
  * as an 'error' phase marked interrupted, with `interrupted: true` and the
@@ -84,7 +80,7 @@ export function partialReport(
     ...base,
     phases,
     ...(({ totals, caseTotals }) => ({ totals, caseTotals }))(summarize(phases)),
-    exitCode: interruptExitCode(signal),
+    exitCode: SIGNAL_EXIT_CODES[signal],
     interrupted: true,
     signal,
   };

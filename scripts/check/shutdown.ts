@@ -25,7 +25,8 @@ export const TERMINATE_GRACE_MS = 500;
 /** Longest time the shutdown hooks may take together before the harness exits anyway. */
 export const HOOK_LIMIT_MS = 5000;
 
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+/** The exit code of a run stopped by a signal: 128 + its number, as shells report it. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const hooks = new Set<ShutdownHook>();
 const groups = new Set<number>();
