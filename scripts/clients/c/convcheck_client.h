@@ -376,7 +376,7 @@ static void cc__handle(const char *line, cc_conv_fn conv) {
     return;
   }
   if (p.padding_mode[0]) {
-    char why[64];
+    char why[96];
     snprintf(why, sizeof why, "this C client pads with zeros only (paddingMode '%s')",
              p.padding_mode);
     cc__answer_text(id, "unsupported", why);
