@@ -15,16 +15,13 @@
  */
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import {
-  type ConvGeometry,
-  type ConvKernel,
-  type ConvProblem,
-  checkConvOperands,
-  convGeometry,
-  type FloatArray,
-  formatDescriptor,
-} from '../../reference/index.ts';
+// Direct imports, not reference/index.ts: the browser adapter bundles this file for
+// the page, and the index also loads the Node-only exact oracle (mathjs).
+import { checkConvOperands } from '../../reference/conv.ts';
+import { formatDescriptor } from '../../reference/descriptor.ts';
+import { type ConvGeometry, convGeometry } from '../../reference/geometry.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
+import type { ConvKernel, ConvProblem, FloatArray } from '../../reference/problem.ts';
 import { encodeOnnxConvModel, ONNX_CONV_NAMES } from './onnx-model.ts';
 import { asFloat32, flipKernels, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
 import { SessionCache } from './session-cache.ts';
@@ -60,26 +57,100 @@ const sessions = new SessionCache<InferenceSession>({
 /**
  * Cache key: the problem with the mode normalised, since both modes run the
  * same cross-correlation model (the flip happens on the weights).
+ *
+ * @example
+ * ```ts
+ * ortSessionKey(p) === ortSessionKey({ ...p, mode: 'convolution' }); // true
+ * ```
  */
-function sessionKey(p: ConvProblem): string {
+function ortSessionKey(p: ConvProblem): string {
   return formatDescriptor({ ...p, mode: 'cross-correlation' });
 }
 
-function feedsFor(
-  ort: OrtModule,
+/** The Tensor constructor both onnxruntime-node and onnxruntime-web export. */
+type OrtTensorClass = OrtModule['Tensor'];
+
+/**
+ * The session's feeds for one case: NCHW input, OIHW weights (already flipped for
+ * true convolution) and the bias, as float32 tensors of `ort` (node or web).
+ *
+ * @example
+ * ```ts
+ * const feeds = ortConvFeeds(ort.Tensor, g, x, flipKernels(g, w), b);
+ * ```
+ */
+function ortConvFeeds(
+  TensorClass: OrtTensorClass,
   g: ConvGeometry,
   input: Float32Array,
   weight: Float32Array,
   bias: Float32Array | undefined,
 ): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {
-    [ONNX_CONV_NAMES.input]: new ort.Tensor('float32', input, [...g.inputShape]),
-    [ONNX_CONV_NAMES.weight]: new ort.Tensor('float32', weight, [...g.weightShape]),
+    [ONNX_CONV_NAMES.input]: new TensorClass('float32', input, [...g.inputShape]),
+    [ONNX_CONV_NAMES.weight]: new TensorClass('float32', weight, [...g.weightShape]),
   };
   if (bias !== undefined) {
-    feeds[ONNX_CONV_NAMES.bias] = new ort.Tensor('float32', bias, [g.outChannels]);
+    feeds[ONNX_CONV_NAMES.bias] = new TensorClass('float32', bias, [g.outChannels]);
   }
   return feeds;
+}
+
+/**
+ * The Conv output of a session run, checked: float32, the geometry's length.
+ * `who` names the runtime in the error messages.
+ *
+ * @example
+ * ```ts
+ * return ortConvOutput(await session.run(feeds), g, 'onnxruntime-web');
+ * ```
+ */
+function ortConvOutput(
+  results: Record<string, { data: unknown; dims: readonly number[] }>,
+  g: ConvGeometry,
+  who: string,
+): Float32Array {
+  const output = results[ONNX_CONV_NAMES.output];
+  if (output === undefined || !(output.data instanceof Float32Array)) {
+    throw new Error(`${who}: Conv returned no float32 output '${ONNX_CONV_NAMES.output}'`);
+  }
+  if (output.data.length !== g.outputLength) {
+    throw new Error(
+      `${who}: output has ${output.data.length} elements, expected ${g.outputLength} ` +
+        `(shape [${output.dims.join(', ')}] vs [${g.outputShape.join(', ')}])`,
+    );
+  }
+  return output.data;
+}
+
+/**
+ * One Conv case on an onnxruntime, node or web: the one-node model, the weights
+ * flipped for true convolution, the session from `cache` (created with `options`
+ * on a miss), the output checked. `who` names the runtime in error messages.
+ *
+ * @example
+ * ```ts
+ * const y = await runOrtConv(ort, sessions, { executionProviders: ['webgpu'] }, 'ort-web', p, x, w);
+ * ```
+ */
+export async function runOrtConv(
+  ort: Pick<OrtModule, 'Tensor' | 'InferenceSession'>,
+  cache: SessionCache<InferenceSession>,
+  options: InferenceSession.SessionOptions,
+  who: string,
+  p: ConvProblem,
+  input: FloatArray,
+  weight: FloatArray,
+  bias?: FloatArray,
+): Promise<Float32Array> {
+  const g = convGeometry(p);
+  checkConvOperands(g, input, weight, bias);
+  const w = g.flipKernel ? flipKernels(g, weight) : asFloat32(weight);
+  const feeds = ortConvFeeds(ort.Tensor, g, asFloat32(input), w, bias && asFloat32(bias));
+  const create = () =>
+    ort.InferenceSession.create(encodeOnnxConvModel(g, { dtype: 'float32' }), options);
+  const results = await cache.use(ortSessionKey(p), create, (session) => session.run(feeds));
+  return ortConvOutput(results, g, who);
 }
 
 async function ortConv(
@@ -88,34 +159,15 @@ async function ortConv(
   weight: FloatArray,
   bias?: FloatArray,
 ): Promise<Float32Array> {
-  const g = convGeometry(p);
-  checkConvOperands(g, input, weight, bias);
   const ort = await importOrt();
-  const w = g.flipKernel ? flipKernels(g, weight) : asFloat32(weight);
-  const feeds = feedsFor(ort, g, asFloat32(input), w, bias && asFloat32(bias));
-  const create = () =>
-    ort.InferenceSession.create(encodeOnnxConvModel(g, { dtype: 'float32' }), SESSION_OPTIONS);
-  const results = await sessions.use(sessionKey(p), create, (session) => session.run(feeds));
-  const output = results[ONNX_CONV_NAMES.output];
-  if (output === undefined || !(output.data instanceof Float32Array)) {
-    throw new Error(
-      `onnxruntime-node: Conv returned no float32 output '${ONNX_CONV_NAMES.output}'`,
-    );
-  }
-  if (output.data.length !== g.outputLength) {
-    throw new Error(
-      `onnxruntime-node: output has ${output.data.length} elements, expected ${g.outputLength} ` +
-        `(shape [${output.dims.join(', ')}] vs [${g.outputShape.join(', ')}])`,
-    );
-  }
-  return output.data;
+  return runOrtConv(ort, sessions, SESSION_OPTIONS, 'onnxruntime-node', p, input, weight, bias);
 }
 
 /**
  * Everything ONNX Conv on the CPU provider accepts in float32: 1-D to 3-D, any
  * groups, strides, dilations and asymmetric pads.
  */
-function ortSupports(p: ConvProblem): true | string {
+export function ortSupports(p: ConvProblem): true | string {
   const g = geometryOrReason(p);
   if (typeof g === 'string') return g;
   // The Conv node pads with zeros; other modes would need a Pad node first.
