@@ -3,26 +3,26 @@
 // bundles this module with its imports (scripts/check/hosts/browser-bundle.ts); the
 // .wasm import gives the URL the host serves the runtime's WebAssembly at.
 //
-// The model is the onnxruntime-node adapter's (impl/peers/ort.ts, onnx-model.ts): one
-// Conv node, X, W and B as graph inputs, true convolution by flipping the weights,
-// NCHW/OIHW as ONNX declares them; sessions are cached by geometry the same way.
+// The kernel is the shared ONNX Conv kernel (impl/peers/onnx-kernel.ts, as for
+// onnxruntime-node and onnxruntime-web's WASM backend): one Conv node, X, W and B as
+// graph inputs, true convolution by flipping the weights, NCHW/OIHW as ONNX declares
+// them, sessions cached by geometry.
 //
 // The provider runs on the host's GPUDevice (ctx.device). CPU fallback is disabled
 // ('session.disable_cpu_ep_fallback'), so a Conv the WebGPU provider cannot take fails
 // to load instead of silently running on the WebAssembly CPU provider.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm';
 import * as ort from 'onnxruntime-web/webgpu';
-import { ortSupports, runOrtConv } from '../ort.ts';
-import { SessionCache } from '../session-cache.ts';
+import { onnxKernel } from '../onnx-kernel.ts';
 
-const WHO = 'onnxruntime-web (webgpu)';
-
-const SESSION_OPTIONS = {
-  executionProviders: ['webgpu'],
-  extra: { session: { disable_cpu_ep_fallback: '1' } },
-};
-
-const sessions = new SessionCache({ capacity: 16, release: (session) => session.release() });
+const onnx = onnxKernel({
+  name: 'onnxruntime-web-webgpu',
+  load: async () => ort,
+  sessionOptions: {
+    executionProviders: ['webgpu'],
+    extra: { session: { disable_cpu_ep_fallback: '1' } },
+  },
+});
 
 let deviceSet = false;
 
@@ -35,11 +35,11 @@ function useDevice(device) {
   deviceSet = true;
 }
 
-/** What ONNX Conv allows (ortSupports), less what this provider refuses at run time. */
+/** What ONNX Conv allows (the shared kernel's supports), less what this provider refuses. */
 function supports(p) {
-  const answer = ortSupports(p);
-  if (answer !== true) return answer.replace('ort adapter', 'ort-webgpu adapter');
-  // Its message: "Conv3D does not support grouped convolution (group=2)".
+  const answer = onnx.kernel.supports(p);
+  if (answer !== true) return answer;
+  // Its run-time message: "Conv3D does not support grouped convolution (group=2)".
   if (p.inputSize.length === 3 && p.groups > 1) {
     return `onnxruntime-web's WebGPU Conv3D has no grouped convolution (groups = ${p.groups})`;
   }
@@ -47,11 +47,11 @@ function supports(p) {
 }
 
 export default {
-  name: 'onnxruntime-web-webgpu',
+  name: onnx.kernel.name,
   dtype: 'float32',
   supports,
-  async conv(p, input, weight, bias, ctx) {
+  conv(p, input, weight, bias, ctx) {
     useDevice(ctx.device);
-    return runOrtConv(ort, sessions, SESSION_OPTIONS, WHO, p, input, weight, bias);
+    return onnx.kernel.conv(p, input, weight, bias);
   },
 };
