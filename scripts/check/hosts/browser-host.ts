@@ -9,6 +9,8 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import { CANONICAL_LAYOUTS, type KernelLayouts, layoutsOf } from '../../../reference/layout.ts';
+import { BundleError, bundleKernelModule, type KernelBundle } from './browser-bundle.ts';
 import { type KernelServer, serveKernelDirectory } from './browser-server.ts';
 import { checkKernelContract, errorText } from './kernel-contract.ts';
 import {
@@ -30,6 +32,12 @@ export interface BrowserHostOptions {
   startTimeoutMs?: number;
   /** Time allowed for one `supports()` call; default 10 000 ms. */
   supportsTimeoutMs?: number;
+  /**
+   * Called when a browser the host started disconnects (its process died or was
+   * closed): the moment the host knows it must start another. Tests wait on it
+   * instead of sleeping.
+   */
+  onBrowserDisconnected?: () => void;
 }
 
 /** Flags that give headless Chromium WebGPU on SwiftShader's CPU Vulkan (no GPU needed). */
@@ -70,6 +78,8 @@ interface Loaded {
   nameShape?: string;
   dtype?: unknown;
   padding?: unknown;
+  layout?: unknown;
+  weightLayout?: unknown;
   convType?: string;
   supportsType?: string;
 }
@@ -96,7 +106,11 @@ interface Session {
   dead: string | undefined;
 }
 
-async function launchChromium(path: string, executablePath: string): Promise<Browser> {
+async function launchChromium(
+  path: string,
+  executablePath: string,
+  onDisconnected: (() => void) | undefined,
+): Promise<Browser> {
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -110,13 +124,15 @@ async function launchChromium(path: string, executablePath: string): Promise<Bro
     // The harness's shutdown module owns SIGINT/SIGTERM (partial reports first, then exit
     // 130/143); Playwright's handlers would exit at once. Its 'exit' handler, always
     // installed, still kills the browser when the harness exits.
-    return await chromium.launch({
+    const browser = await chromium.launch({
       executablePath,
       args: [...CHROMIUM_WEBGPU_FLAGS],
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
     });
+    if (onDisconnected !== undefined) browser.on('disconnected', onDisconnected);
+    return browser;
   } catch (e) {
     const first = errorText(e).split('\n')[0];
     throw new HostStartError(path, `Chromium did not start (${first}); ${BROWSER_INSTALL_HINT}`);
@@ -126,7 +142,8 @@ async function launchChromium(path: string, executablePath: string): Promise<Bro
 /**
  * Opens a WebGPU kernel module (.js or .mjs; its default export is a ConvKernel
  * whose `conv` may use `ctx.device`) in a page of headless Chromium. The module
- * and its relative imports are served from its directory on 127.0.0.1.
+ * is bundled with its imports, packages included (browser-bundle.ts), and served
+ * with its directory on 127.0.0.1.
  *
  * Rejects with {@link HostStartError} when Chromium or WebGPU is missing (the
  * message says how to install it), or when the module cannot be imported or
@@ -154,10 +171,20 @@ export async function openBrowserHost(
   const executable = findChromium(options.executablePath);
   if (executable === undefined)
     throw new HostStartError(path, `Chromium not found; ${BROWSER_INSTALL_HINT}`);
-  const server = await serveKernelDirectory(dirname(modulePath));
+  let bundle: KernelBundle | undefined;
+  try {
+    bundle = await bundleKernelModule(modulePath);
+  } catch (e) {
+    if (e instanceof BundleError) throw new HostStartError(path, e.message);
+    throw e;
+  }
+  const server = await serveKernelDirectory(
+    dirname(modulePath),
+    bundle && { fileName: basename(modulePath), bundle },
+  );
   let browser: Browser;
   try {
-    browser = await launchChromium(path, executable);
+    browser = await launchChromium(path, executable, options.onBrowserDisconnected);
   } catch (e) {
     await server.close();
     throw e;
@@ -177,6 +204,8 @@ class BrowserHost implements HostCore {
   name = '';
   dtype: DType = 'float32';
   padding: PaddingRule = 'zeros';
+  /** The declared layouts: the host hands operands over in them (serial-host.ts). */
+  layouts: KernelLayouts = CANONICAL_LAYOUTS;
   private hasSupports = false;
   private session: Session | undefined;
 
@@ -201,6 +230,8 @@ class BrowserHost implements HostCore {
             conv: loaded.convType === 'function' ? () => undefined : undefined,
             dtype: loaded.dtype,
             padding: loaded.padding,
+            layout: loaded.layout,
+            weightLayout: loaded.weightLayout,
             supports:
               loaded.supportsType === 'function'
                 ? () => true
@@ -216,6 +247,7 @@ class BrowserHost implements HostCore {
     this.name = checked.kernel.name;
     this.dtype = checked.kernel.dtype ?? 'float32';
     this.padding = checked.kernel.padding ?? 'zeros';
+    this.layouts = layoutsOf(checked.kernel);
     this.hasSupports = checked.kernel.supports !== undefined;
     this.session = opened.value;
   }
@@ -339,7 +371,11 @@ class BrowserHost implements HostCore {
       // The browser itself died (killed, out of memory): start another, as the module host
       // restarts its child.
       try {
-        this.browser = await launchChromium(this.path, this.executable);
+        this.browser = await launchChromium(
+          this.path,
+          this.executable,
+          this.options.onBrowserDisconnected,
+        );
       } catch (e) {
         return { failure: `the browser died and could not be restarted (${errorText(e)})` };
       }
