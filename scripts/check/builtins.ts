@@ -34,6 +34,14 @@ const OPENERS: Record<string, Opener> = {
   'winograd-f4': () =>
     ownKernel(async () => (await import('../../impl/winograd/index.ts')).winogradF4Kernel),
   ort: () => openModuleHost(kernelModule('ort')),
+  'ort-web': () => openModuleHost(kernelModule('ort-web')),
+  convnetjs: () => openModuleHost(kernelModule('convnetjs')),
+  'ml-convolution-direct': () => openModuleHost(kernelModule('ml-convolution-direct')),
+  'ml-convolution-fft': () => openModuleHost(kernelModule('ml-convolution-fft')),
+  'ml-matrix-convolution-direct': () =>
+    openModuleHost(kernelModule('ml-matrix-convolution-direct')),
+  'ml-matrix-convolution-fft': () => openModuleHost(kernelModule('ml-matrix-convolution-fft')),
+  'thing-pixel-convolve': () => openModuleHost(kernelModule('thing-pixel-convolve')),
   'tfjs-cpu': () => openModuleHost(kernelModule('tfjs-cpu')),
   'tfjs-wasm': () => openModuleHost(kernelModule('tfjs-wasm')),
   torch: () =>
