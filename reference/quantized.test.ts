@@ -377,15 +377,27 @@ describe('qlinearConvBounds: the ±1 floating-point rescaling may show', () => {
 
   it('with power-of-two scales: a float32 half-even requantizer always passes, a half-away one fails at ties', () => {
     const powerOfTwo = fc.integer({ min: -6, max: 3 }).map((e) => 2 ** e);
+    // Half the cases are made ties: m = 2^−s and acc an odd multiple of 2^(s−1).
+    const rescale = fc
+      .record({
+        k: fc.integer({ min: -2500, max: 2500 }),
+        s: fc.integer({ min: 1, max: 4 }),
+        xs: powerOfTwo,
+        ws: powerOfTwo,
+        ys: powerOfTwo,
+        tie: fc.boolean(),
+      })
+      .map(({ k, s, xs, ws, ys, tie }) =>
+        tie
+          ? { acc: (2 * k + 1) * 2 ** (s - 1), xs, ws, ys: xs * ws * 2 ** s }
+          : { acc: k, xs, ws, ys },
+      );
     let ties = 0;
     fc.assert(
       fc.property(
-        fc.integer({ min: -5000, max: 5000 }),
-        powerOfTwo,
-        powerOfTwo,
-        powerOfTwo,
+        rescale,
         fc.integer({ min: -64, max: 63 }).map((z) => 2 * z),
-        (acc, xs, ws, ys, yz) => {
+        ({ acc, xs, ws, ys }, yz) => {
           const p = convProblem({ inputSize: [1], kernelSize: [1], bias: true });
           const params: QLinearConvParameters = {
             xScale: xs,
