@@ -3,7 +3,10 @@
  * the case (its problem, types and data seed), each from its own stream of the one
  * random source (reference/random.ts). Biased toward where quantized kernels break:
  *
- * - values: uniform over the type's range, one in eight at either end of it;
+ * - values: uniform over the type's range, one in eight at either end of it; some
+ *   cases (one in eight, three in four of the tie-rich ones) draw x (and a
+ *   per-tensor w) within ±4 of the zero point instead: small accumulators, where
+ *   exact ties survive unsaturated;
  * - zero points (x, w per tensor or per output channel, y): one in four at the
  *   range's minimum, one in four at its maximum, one in seven at its middle (0 or
  *   128), the rest anywhere;
@@ -12,7 +15,8 @@
  *   qlinearConvBounds), the others float32 values spread over 2^−10..1;
  * - y_scale: chosen from the accumulators so that the largest |acc·x_scale·w_scale|
  *   lands at ½, 1, 2, 8 or 64 times the output's half-range: from no saturation to
- *   almost all outputs saturated;
+ *   almost all outputs saturated; or, in half the power-of-two cases ("tie-rich"),
+ *   x_scale·w_scale[0]·2^s with s in 1..3, so that m = 2^−s on channel 0;
  * - bias (QLinearConv, int32): around the accumulators' size, one case in eight
  *   around ±2^27, which saturates outright.
  */
@@ -75,9 +79,28 @@ function value(random: Random, type: QuantizedDType): number {
   return integerIn(random, min, max);
 }
 
-function tensor(random: Random, type: QuantizedDType, length: number): QuantizedArray {
+/** How far from its zero point a narrow tensor's values lie. */
+const NARROW_SPREAD = 4;
+
+/**
+ * A tensor of the type: {@link value}s, or, when `narrow` holds the zero point,
+ * values within ±4 of it (small accumulators: a power-of-two rescale by 2^−1..2^−3,
+ * where exact ties are frequent, stays unsaturated).
+ */
+function tensor(
+  random: Random,
+  type: QuantizedDType,
+  length: number,
+  narrow?: number,
+): QuantizedArray {
   const out = type === 'int8' ? new Int8Array(length) : new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = value(random, type);
+  const { min, max } = QUANTIZED_RANGE[type];
+  for (let i = 0; i < length; i++) {
+    out[i] =
+      narrow === undefined
+        ? value(random, type)
+        : Math.min(max, Math.max(min, narrow + integerIn(random, -NARROW_SPREAD, NARROW_SPREAD)));
+  }
   return out;
 }
 
@@ -158,17 +181,22 @@ function biasFor(c: QuantizedCase, accumulators: Int32Array): Int32Array {
  */
 export function materializeQuantizedCase(c: QuantizedCase): QuantizedOperands {
   const g = convGeometry(c.problem);
-  const x = tensor(stream(c, 'x'), c.xType, g.inputLength);
-  const w = tensor(stream(c, 'w'), c.wType, g.weightLength);
   const zeros = stream(c, 'zeroPoints');
   const xZeroPoint = zeroPoint(zeros, c.xType);
   const wZeroPoint = perChannel(c, () => zeroPoint(zeros, c.wType));
+  const choices = stream(c, 'choices');
+  const powerOfTwo = choices() < 1 / 3;
+  // Tie-rich: m = 2^−s with s in 1..3 makes every odd multiple of 2^(s−1) a tie.
+  const tieRich = powerOfTwo && choices() < 1 / 2;
+  const narrow = choices() < (tieRich ? 3 / 4 : 1 / 8);
+  const x = tensor(stream(c, 'x'), c.xType, g.inputLength, narrow ? xZeroPoint : undefined);
+  const wNarrow = narrow && typeof wZeroPoint === 'number' ? wZeroPoint : undefined;
+  const w = tensor(stream(c, 'w'), c.wType, g.weightLength, wNarrow);
   if (c.op === 'conv-integer') return { op: c.op, x, w, xZeroPoint, wZeroPoint };
   const yType = c.yType ?? c.xType;
   const yZeroPoint = zeroPoint(zeros, yType);
-  const choices = stream(c, 'choices');
-  const powerOfTwo = choices() < 1 / 3;
   const target = pick(choices, SATURATION_TARGETS);
+  const shift = integerIn(choices, 1, 3);
   const scales = stream(c, 'scales');
   const xScale = scale(scales, powerOfTwo);
   const wScale = perChannel(c, () => scale(scales, powerOfTwo));
@@ -176,7 +204,9 @@ export function materializeQuantizedCase(c: QuantizedCase): QuantizedOperands {
   const sums = referenceConvInteger(plain, x, w, xZeroPoint, wZeroPoint);
   const bias = c.problem.bias ? biasFor(c, sums) : undefined;
   const withBias = bias ? addBias(c.problem, sums, bias) : sums;
-  const yScale = yScaleFor(c.problem, withBias, xScale, wScale, target, powerOfTwo);
+  const yScale = tieRich
+    ? xScale * at(wScale, 0) * 2 ** shift
+    : yScaleFor(c.problem, withBias, xScale, wScale, target, powerOfTwo);
   const params: QLinearConvParameters = {
     xScale,
     xZeroPoint,
