@@ -76,6 +76,7 @@ interface Loaded {
   nameShape?: string;
   dtype?: unknown;
   padding?: unknown;
+  finiteOnly?: unknown;
   convType?: string;
   supportsType?: string;
 }
@@ -189,6 +190,7 @@ class BrowserHost implements HostCore {
   name = '';
   dtype: DType = 'float32';
   padding: PaddingRule = 'zeros';
+  finiteOnly = false;
   private hasSupports = false;
   private session: Session | undefined;
 
@@ -213,6 +215,7 @@ class BrowserHost implements HostCore {
             conv: loaded.convType === 'function' ? () => undefined : undefined,
             dtype: loaded.dtype,
             padding: loaded.padding,
+            finiteOnly: loaded.finiteOnly,
             supports:
               loaded.supportsType === 'function'
                 ? () => true
@@ -228,6 +231,7 @@ class BrowserHost implements HostCore {
     this.name = checked.kernel.name;
     this.dtype = checked.kernel.dtype ?? 'float32';
     this.padding = checked.kernel.padding ?? 'zeros';
+    this.finiteOnly = checked.kernel.finiteOnly === true;
     this.hasSupports = checked.kernel.supports !== undefined;
     this.session = opened.value;
   }
