@@ -122,7 +122,8 @@ export function defaultTolerance(): ToleranceChoice {
  * ```
  */
 export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
-  const m = /^winograd-f(\d)$/.exec(builtinName);
+  // The SIMD variants round like the JS ones (float32 stages) and share their model.
+  const m = /^winograd-f(\d)(?:-simd)?$/.exec(builtinName);
   if (m) return winograd(Number(m[1]));
   const domain = BUILTIN_DOMAINS[builtinName];
   if (!domain) return direct(true);
