@@ -1,6 +1,5 @@
 /** The WebAssembly SIMD im2col convolution as a {@link ConvKernel} for the harness. */
 import type { ConvKernel, ConvProblem, FloatArray } from '../../reference/index.ts';
-import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import { workspaceLimit } from '../im2col/index.ts';
 import { type Im2colSimdOptions, im2colSimdConv, im2colSimdRefusal } from './im2col-simd.ts';
 
@@ -34,8 +33,6 @@ export function createIm2colSimdKernel(options: Im2colSimdOptions = {}): ConvKer
     name: threads === 1 ? 'im2col-simd' : 'im2col-simd-2t',
     dtype: 'float32',
     supports(p: ConvProblem): true | string {
-      const zeros = zeroPaddingOnly(p);
-      if (zeros !== true) return `im2col-simd: ${zeros}`;
       try {
         return im2colSimdRefusal(p, limits) ?? true;
       } catch (error) {
