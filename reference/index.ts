@@ -94,11 +94,13 @@ export {
 export { maxPadFor, PADDING_MODES, paddedIndex, zeroPaddingOnly } from './padding-mode.ts';
 export { referencePool } from './pool.ts';
 export type {
+  AnyConvKernel,
   ConvKernel,
   ConvMode,
   ConvProblem,
   DType,
   FloatArray,
+  HalfConvKernel,
   PaddingMode,
   PaddingRule,
   PoolOp,
@@ -117,6 +119,18 @@ export {
   referenceConvInteger,
   referenceQLinearConv,
 } from './quantized.ts';
+export {
+  exactLimit,
+  fromKernelArray,
+  hostDType,
+  isHalfDType,
+  KERNEL_DTYPES,
+  type KernelArray,
+  type KernelDType,
+  roundToStorage,
+  storageOf,
+  toKernelArray,
+} from './storage.ts';
 export { checkTensorLength } from './tensors.ts';
 export {
   type ExplicitTransposePads,
