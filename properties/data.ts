@@ -22,6 +22,7 @@
  */
 import { HALF_FORMATS } from '../reference/float16.ts';
 import { convGeometry } from '../reference/geometry.ts';
+import type { OpName } from '../reference/ops.ts';
 import type { ConvProblem, FloatArray } from '../reference/problem.ts';
 import { mixSeed, mulberry32 } from '../reference/random.ts';
 import {
@@ -37,6 +38,11 @@ export type DataKind = 'exact' | 'real' | 'special';
 
 /** One test case: the problem and how to fill its tensors. */
 export interface ConvCase {
+  /**
+   * The op the case is posed for (reference/ops.ts); absent means 'conv'. The
+   * problem is that op's problem (a ConvTransposeProblem for 'convtranspose').
+   */
+  op?: OpName;
   problem: ConvProblem;
   data: DataKind;
   /** Seed of the tensors' values; any 32-bit integer. */
@@ -69,7 +75,10 @@ const PLACED_VALUES: Record<PlacedSpecial['value'], number> = {
   '-inf': Number.NEGATIVE_INFINITY,
 };
 
-function placeSpecials(operands: { input: FloatArray; weight: FloatArray }, c: ConvCase): void {
+export function placeSpecials(
+  operands: { input: FloatArray; weight: FloatArray },
+  c: ConvCase,
+): void {
   for (const s of c.specials ?? []) {
     const tensor = operands[s.tensor];
     if (!Number.isSafeInteger(s.index) || s.index < 0 || s.index >= tensor.length) {
@@ -126,7 +135,12 @@ export function exactDataRange(
   return { range, density: Math.min(1, safeTerms / ksb) };
 }
 
-function fillExact(out: FloatArray, next: () => number, range: number, density: number): void {
+export function fillExact(
+  out: FloatArray,
+  next: () => number,
+  range: number,
+  density: number,
+): void {
   for (let i = 0; i < out.length; i++) {
     if (density < 1 && unit(next, true) >= density) {
       out[i] = 0;
@@ -138,7 +152,7 @@ function fillExact(out: FloatArray, next: () => number, range: number, density: 
   }
 }
 
-function fillUniform(out: FloatArray, next: () => number, wide: boolean): void {
+export function fillUniform(out: FloatArray, next: () => number, wide: boolean): void {
   const bits24 = out instanceof Float32Array;
   for (let i = 0; i < out.length; i++) {
     if (!wide) {
@@ -161,8 +175,8 @@ function subnormal(next: () => number, dtype: KernelDType): number {
   return (1 + (next() % 2 ** 31)) * 2 ** -1074 * 2 ** (next() % 21);
 }
 
-const INPUT_SPECIALS = ['nan', 'inf', '-inf', '-0', 'subnormal', '-subnormal'] as const;
-const WEIGHT_SPECIALS = ['-0', 'subnormal', '-subnormal'] as const;
+export const INPUT_SPECIALS = ['nan', 'inf', '-inf', '-0', 'subnormal', '-subnormal'] as const;
+export const WEIGHT_SPECIALS = ['-0', 'subnormal', '-subnormal'] as const;
 type Special = (typeof INPUT_SPECIALS)[number];
 
 function specialValue(kind: Special, next: () => number, dtype: KernelDType): number {
@@ -183,7 +197,7 @@ function specialValue(kind: Special, next: () => number, dtype: KernelDType): nu
 }
 
 /** Replaces about one element in 16 by a special value; element `forced` always. */
-function sprinkle(
+export function sprinkle(
   out: FloatArray,
   next: () => number,
   kinds: readonly Special[],
@@ -220,7 +234,7 @@ export function weightVariant(dataSeed: number): WeightVariant {
   return pick === 0 ? 'zero-kernel' : pick <= 2 ? 'zero-weights' : 'usual';
 }
 
-function applyWeightVariant(weight: FloatArray, c: ConvCase, outChannels: number): void {
+export function applyWeightVariant(weight: FloatArray, c: ConvCase, outChannels: number): void {
   const variant = weightVariant(c.dataSeed);
   if (variant === 'usual') return;
   if (variant === 'zero-kernel') {
@@ -279,7 +293,7 @@ function infinityOnPaddingTap(weight: FloatArray, c: ConvCase): void {
   weight[filter * g.kernelVolume + spatial] = next() & 1 ? Infinity : -Infinity;
 }
 
-function allocate(dtype: KernelDType, length: number): FloatArray {
+export function allocate(dtype: KernelDType, length: number): FloatArray {
   return hostDType(dtype) === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 

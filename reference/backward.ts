@@ -11,11 +11,15 @@
  *   dw[oc, ci, k']                   += dy[n, oc, o] · x[n, c, i]        (backward weights)
  *
  * so both are written as one walk over the terms of the forward sum, in
- * float64. Padding taps read a constant zero and contribute nothing.
+ * float64, and once more in exact rationals (mathjs Fractions) for the exact
+ * oracles. Padding taps read a constant zero and contribute nothing.
  */
 
+import type { Fraction } from 'mathjs';
+import { exactFraction } from './exact.ts';
 import type { ConvGeometry } from './geometry.ts';
 import { convGeometry, lift3 } from './geometry.ts';
+import { mathjs as mathOf } from './mathjs.ts';
 import type { ConvProblem } from './problem.ts';
 import { checkTensorLength } from './tensors.ts';
 
@@ -116,6 +120,60 @@ export function referenceConvBackwardWeights(
   const dw = new Float64Array(g.weightLength);
   forEachConvTerm(g, (xi, wi, yi) => {
     dw[wi] = dw[wi]! + outputGradient[yi]! * input[xi]!;
+  });
+  return dw;
+}
+
+/**
+ * Exact backward data: every element of dx as a Fraction, the same walk with no
+ * rounding. For small problems; operands must be finite.
+ *
+ * @example
+ * ```ts
+ * exactConvBackwardData(p, dy, w).map(fractionToNumber); // = referenceConvBackwardData(p, dy, w) on integer data
+ * ```
+ */
+export function exactConvBackwardData(
+  problem: ConvProblem,
+  outputGradient: ArrayLike<number>,
+  weight: ArrayLike<number>,
+): Fraction[] {
+  const g = convGeometry(problem);
+  checkTensorLength('outputGradient', outputGradient, g.outputShape, problem);
+  checkTensorLength('weight', weight, g.weightShape, problem);
+  const math = mathOf();
+  const dy = Array.from(outputGradient, exactFraction);
+  const w = Array.from(weight, exactFraction);
+  const dx: Fraction[] = Array.from({ length: g.inputLength }, () => math.fraction(0n, 1n));
+  forEachConvTerm(g, (xi, wi, yi) => {
+    dx[xi] = math.add(dx[xi]!, math.multiply(dy[yi]!, w[wi]!)) as Fraction;
+  });
+  return dx;
+}
+
+/**
+ * Exact backward weights: every element of dw as a Fraction, the same walk with
+ * no rounding. For small problems; operands must be finite.
+ *
+ * @example
+ * ```ts
+ * exactConvBackwardWeights(p, x, dy).map(fractionToNumber); // = referenceConvBackwardWeights(p, x, dy) on integer data
+ * ```
+ */
+export function exactConvBackwardWeights(
+  problem: ConvProblem,
+  input: ArrayLike<number>,
+  outputGradient: ArrayLike<number>,
+): Fraction[] {
+  const g = convGeometry(problem);
+  checkTensorLength('input', input, g.inputShape, problem);
+  checkTensorLength('outputGradient', outputGradient, g.outputShape, problem);
+  const math = mathOf();
+  const x = Array.from(input, exactFraction);
+  const dy = Array.from(outputGradient, exactFraction);
+  const dw: Fraction[] = Array.from({ length: g.weightLength }, () => math.fraction(0n, 1n));
+  forEachConvTerm(g, (xi, wi, yi) => {
+    dw[wi] = math.add(dw[wi]!, math.multiply(dy[yi]!, x[xi]!)) as Fraction;
   });
   return dw;
 }

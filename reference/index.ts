@@ -1,5 +1,10 @@
 /** The reference oracle and formulas: the public surface of reference/. */
-export { referenceConvBackwardData, referenceConvBackwardWeights } from './backward.ts';
+export {
+  exactConvBackwardData,
+  exactConvBackwardWeights,
+  referenceConvBackwardData,
+  referenceConvBackwardWeights,
+} from './backward.ts';
 export { checkConvOperands, referenceConv, referenceConvAt } from './conv.ts';
 export {
   backwardDataAsConvTranspose,
@@ -82,6 +87,21 @@ export {
   type OpDescriptor,
   parseOpDescriptor,
 } from './opDescriptor.ts';
+export {
+  implementedOps,
+  isOpName,
+  OP_NAMES,
+  OPS,
+  type OpEntry,
+  type OperandRole,
+  type OperandSpec,
+  type OpGeometry,
+  type OpMethod,
+  type OpName,
+  opEntry,
+  opOfDescriptor,
+  parseOpList,
+} from './ops.ts';
 export {
   type ExplicitPads,
   onnxPads,

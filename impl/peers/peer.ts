@@ -89,3 +89,25 @@ export function flipKernels(g: ConvGeometry, weight: FloatArray): Float32Array {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * `kernel` once its package loads, or why it cannot be used: the one
+ * "optional peer" pattern of the small library adapters.
+ *
+ * @example
+ * ```ts
+ * await loadPeer('convnetjs', importLibrary, convnetjsKernel); // the kernel, or { unavailable }
+ * ```
+ */
+export async function loadPeer(
+  library: string,
+  load: () => Promise<unknown>,
+  kernel: ConvKernel,
+): Promise<PeerLoad> {
+  try {
+    await load();
+    return kernel;
+  } catch (error) {
+    return { unavailable: `${library} could not be loaded: ${messageOf(error)}` };
+  }
+}

@@ -16,7 +16,9 @@ import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
 import type { HalfDType } from '../../reference/float16.ts';
+import type { ConvProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
+import { BUILTIN_DOMAINS } from './builtin-domains.ts';
 import type { KernelHost } from './hosts/index.ts';
 
 export type { CaseOutcome } from '../../properties/judge/judge.ts';
@@ -31,6 +33,8 @@ export interface ToleranceChoice {
   exactOnExactData: boolean;
   /** Extra generator constraints so that most cases are in the kernel's domain. */
   constraints: Partial<ConvProblemConstraints>;
+  /** Moves each generated problem into a built-in library's border convention (builtin-domains.ts). */
+  fitProblem?: (p: ConvProblem) => ConvProblem;
 }
 
 const direct = (exactOnExactData: boolean): ToleranceChoice => ({
@@ -164,25 +168,17 @@ export function defaultTolerance(): ToleranceChoice {
  * ```
  */
 export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
-  const m = /^winograd-f(\d)$/.exec(builtinName);
+  // The SIMD variants round like the JS ones (float32 stages) and share their model.
+  const m = /^winograd-f(\d)(?:-simd)?$/.exec(builtinName);
   if (m) return winograd(Number(m[1]));
-  const domain = KNOWN_DOMAINS[builtinName];
-  return domain ? { ...direct(true), constraints: domain } : direct(true);
+  const domain = BUILTIN_DOMAINS[builtinName];
+  if (!domain) return direct(true);
+  return {
+    ...direct(true),
+    constraints: domain.constraints,
+    ...(domain.fitProblem ? { fitProblem: domain.fitProblem } : {}),
+  };
 }
-
-/** Where built-in peers work, so generated cases land inside their domain. */
-const KNOWN_DOMAINS: Record<string, Partial<ConvProblemConstraints>> = {
-  // scipy.signal.correlate2d / convolve2d: one 2-D plane, one kernel, stride 1.
-  scipy: {
-    dims: [2],
-    maxBatch: 1,
-    allowGroups: false,
-    maxChannelsPerGroup: 1,
-    maxStride: 1,
-    maxDilation: 1,
-    networkLayers: false,
-  },
-};
 
 /** The line a report carries when the kernel is judged by a declared padding rule. */
 export function paddingNote(host: Pick<KernelHost, 'padding'>): string {

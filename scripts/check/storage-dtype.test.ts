@@ -21,14 +21,17 @@ describe('16-bit storage kernels, judged by their storage class', () => {
   it.each([
     ['im2col-f16', im2colF16Kernel, 'float16', 'fp16-acc32'],
     ['im2col-bf16', im2colBf16Kernel, 'bfloat16', 'bf16-acc32'],
-  ] as const)('%s passes every phase and is profiled as its storage class', async (_, kernel, dtype, tightest) => {
-    const report = await checkKernel(kernel, quick);
-    expect(report.kernels[0]?.dtype).toBe(dtype);
-    expect(report.phases.map((p) => p.verdict)).toEqual(['pass', 'pass', 'pass']);
-    const real = report.phases.find((p) => p.phase.startsWith('real'))!;
-    expect(real.precision?.tightest).toBe(tightest);
-    expect(real.precision?.meets).not.toContain('fp32');
-  });
+  ] as const)(
+    '%s passes every phase and is profiled as its storage class',
+    async (_, kernel, dtype, tightest) => {
+      const report = await checkKernel(kernel, quick);
+      expect(report.kernels[0]?.dtype).toBe(dtype);
+      expect(report.phases.map((p) => p.verdict)).toEqual(['pass', 'pass', 'pass']);
+      const real = report.phases.find((p) => p.phase.startsWith('real'))!;
+      expect(real.precision?.tightest).toBe(tightest);
+      expect(real.precision?.meets).not.toContain('fp32');
+    },
+  );
 
   it('a float16 kernel that accumulates in float16 fails fp16-acc32 and is profiled fp16-acc16', async () => {
     const [real] = await run(emulatedStorageKernel('float16', 'storage'), ['real']);

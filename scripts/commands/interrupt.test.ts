@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isGone } from '../check/hosts/testing.ts';
 import { CLI_PATH } from '../run-cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'convcheck-interrupt-'));
@@ -40,18 +41,9 @@ function kernelProcesses(pid: number): number[] {
   return found.filter((p) => isKernel.has(p));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Starts `check --suite networks` with the example kernel (slow on large layers,
- * in a child process), sends `signal` once the phase has run a while, and
+ * in a child process), sends `signal` once a phase runs on a kernel process, and
  * resolves with the exit code, the kernel processes seen before the signal and
  * the reports.
  */
@@ -90,10 +82,14 @@ function interruptRun(signal: 'SIGINT' | 'SIGTERM', name: string) {
         stderr += chunk.toString();
         if (/running \d+ cases/.test(stderr) && !scheduled) {
           scheduled = true;
-          setTimeout(() => {
+          // Signal once a kernel process runs (the condition the test needs), not
+          // after a fixed delay that a loaded machine may not honour.
+          const poll = setInterval(() => {
             kernels = kernelProcesses(child.pid!);
+            if (kernels.length === 0 && child.exitCode === null) return;
+            clearInterval(poll);
             child.kill(signal);
-          }, 2500);
+          }, 100);
         }
       });
       child.on('exit', (code) => resolve({ code, stderr, kernels, paths }));
@@ -114,8 +110,7 @@ describe('check interrupted by a signal', () => {
     expect(readFileSync(r.paths[1]!, 'utf8')).toMatch(/type="interrupted"/);
     expect(readFileSync(r.paths[2]!, 'utf8')).toMatch(/INTERRUPTED \(SIGINT\)/);
     expect(r.kernels.length).toBeGreaterThan(0);
-    await new Promise((done) => setTimeout(done, 300));
-    expect(r.kernels.filter(alive)).toEqual([]);
+    for (const pid of r.kernels) expect(await isGone(pid)).toBe(true);
   }, 60_000);
 
   it('on SIGTERM exits 143 with a valid partial JSON report', async () => {
@@ -123,7 +118,7 @@ describe('check interrupted by a signal', () => {
     expect(r.code).toBe(143);
     const report = JSON.parse(readFileSync(r.paths[0]!, 'utf8'));
     expect(report).toMatchObject({ interrupted: true, signal: 'SIGTERM', exitCode: 143 });
-    await new Promise((done) => setTimeout(done, 300));
-    expect(r.kernels.filter(alive)).toEqual([]);
+    expect(r.kernels.length).toBeGreaterThan(0);
+    for (const pid of r.kernels) expect(await isGone(pid)).toBe(true);
   }, 60_000);
 });

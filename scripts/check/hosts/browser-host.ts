@@ -31,6 +31,12 @@ export interface BrowserHostOptions {
   startTimeoutMs?: number;
   /** Time allowed for one `supports()` call; default 10 000 ms. */
   supportsTimeoutMs?: number;
+  /**
+   * Called when a browser the host started disconnects (its process died or was
+   * closed): the moment the host knows it must start another. Tests wait on it
+   * instead of sleeping.
+   */
+  onBrowserDisconnected?: () => void;
 }
 
 /** Flags that give headless Chromium WebGPU on SwiftShader's CPU Vulkan (no GPU needed). */
@@ -97,7 +103,11 @@ interface Session {
   dead: string | undefined;
 }
 
-async function launchChromium(path: string, executablePath: string): Promise<Browser> {
+async function launchChromium(
+  path: string,
+  executablePath: string,
+  onDisconnected: (() => void) | undefined,
+): Promise<Browser> {
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -111,13 +121,15 @@ async function launchChromium(path: string, executablePath: string): Promise<Bro
     // The harness's shutdown module owns SIGINT/SIGTERM (partial reports first, then exit
     // 130/143); Playwright's handlers would exit at once. Its 'exit' handler, always
     // installed, still kills the browser when the harness exits.
-    return await chromium.launch({
+    const browser = await chromium.launch({
       executablePath,
       args: [...CHROMIUM_WEBGPU_FLAGS],
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
     });
+    if (onDisconnected !== undefined) browser.on('disconnected', onDisconnected);
+    return browser;
   } catch (e) {
     const first = errorText(e).split('\n')[0];
     throw new HostStartError(path, `Chromium did not start (${first}); ${BROWSER_INSTALL_HINT}`);
@@ -158,7 +170,7 @@ export async function openBrowserHost(
   const server = await serveKernelDirectory(dirname(modulePath));
   let browser: Browser;
   try {
-    browser = await launchChromium(path, executable);
+    browser = await launchChromium(path, executable, options.onBrowserDisconnected);
   } catch (e) {
     await server.close();
     throw e;
@@ -344,7 +356,11 @@ class BrowserHost implements HostCore {
       // The browser itself died (killed, out of memory): start another, as the module host
       // restarts its child.
       try {
-        this.browser = await launchChromium(this.path, this.executable);
+        this.browser = await launchChromium(
+          this.path,
+          this.executable,
+          this.options.onBrowserDisconnected,
+        );
       } catch (e) {
         return { failure: `the browser died and could not be restarted (${errorText(e)})` };
       }

@@ -119,15 +119,18 @@ export function pythonHas(python: string, modules: string[]): Promise<true | str
 
 /**
  * True once `pid` is gone or a zombie (dead, waiting to be reaped by init);
- * false if it still runs after about 2.5 s.
+ * false if it still runs after `timeoutMs`. It polls the condition, so the
+ * generous default costs nothing when the process is gone; it only bounds how
+ * long a failing test waits on a loaded machine.
  *
  * @example
  * ```ts
  * expect(await isGone(grandchildPid)).toBe(true);
  * ```
  */
-export async function isGone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
+export async function isGone(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     let state: string | undefined;
     try {
       state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
@@ -135,14 +138,15 @@ export async function isGone(pid: number): Promise<boolean> {
       return true;
     }
     if (state === 'Z') return true;
+    if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return false;
 }
 
 /**
- * The process ids a test program wrote to `file`, one a line, once it holds at
- * least `count` of them (waits up to `timeoutMs`, for a loaded machine).
+ * The process ids a test program wrote to `file`, one a line (each ended by a
+ * newline), once it holds at least `count` of them (waits up to `timeoutMs`,
+ * for a loaded machine).
  *
  * @example
  * ```ts
@@ -153,8 +157,10 @@ export async function pidsIn(file: string, count: number, timeoutMs = 30_000): P
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    // Only newline-terminated lines count: a read may catch a pid half written.
     const pids = text
       .split('\n')
+      .slice(0, -1)
       .filter((l) => /^\d+$/.test(l))
       .map(Number);
     if (pids.length >= count || Date.now() > deadline) return pids;

@@ -41,7 +41,9 @@ export function coveringExamples(
   // Shards are numbered from 1 (--shard i/n): case i goes to shard (i mod n) + 1.
   const { index, count } = options.shard;
   const family = options.family ?? {};
+  const fitProblem = target.tolerance.fitProblem;
   return coveringCases(data, phaseConstraints(target, options), seed)
+    .map((c) => (fitProblem ? { ...c, problem: fitProblem(c.problem) } : c))
     .filter(
       (c, i) => (i % count) + 1 === index && (!family.groups || inGroupFamily(family, c.problem)),
     )
@@ -55,7 +57,9 @@ export function caseArbitrary(
   options: RunOptions,
 ): fc.Arbitrary<ConvCase> {
   const family = options.family ?? {};
-  const problem = convProblemArbitrary(phaseConstraints(target, options));
+  const generated = convProblemArbitrary(phaseConstraints(target, options));
+  const fitProblem = target.tolerance.fitProblem;
+  const problem = fitProblem ? generated.map(fitProblem) : generated;
   return fc.record({
     problem: family.groups ? problem.filter((p) => inGroupFamily(family, p)) : problem,
     data: fc.constant(data),
