@@ -10,9 +10,10 @@ import { decodeHalf, encodeHalf, roundToHalf } from '../../../reference/float16.
 import type { HalfConvKernel } from '../../../reference/problem.ts';
 import { roundToStorage } from '../../../reference/storage.ts';
 import { convProblem } from '../../../reference/testing.ts';
+import { openCommandHost } from './command-host.ts';
 import { openInProcessHost } from './in-process-host.ts';
 import { openModuleHost } from './module-host.ts';
-import { featureProblems, integerOperands, testdata } from './testing.ts';
+import { client, featureProblems, integerOperands, pythonHas, testdata } from './testing.ts';
 
 const line = convProblem({ inputSize: [5], kernelSize: [2], bias: true });
 
@@ -103,4 +104,41 @@ describe('a 16-bit storage module in the child process', () => {
       await host.close();
     }
   });
+});
+
+const DEBIAN_PYTHON = '/usr/bin/python3';
+const [numpy, torch] = await Promise.all([
+  pythonHas('python3', ['numpy']),
+  pythonHas(DEBIAN_PYTHON, ['torch', 'numpy']),
+]);
+const clients = [
+  ['reference_client.py (numpy)', `python3 '${client('reference_client.py')}'`, numpy],
+  ['torch_client.py (CPU)', `${DEBIAN_PYTHON} '${client('torch_client.py')}'`, torch],
+] as const;
+
+describe.each(clients)('a 16-bit program over the protocol: %s', (_, command, available) => {
+  const reason = available === true ? '' : ` (skipped: ${available})`;
+  it.skipIf(available !== true).each(['float16', 'bfloat16'] as const)(
+    `%s: base64 of little-endian patterns each way, the result rounded once${reason}`,
+    async (dtype) => {
+      const host = await openCommandHost(command, { dtype });
+      try {
+        expect([host.dtype, host.storage]).toEqual(['float32', dtype]);
+        for (const p of featureProblems) {
+          const { input, weight, bias } = storedOperands(p, dtype);
+          const r = await host.run(p, input, weight, bias, 20_000);
+          if (r.kind === 'unsupported') continue; // torch may lack a 16-bit CPU conv
+          expect(r).toMatchObject({ kind: 'output', mutatedInputs: [] });
+          if (r.kind !== 'output') continue;
+          // Products of 16-bit values and their few sums are exact in float64 and
+          // float32 alike: every correct client rounds the same exact sum once.
+          const expected = referenceConv(p, input, weight, bias).map((v) => roundToHalf(v, dtype));
+          expect(Array.from(r.output)).toEqual(Array.from(expected));
+        }
+      } finally {
+        await host.close();
+      }
+    },
+    60_000,
+  );
 });
