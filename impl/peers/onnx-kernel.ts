@@ -1,6 +1,6 @@
 /**
  * One ONNX Conv kernel over any onnxruntime package (onnxruntime-node's CPU
- * provider, onnxruntime-web's WASM backend): each problem becomes a one-node
+ * provider, onnxruntime-web's WASM backend, and its WebGPU provider in the page): each problem becomes a one-node
  * ONNX model built in memory (onnx-model.ts) with X, W and B as graph inputs,
  * so one session serves any data of that shape. Sessions are slow to create
  * and are kept in a bounded LRU cache keyed by the geometry. True convolution
@@ -9,15 +9,14 @@
  *
  * Importing this module loads no runtime; the runtime is imported on first use.
  */
-import {
-  type ConvKernel,
-  type ConvProblem,
-  checkConvOperands,
-  convGeometry,
-  type FloatArray,
-  formatDescriptor,
-} from '../../reference/index.ts';
+// Direct imports, not reference/index.ts: the WebGPU adapter bundles this file for the
+// page (impl/peers/browser/ort-webgpu.mjs), and the index also loads the Node-only exact
+// oracle (mathjs).
+import { checkConvOperands } from '../../reference/conv.ts';
+import { formatDescriptor } from '../../reference/descriptor.ts';
+import { convGeometry } from '../../reference/geometry.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
+import type { ConvKernel, ConvProblem, FloatArray } from '../../reference/problem.ts';
 import { encodeOnnxConvModel, ONNX_CONV_NAMES } from './onnx-model.ts';
 import { asFloat32, flipKernels, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
 import { SessionCache } from './session-cache.ts';

@@ -2,13 +2,10 @@
  * What every peer adapter shares: the "could not load" result, problem
  * validation for `supports`, and the dtype and kernel-flip conversions.
  */
-import {
-  type ConvGeometry,
-  type ConvKernel,
-  type ConvProblem,
-  convGeometry,
-  type FloatArray,
-} from '../../reference/index.ts';
+// Direct imports, not reference/index.ts: the browser adapters bundle this file for
+// the page, and the index also loads the Node-only exact oracle (mathjs).
+import { type ConvGeometry, convGeometry } from '../../reference/geometry.ts';
+import type { ConvKernel, ConvProblem, FloatArray } from '../../reference/problem.ts';
 
 /** Returned instead of a kernel when the peer package cannot be loaded. */
 export interface PeerUnavailable {

@@ -14,7 +14,12 @@ import { PRECISION_PROBES } from '../../properties/precision/probes.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { diagnose } from './diagnose.ts';
-import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
+import {
+  type CaseOutcome,
+  evaluateCase,
+  FINITE_ONLY_REASON,
+  type ToleranceChoice,
+} from './evaluate.ts';
 import type { FamilyFilter } from './families.ts';
 import type { KernelHost } from './hosts/index.ts';
 import { minimalSpecials } from './minimal-specials.ts';
@@ -99,6 +104,13 @@ export async function runGeneratedPhase(
     const reason = `--dims ${options.dims.join(',')} is outside the kernel's domain (${target.tolerance.constraints.dims?.join(',')}-D)`;
     stats.skipReasons[reason] = 1;
     return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+  }
+  if (data === 'special' && target.host.finiteOnly) {
+    stats.skipReasons[FINITE_ONLY_REASON] = 1;
+    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    options.progress.phaseStart(`${target.host.name} / ${data} data`, 0);
+    options.progress.phaseEnd(phaseSummary(skipped));
+    return skipped;
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';

@@ -64,6 +64,7 @@ class ModuleHost implements HostCore {
   readonly dtype: KernelDType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
+  readonly finiteOnly: boolean;
   private readonly hasSupports: boolean;
   private nextId = 0;
   /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
@@ -78,6 +79,7 @@ class ModuleHost implements HostCore {
     this.dtype = current.ready.dtype;
     this.padding = current.ready.padding;
     this.layouts = current.ready.layouts;
+    this.finiteOnly = current.ready.finiteOnly;
     this.hasSupports = current.ready.hasSupports;
   }
 

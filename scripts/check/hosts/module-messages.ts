@@ -30,6 +30,7 @@ export type ChildMessage =
       dtype: KernelDType;
       padding: PaddingRule;
       layouts: KernelLayouts;
+      finiteOnly: boolean;
       hasSupports: boolean;
     }
   /** The module could not be imported, or its default export breaks the contract. */

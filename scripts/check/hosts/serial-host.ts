@@ -30,6 +30,8 @@ export interface HostCore {
   readonly padding: PaddingRule;
   /** The layouts the kernel declares; absent means canonical (NCHW, OIHW). */
   readonly layouts?: KernelLayouts;
+  /** The kernel declares it does not support non-finite data; absent means false. */
+  readonly finiteOnly?: boolean;
   supports(problem: ConvProblem): Promise<true | string>;
   /**
    * Receives operands already checked against the problem and the dtype, in the
@@ -73,6 +75,7 @@ export function serialHost(core: HostCore): KernelHost {
     ...(storage ? { storage } : {}),
     padding: core.padding,
     layouts,
+    finiteOnly: core.finiteOnly === true,
     supports: (problem) => whileOpen(() => core.supports(problem)),
     async run(
       problem: ConvProblem,
