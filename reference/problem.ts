@@ -143,6 +143,12 @@ export interface ConvKernel {
    * 'hwio' or 'ihwo' (depthwise in TF and WebNN) as reference/layout.ts defines them.
    */
   weightLayout?: WeightLayout;
+  /**
+   * `true` when the kernel does not support non-finite data (NaN, ±Inf), as an
+   * FFT cannot: one NaN spreads over its whole plane. The special-data phase is
+   * then a skip with that reason rather than a failure. Default false.
+   */
+  finiteOnly?: boolean;
   /** `true` when the problem is supported; otherwise the reason it is skipped. */
   supports?(p: ConvProblem): true | string;
   /**

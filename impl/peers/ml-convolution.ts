@@ -91,6 +91,8 @@ export const mlConvolutionDirectKernel: ConvKernel = {
 export const mlConvolutionFftKernel: ConvKernel = {
   name: 'ml-convolution-fft',
   dtype: 'float64',
+  // An FFT: one NaN or ±∞ spreads over the whole plane, so the special phase cannot apply.
+  finiteOnly: true,
   supports: mlSupports,
   conv: mlConv('fft'),
 };

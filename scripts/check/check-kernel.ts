@@ -96,6 +96,8 @@ export interface CheckKernelOptions extends FamilyFilter {
   layout?: ActivationLayout;
   /** Weight layout a `{ command }` program declares (`--weight-layout`); default 'oihw'. */
   weightLayout?: WeightLayout;
+  /** A `{ command }` program that does not support non-finite data (`--finite-only`); a kernel object or module declares `finiteOnly` itself. */
+  finiteOnly?: boolean;
   /** Per-case time limit; default 20 000 ms. */
   timeoutMs?: number;
   /** Shard i of n; default 1/1. */
@@ -129,9 +131,10 @@ function implFlagsOf(
   padding: PaddingRule,
   layouts: KernelLayouts,
   browser: boolean,
+  finiteOnly: boolean,
 ): string {
   if ('command' in kernel && typeof kernel.command === 'string') {
-    return commandImplFlags(kernel.command, dtype, padding, layouts);
+    return commandImplFlags(kernel.command, dtype, padding, layouts, finiteOnly);
   }
   if ('module' in kernel && typeof kernel.module === 'string') {
     return `--impl ${shellQuote(kernel.module)}${browser ? ' --browser' : ''}`;
@@ -151,20 +154,30 @@ export async function openKernelTarget(
   kernel: KernelUnderTest,
   options: Pick<
     CheckKernelOptions,
-    'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout' | 'browser'
+    'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout' | 'browser' | 'finiteOnly'
   >,
 ): Promise<CheckTarget[]> {
   const dtype = options.dtype ?? 'float32';
   const padding = options.padding ?? 'zeros';
   const layouts = parseLayouts(options);
   const browser = options.browser === true;
+  if (options.finiteOnly && !('command' in kernel && typeof kernel.command === 'string')) {
+    throw new UsageError(
+      'finiteOnly: true applies only to a { command } program; a kernel declares finiteOnly itself',
+    );
+  }
   if (browser && !('module' in kernel && typeof kernel.module === 'string')) {
     throw new UsageError('browser: true applies only to a { module } kernel (a .js/.mjs file)');
   }
   const host = browser
     ? await openBrowserHost(resolve((kernel as { module: string }).module))
     : 'command' in kernel && typeof kernel.command === 'string'
-      ? await openCommandHost(kernel.command, { dtype, padding, layouts })
+      ? await openCommandHost(kernel.command, {
+          dtype,
+          padding,
+          layouts,
+          finiteOnly: options.finiteOnly === true,
+        })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
         : await openInProcessHost(kernel as ConvKernel);
@@ -174,7 +187,7 @@ export async function openKernelTarget(
         ? parseToleranceChoice('wgsl') // a page's kernel runs WGSL
         : defaultTolerance() // never chosen by the kernel's self-declared name
       : parseToleranceChoice(options.tolerance);
-  const flags = implFlagsOf(kernel, dtype, padding, layouts, browser);
+  const flags = implFlagsOf(kernel, dtype, padding, layouts, browser, options.finiteOnly === true);
   return [{ host, implFlags: flags, tolerance }];
 }
 
@@ -342,6 +355,7 @@ export async function runCheck(
         dtype: t.host.dtype,
         padding: t.host.padding,
         ...(isCanonical(t.host.layouts) ? {} : t.host.layouts),
+        ...(t.host.finiteOnly ? { finiteOnly: true } : {}),
         source: t.implFlags || 'built-in',
       })),
     };

@@ -134,6 +134,10 @@ export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
   };
 }
 
+/** Why a finite-only kernel's special-data cases are skipped (one text, so reports can count it). */
+export const FINITE_ONLY_REASON =
+  'the kernel declares finiteOnly: it does not support non-finite data (NaN, ±Inf), so special data is not run';
+
 /** The line a report carries when the kernel is judged by a declared padding rule. */
 export function paddingNote(host: Pick<KernelHost, 'padding'>): string {
   return host.padding === 'skip-taps'
@@ -166,6 +170,7 @@ export async function evaluateCase(
   tolerance: ToleranceChoice,
   options: EvaluateOptions,
 ): Promise<CaseOutcome> {
+  if (c.data === 'special' && host.finiteOnly) return earlyOutcome('skip', FINITE_ONLY_REASON);
   let supported: true | string;
   try {
     supported = await host.supports(c.problem);

@@ -78,6 +78,7 @@ interface Loaded {
   nameShape?: string;
   dtype?: unknown;
   padding?: unknown;
+  finiteOnly?: unknown;
   layout?: unknown;
   weightLayout?: unknown;
   convType?: string;
@@ -204,6 +205,7 @@ class BrowserHost implements HostCore {
   name = '';
   dtype: DType = 'float32';
   padding: PaddingRule = 'zeros';
+  finiteOnly = false;
   /** The declared layouts: the host hands operands over in them (serial-host.ts). */
   layouts: KernelLayouts = CANONICAL_LAYOUTS;
   private hasSupports = false;
@@ -230,6 +232,7 @@ class BrowserHost implements HostCore {
             conv: loaded.convType === 'function' ? () => undefined : undefined,
             dtype: loaded.dtype,
             padding: loaded.padding,
+            finiteOnly: loaded.finiteOnly,
             layout: loaded.layout,
             weightLayout: loaded.weightLayout,
             supports:
@@ -247,6 +250,7 @@ class BrowserHost implements HostCore {
     this.name = checked.kernel.name;
     this.dtype = checked.kernel.dtype ?? 'float32';
     this.padding = checked.kernel.padding ?? 'zeros';
+    this.finiteOnly = checked.kernel.finiteOnly === true;
     this.layouts = layoutsOf(checked.kernel);
     this.hasSupports = checked.kernel.supports !== undefined;
     this.session = opened.value;

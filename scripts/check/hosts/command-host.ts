@@ -33,6 +33,8 @@ export interface CommandHostOptions {
    * and OIHW. Sent with every request; the arrays travel in those layouts.
    */
   layouts?: KernelLayouts;
+  /** The program does not support non-finite data (--finite-only); default false. */
+  finiteOnly?: boolean;
   /** Name shown in reports; default the command line. */
   name?: string;
   /** Working directory of the program; default the harness's. */
@@ -103,6 +105,7 @@ class CommandHost implements HostCore {
   readonly dtype: DType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
+  readonly finiteOnly: boolean;
   private nextId = 0;
 
   constructor(
@@ -114,6 +117,7 @@ class CommandHost implements HostCore {
     this.dtype = options.dtype ?? 'float32';
     this.padding = options.padding ?? 'zeros';
     this.layouts = options.layouts ?? CANONICAL_LAYOUTS;
+    this.finiteOnly = options.finiteOnly === true;
   }
 
   async supports(_problem: ConvProblem): Promise<true | string> {

@@ -35,6 +35,7 @@ export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost>
     dtype,
     padding: kernel.padding ?? 'zeros',
     layouts: layoutsOf(kernel),
+    finiteOnly: kernel.finiteOnly === true,
     async supports(problem: ConvProblem): Promise<true | string> {
       const answer = askSupports(kernel, problem);
       if ('error' in answer) throw new Error(answer.error);

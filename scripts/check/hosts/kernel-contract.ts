@@ -68,6 +68,9 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
       violation: `padding must be 'zeros' or 'skip-taps', got ${describeValue(k.padding)}`,
     };
   }
+  if (k.finiteOnly !== undefined && typeof k.finiteOnly !== 'boolean') {
+    return { violation: `finiteOnly must be a boolean, got ${describeValue(k.finiteOnly)}` };
+  }
   const layoutViolation = checkLayoutFields(k);
   if (layoutViolation !== undefined) return { violation: layoutViolation };
   if (k.supports !== undefined && typeof k.supports !== 'function') {

@@ -38,6 +38,7 @@ if (kernel !== undefined) {
     dtype: kernel.dtype ?? 'float32',
     padding: kernel.padding ?? 'zeros',
     layouts: layoutsOf(kernel),
+    finiteOnly: kernel.finiteOnly === true,
     hasSupports: kernel.supports !== undefined,
   });
 }

@@ -63,6 +63,7 @@ class ModuleHost implements HostCore {
   readonly dtype: DType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
+  readonly finiteOnly: boolean;
   private readonly hasSupports: boolean;
   private nextId = 0;
   /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
@@ -77,6 +78,7 @@ class ModuleHost implements HostCore {
     this.dtype = current.ready.dtype;
     this.padding = current.ready.padding;
     this.layouts = current.ready.layouts;
+    this.finiteOnly = current.ready.finiteOnly;
     this.hasSupports = current.ready.hasSupports;
   }
 

@@ -29,6 +29,7 @@ export type ChildMessage =
       dtype: DType;
       padding: PaddingRule;
       layouts: KernelLayouts;
+      finiteOnly: boolean;
       hasSupports: boolean;
     }
   /** The module could not be imported, or its default export breaks the contract. */

@@ -18,6 +18,8 @@ export interface HostCore {
   readonly padding: PaddingRule;
   /** The layouts the kernel declares; absent means canonical (NCHW, OIHW). */
   readonly layouts?: KernelLayouts;
+  /** The kernel declares it does not support non-finite data; absent means false. */
+  readonly finiteOnly?: boolean;
   supports(problem: ConvProblem): Promise<true | string>;
   /**
    * Receives operands already checked against the problem and the dtype, in the
@@ -53,6 +55,7 @@ export function serialHost(core: HostCore): KernelHost {
     dtype: core.dtype,
     padding: core.padding,
     layouts,
+    finiteOnly: core.finiteOnly === true,
     supports: (problem) => whileOpen(() => core.supports(problem)),
     async run(
       problem: ConvProblem,

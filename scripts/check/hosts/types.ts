@@ -64,6 +64,8 @@ export interface KernelHost {
    * NCHW/OIHW arrays: the host transposes at the kernel call.
    */
   readonly layouts: KernelLayouts;
+  /** The kernel declares it does not support non-finite data (`finiteOnly`); absent means false. */
+  readonly finiteOnly?: boolean;
   supports(p: ConvProblem): Promise<true | string>;
   run(
     p: ConvProblem,
