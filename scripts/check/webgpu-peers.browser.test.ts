@@ -49,13 +49,13 @@ describe.skipIf(skip !== undefined)('the WebGPU library adapters in headless Chr
 
   it.each([
     [
-      TFJS,
       'tfjs-webgpu',
+      TFJS,
       'trueconv:mb2g1ic3oc4_ih8iw9_kh3kw3_sh2sw1_dh1dw1_pbh1pbw0_peh1pew2_bias',
     ],
     [
-      ORT,
       'onnxruntime-web-webgpu',
+      ORT,
       'trueconv:mb2g1ic3oc4_ih8iw9_kh3kw3_sh2sw1_dh1dw2_pbh1pbw0_peh1pew2_bias',
     ],
   ])(
