@@ -4,6 +4,9 @@
  * ±1 next to a rounding tie). Each operator runs as a one-node model built here;
  * an operator or type combination the CPU provider lacks is reported, not failed.
  * Skipped, with the reason in the name, when onnxruntime-node cannot load.
+ *
+ * Over 300 lines, on purpose: the one-node ONNX models and the operand arbitraries exist only
+ * for these cross-checks, so they stay beside them.
  */
 import fc from 'fast-check';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
