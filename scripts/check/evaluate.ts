@@ -15,6 +15,7 @@ import {
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
+import type { HalfDType } from '../../reference/float16.ts';
 import type { ConvProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { BUILTIN_DOMAINS } from './builtin-domains.ts';
@@ -59,6 +60,51 @@ const precisionClass = (name: PrecisionModelName): ToleranceChoice => ({
   exactOnExactData: false,
   constraints: {},
 });
+
+/** The precision class of each 16-bit storage type: its storage, float32 accumulation. */
+export const STORAGE_CLASS: Readonly<Record<HalfDType, PrecisionModelName>> = {
+  float16: 'fp16-acc32',
+  bfloat16: 'bf16-acc32',
+};
+
+/**
+ * How a 16-bit storage kernel is judged when --tolerance is not given: its
+ * storage class (fp16-acc32 or bf16-acc32: float32 accumulation, the result
+ * rounded to the storage type) on operands already stored, and bit-exact on
+ * exact data, which stays inside the storage type's exact range
+ * (reference/storage.ts exactLimit).
+ *
+ * @example
+ * ```ts
+ * storageTolerance('float16').name; // 'fp16-acc32 (float16 storage; bit-exact on exact data)'
+ * ```
+ */
+export function storageTolerance(storage: HalfDType): ToleranceChoice {
+  const name = STORAGE_CLASS[storage];
+  return {
+    name: `${name} (${storage} storage; bit-exact on exact data)`,
+    modelFor: () => ({ kind: 'precision', name, operandsStored: true }),
+    exactOnExactData: true,
+    constraints: {},
+  };
+}
+
+/**
+ * The tolerance of a target when --tolerance is not given: a 16-bit storage
+ * kernel's storage class, else `fallback` (the dot-product default, a
+ * built-in's own model, WGSL for a page).
+ *
+ * @example
+ * ```ts
+ * defaultToleranceFor(host, defaultTolerance());
+ * ```
+ */
+export function defaultToleranceFor(
+  host: Pick<KernelHost, 'storage'>,
+  fallback: ToleranceChoice,
+): ToleranceChoice {
+  return host.storage ? storageTolerance(host.storage) : fallback;
+}
 
 /**
  * WGSL f32 kernels (the browser host's default): a dot product with what WGSL
@@ -179,7 +225,12 @@ export async function evaluateCase(
   }
   if (supported !== true) return earlyOutcome('skip', supported);
 
-  const operands = materializeConvCase(c, host.dtype);
+  // A 16-bit kernel's data is made in its storage type: the oracle reads what it stores.
+  const operands = materializeConvCase(c, host.storage ?? host.dtype);
+  const claimed = tolerance.modelFor(c.problem, c.data);
+  // Any precision class judges a storage kernel's operands as stored: rounding them is no error.
+  const model =
+    host.storage && claimed.kind === 'precision' ? { ...claimed, operandsStored: true } : claimed;
   const run = () =>
     host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs);
   const first = await run();
@@ -188,16 +239,17 @@ export async function evaluateCase(
   const outcome = judgeCase({
     problem: c.problem,
     dtype: host.dtype,
+    ...(host.storage ? { storage: host.storage } : {}),
     operands,
     output: first.output,
     written: first.mutatedInputs,
-    model: tolerance.modelFor(c.problem, c.data),
+    model,
     exactOnExactData: tolerance.exactOnExactData,
     data: c.data,
     sample: { seed: c.dataSeed, full: options.full === true },
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
-    ...(options.profile ? { profile: {} } : {}),
+    ...(options.profile ? { profile: { operandsStored: host.storage !== undefined } } : {}),
     // Worst elements are printed in the order the kernel wrote them.
     layout: host.layouts.layout,
   });
