@@ -271,7 +271,9 @@ export function compareConvOutput(args: CompareArgs): Comparison {
   const comparison: Comparison = { ...base, verdict: 'pass', failures, worst, maxBoundRatio };
   // A precision class's tensor-wide checks are its own (properties/precision/judge.ts):
   // operand roundings are shared between outputs, which these statistics assume independent.
-  const statistical = params.model !== 'exact' && params.model !== 'precision';
+  // An FFT's errors are shared across its plane (norm-wise), not independent per output.
+  const statistical =
+    params.model !== 'exact' && params.model !== 'precision' && params.model !== 'fft';
   if (statistical) comparison.stats = stats;
   if (nans > 0 && nans === failures) {
     comparison.verdict = 'fail';

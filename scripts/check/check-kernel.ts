@@ -50,6 +50,7 @@ export const TOLERANCE_NAMES = [
   'exact-data',
   'dot-product',
   'wgsl',
+  'fft',
   'winograd-f2',
   'winograd-f4',
   ...PRECISION_MODEL_NAMES,
