@@ -2,6 +2,9 @@
  * Compares a kernel's output with the oracle under a bound model: per element
  * (the bound, special values, NaN where a number is expected) and over the
  * tensor (the variance and bias statistics).
+ *
+ * Over 300 lines, on purpose: one pass over the output gives the per-element verdicts, the
+ * worst elements and the tensor statistics that the verdict needs together.
  */
 import type { HalfDType } from '../../reference/float16.ts';
 import { convGeometry, stridesOf } from '../../reference/geometry.ts';
