@@ -6,8 +6,14 @@
  * nothing here throws for what a kernel does.
  */
 import type { ConvProblemConstraints } from '../../properties/arbitraries/convProblem.ts';
-import { type ConvCase, type DataKind, materializeConvCase } from '../../properties/data.ts';
+import {
+  type ConvCase,
+  type ConvOperands,
+  type DataKind,
+  materializeConvCase,
+} from '../../properties/data.ts';
 import { type CaseOutcome, earlyOutcome, judgeCase } from '../../properties/judge/judge.ts';
+import { caseOp, materializeOpCase } from '../../properties/ops.ts';
 import {
   PRECISION_MODEL_NAMES,
   type PrecisionModelName,
@@ -15,6 +21,7 @@ import {
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
+import type { DType } from '../../reference/problem.ts';
 import { UsageError } from '../cli-error.ts';
 import type { KernelHost } from './hosts/index.ts';
 
@@ -170,21 +177,24 @@ export async function evaluateCase(
   tolerance: ToleranceChoice,
   options: EvaluateOptions,
 ): Promise<CaseOutcome> {
+  const op = caseOp(c);
   let supported: true | string;
   try {
-    supported = await host.supports(c.problem);
+    supported = await host.supports(c.problem, op);
   } catch (e) {
     return earlyOutcome('error', (e as Error).message);
   }
   if (supported !== true) return earlyOutcome('skip', supported);
 
-  const operands = materializeConvCase(c, host.dtype);
+  const operands = caseOperands(c, host.dtype);
   const run = () =>
-    host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs);
+    host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs, op);
   const first = await run();
   if (first.kind === 'unsupported') return earlyOutcome('skip', first.reason);
   if (first.kind === 'error') return earlyOutcome('error', first.message);
+  const conv = op === 'conv';
   const outcome = judgeCase({
+    op,
     problem: c.problem,
     dtype: host.dtype,
     operands,
@@ -193,10 +203,11 @@ export async function evaluateCase(
     model: tolerance.modelFor(c.problem, c.data),
     exactOnExactData: tolerance.exactOnExactData,
     data: c.data,
-    sample: { seed: c.dataSeed, full: options.full === true },
+    // Sampling and the precision profile are the forward conv's (the other ops' problems are small).
+    ...(conv ? { sample: { seed: c.dataSeed, full: options.full === true } } : {}),
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
-    ...(options.profile ? { profile: {} } : {}),
+    ...(options.profile && conv ? { profile: {} } : {}),
     // Worst elements are printed in the order the kernel wrote them.
     layout: host.layouts.layout,
   });
@@ -226,4 +237,19 @@ export async function evaluateCase(
     message: 'nondeterministic: a second run on the same inputs gave a different result',
     details: '',
   };
+}
+
+/**
+ * A case's operands in the host's slots: conv's input, weight, bias; another
+ * op's operands in call order (properties/ops.ts) in the same three slots.
+ *
+ * @example
+ * ```ts
+ * caseOperands({ op: 'conv-backward-data', problem: p, data: 'exact', dataSeed: 1 }, 'float32').input; // dy
+ * ```
+ */
+export function caseOperands(c: ConvCase, dtype: DType): ConvOperands {
+  if (caseOp(c) === 'conv') return materializeConvCase(c, dtype);
+  const [input, weight, bias] = materializeOpCase(c, dtype);
+  return bias ? { input: input!, weight: weight!, bias } : { input: input!, weight: weight! };
 }

@@ -5,8 +5,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
+import { type OpName, opEntry } from '../../../reference/ops.ts';
 import {
   answerJudge,
   assertLittleEndian,
@@ -33,6 +34,8 @@ export interface CommandHostOptions {
    * and OIHW. Sent with every request; the arrays travel in those layouts.
    */
   layouts?: KernelLayouts;
+  /** The ops the program implements (--ops); default conv only. */
+  ops?: readonly OpName[];
   /** Name shown in reports; default the command line. */
   name?: string;
   /** Working directory of the program; default the harness's. */
@@ -103,6 +106,7 @@ class CommandHost implements HostCore {
   readonly dtype: DType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
+  readonly ops: readonly OpName[];
   private nextId = 0;
 
   constructor(
@@ -114,9 +118,10 @@ class CommandHost implements HostCore {
     this.dtype = options.dtype ?? 'float32';
     this.padding = options.padding ?? 'zeros';
     this.layouts = options.layouts ?? CANONICAL_LAYOUTS;
+    this.ops = options.ops ?? ['conv'];
   }
 
-  async supports(_problem: ConvProblem): Promise<true | string> {
+  async supports(_problem: ConvProblem, _op: OpName): Promise<true | string> {
     return true;
   }
 
@@ -124,20 +129,23 @@ class CommandHost implements HostCore {
     problem: ConvProblem,
     { input, weight, bias }: CaseOperands,
     timeoutMs: number,
+    op: OpName,
   ): Promise<RunOutcome> {
-    const outputLength = convGeometry(problem).outputLength;
+    const outputLength =
+      op === 'conv'
+        ? convGeometry(problem).outputLength
+        : opEntry(op).geometry(problem).outputLength;
     const program = this.liveProgram();
     const id = ++this.nextId;
     const request: WireRequest = {
       id,
+      op,
       problem: problemFields(problem),
       dtype: this.dtype,
       padding: this.padding,
       layout: this.layouts.layout,
       weightLayout: this.layouts.weightLayout,
-      input: encodeFloats(input),
-      weight: encodeFloats(weight),
-      bias: bias === undefined ? null : encodeFloats(bias),
+      ...wireOperands(problem, op, [input, weight, bias]),
     };
     const allowance = program.requestsSent === 0 ? (this.options.startupAllowanceMs ?? 15_000) : 0;
     program.requestsSent++;
@@ -179,7 +187,34 @@ function toOutcome(answer: WireAnswer, dtype: DType, outputLength: number, ms: n
   return { kind: 'output', output, mutatedInputs: [], ms };
 }
 
-/** The problem's protocol fields only, in a fixed order. */
+/**
+ * The operands under their names in the op's entry: conv keeps its `input`,
+ * `weight`, `bias` (null without a bias), as before ops existed.
+ */
+function wireOperands(
+  problem: ConvProblem,
+  op: OpName,
+  slots: readonly (FloatArray | undefined)[],
+): Record<string, string | null> {
+  if (op === 'conv') {
+    const [input, weight, bias] = slots;
+    return {
+      input: encodeFloats(input!),
+      weight: encodeFloats(weight!),
+      bias: bias === undefined ? null : encodeFloats(bias),
+    };
+  }
+  const g = opEntry(op).geometry(problem);
+  const fields: Record<string, string | null> = {};
+  g.operands.forEach((spec, i) => {
+    fields[spec.name] = encodeFloats(slots[i]!);
+  });
+  // The forward ops say "no bias" as conv does.
+  if (op === 'convtranspose' && !g.bias) fields.bias = null;
+  return fields;
+}
+
+/** The problem's protocol fields only, in a fixed order (ConvTranspose's outputPadding last). */
 function problemFields(p: ConvProblem): ConvProblem {
   const { mode, batch, inChannels, outChannels, groups, inputSize, kernelSize } = p;
   const { stride, dilation, padBegin, padEnd, bias } = p;
@@ -199,6 +234,9 @@ function problemFields(p: ConvProblem): ConvProblem {
     // Sent only when not the default, so programs written before padding modes see no new field.
     ...(p.paddingMode !== undefined && p.paddingMode !== 'zeros'
       ? { paddingMode: p.paddingMode }
+      : {}),
+    ...('outputPadding' in p
+      ? { outputPadding: (p as { outputPadding: number[] }).outputPadding }
       : {}),
   };
 }

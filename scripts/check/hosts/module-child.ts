@@ -7,6 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import type { ConvKernel } from '../../../reference/index.ts';
 import { layoutsOf } from '../../../reference/layout.ts';
+import { implementedOps } from '../../../reference/ops.ts';
 import { askSupports, checkKernelContract, errorText } from './kernel-contract.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { type CaseOperands, runKernelOnCopies } from './run-case.ts';
@@ -38,6 +39,7 @@ if (kernel !== undefined) {
     dtype: kernel.dtype ?? 'float32',
     padding: kernel.padding ?? 'zeros',
     layouts: layoutsOf(kernel),
+    ops: implementedOps(kernel),
     hasSupports: kernel.supports !== undefined,
   });
 }
@@ -60,17 +62,23 @@ async function loadKernel(modulePath: string): Promise<ConvKernel | undefined> {
 
 async function answer(kernel: ConvKernel, message: HostMessage): Promise<ChildMessage> {
   if (message.type === 'supports') {
-    return { type: 'supports-reply', id: message.id, answer: askSupports(kernel, message.problem) };
+    return {
+      type: 'supports-reply',
+      id: message.id,
+      answer: askSupports(kernel, message.problem, message.op),
+    };
   }
   let outcome: RunOutcome;
   let used: CaseOperands | undefined;
   try {
-    const { problem, input, weight, bias } = message;
-    ({ outcome, used } = await runKernelOnCopies(kernel, kernel.dtype ?? 'float32', problem, {
-      input,
-      weight,
-      bias,
-    }));
+    const { problem, input, weight, bias, op } = message;
+    ({ outcome, used } = await runKernelOnCopies(
+      kernel,
+      kernel.dtype ?? 'float32',
+      problem,
+      { input, weight, bias },
+      { op },
+    ));
   } catch (e) {
     outcome = { kind: 'error', message: `kernel process: ${errorText(e)}` };
   }

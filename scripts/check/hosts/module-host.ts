@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
+import { OPS, type OpName } from '../../../reference/ops.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { type CaseOperands, mutatedOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
@@ -63,6 +64,7 @@ class ModuleHost implements HostCore {
   readonly dtype: DType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
+  readonly ops: readonly OpName[];
   private readonly hasSupports: boolean;
   private nextId = 0;
   /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
@@ -77,14 +79,19 @@ class ModuleHost implements HostCore {
     this.dtype = current.ready.dtype;
     this.padding = current.ready.padding;
     this.layouts = current.ready.layouts;
+    this.ops = current.ready.ops;
     this.hasSupports = current.ready.hasSupports;
   }
 
-  async supports(problem: ConvProblem): Promise<true | string> {
+  async supports(problem: ConvProblem, op: OpName): Promise<true | string> {
     if (!this.hasSupports) return true;
     if (this.supportsGaveUp !== undefined) throw new Error(this.supportsGaveUp);
     const timeoutMs = this.options.supportsTimeoutMs ?? 10_000;
-    const reply = await this.request({ type: 'supports', id: 0, problem }, timeoutMs, 'supports()');
+    const reply = await this.request(
+      { type: 'supports', id: 0, problem, op },
+      timeoutMs,
+      'supports()',
+    );
     if ('failure' in reply) {
       if (reply.failure.startsWith('supports() timed out')) {
         this.supportsGaveUp = `supports() timed out once (after ${timeoutMs} ms); it is not called again`;
@@ -101,9 +108,10 @@ class ModuleHost implements HostCore {
     problem: ConvProblem,
     { input, weight, bias }: CaseOperands,
     timeoutMs: number,
+    op: OpName,
   ): Promise<RunOutcome> {
-    const message: HostMessage = { type: 'run', id: 0, problem, input, weight, bias };
-    const reply = await this.request(message, timeoutMs, 'conv');
+    const message: HostMessage = { type: 'run', id: 0, op, problem, input, weight, bias };
+    const reply = await this.request(message, timeoutMs, OPS[op].method);
     if ('failure' in reply) return { kind: 'error', message: reply.failure };
     if (reply.value.type !== 'run-reply') return { kind: 'error', message: 'unexpected reply' };
     const { outcome, used } = reply.value;

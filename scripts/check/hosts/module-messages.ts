@@ -4,16 +4,18 @@
  */
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
+import type { OpName } from '../../../reference/ops.ts';
 import type { SupportsAnswer } from './kernel-contract.ts';
 import type { CaseOperands } from './run-case.ts';
 import type { RunOutcome } from './types.ts';
 
 /** Host → child. One request is in flight at a time; `id` pairs it with its reply. */
 export type HostMessage =
-  | { type: 'supports'; id: number; problem: ConvProblem }
+  | { type: 'supports'; id: number; problem: ConvProblem; op: OpName }
   | {
       type: 'run';
       id: number;
+      op: OpName;
       problem: ConvProblem;
       input: FloatArray;
       weight: FloatArray;
@@ -29,6 +31,8 @@ export type ChildMessage =
       dtype: DType;
       padding: PaddingRule;
       layouts: KernelLayouts;
+      /** The ops whose contract methods the default export has. */
+      ops: OpName[];
       hasSupports: boolean;
     }
   /** The module could not be imported, or its default export breaks the contract. */

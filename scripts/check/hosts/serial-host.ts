@@ -5,7 +5,8 @@
  * {@link HostCore} and is wrapped with {@link serialHost}.
  */
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
-import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
+import { CANONICAL_LAYOUTS, isCanonical, type KernelLayouts } from '../../../reference/layout.ts';
+import type { OpName } from '../../../reference/ops.ts';
 import { type CaseOperands, checkRunOperands, runInKernelLayout } from './run-case.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { KernelHost, RunOutcome } from './types.ts';
@@ -18,12 +19,20 @@ export interface HostCore {
   readonly padding: PaddingRule;
   /** The layouts the kernel declares; absent means canonical (NCHW, OIHW). */
   readonly layouts?: KernelLayouts;
-  supports(problem: ConvProblem): Promise<true | string>;
+  /** The ops the kernel implements; absent means conv only. */
+  readonly ops?: readonly OpName[];
+  supports(problem: ConvProblem, op: OpName): Promise<true | string>;
   /**
    * Receives operands already checked against the problem and the dtype, in the
-   * kernel's declared layouts; its output is in the kernel's layout too.
+   * kernel's declared layouts (conv) or canonical (other ops); its output is in
+   * the same layout.
    */
-  run(problem: ConvProblem, operands: CaseOperands, timeoutMs: number): Promise<RunOutcome>;
+  run(
+    problem: ConvProblem,
+    operands: CaseOperands,
+    timeoutMs: number,
+    op: OpName,
+  ): Promise<RunOutcome>;
   /** Stops every process of the host; called once. */
   close(): Promise<void>;
 }
@@ -53,19 +62,32 @@ export function serialHost(core: HostCore): KernelHost {
     dtype: core.dtype,
     padding: core.padding,
     layouts,
-    supports: (problem) => whileOpen(() => core.supports(problem)),
+    ops: core.ops ?? ['conv'],
+    supports: (problem, op = 'conv') =>
+      whileOpen(async () => {
+        if (op !== 'conv' && !(core.ops ?? ['conv']).includes(op)) {
+          return `the kernel does not implement ${op}`;
+        }
+        // A declared layout is the forward conv's: the other ops travel canonical.
+        if (op !== 'conv' && !isCanonical(layouts)) {
+          return `${op} is checked in NCHW/OIHW only; the kernel declares ${layouts.layout}/${layouts.weightLayout}`;
+        }
+        return core.supports(problem, op);
+      }),
     async run(
       problem: ConvProblem,
       input: FloatArray,
       weight: FloatArray,
       bias: FloatArray | undefined,
       timeoutMs: number,
+      op: OpName = 'conv',
     ): Promise<RunOutcome> {
       const operands = { input, weight, bias };
-      checkRunOperands(core.dtype, problem, operands);
+      checkRunOperands(core.dtype, problem, operands, op);
+      if (op !== 'conv') return whileOpen(() => core.run(problem, operands, timeoutMs, op));
       return whileOpen(() =>
         runInKernelLayout(problem, operands, layouts, (kernelOperands) =>
-          core.run(problem, kernelOperands, timeoutMs),
+          core.run(problem, kernelOperands, timeoutMs, 'conv'),
         ),
       );
     },

@@ -9,6 +9,8 @@ import {
 } from '../../../properties/arbitraries/convProblem.ts';
 import { coveringCases } from '../../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../../properties/data.ts';
+import { opProblemArbitrary } from '../../../properties/ops.ts';
+import type { OpName } from '../../../reference/ops.ts';
 import { familyConstraints, inGroupFamily } from '../families.ts';
 import type { CheckTarget, RunOptions } from '../runner.ts';
 
@@ -53,10 +55,14 @@ export function caseArbitrary(
   target: CheckTarget,
   data: DataKind,
   options: RunOptions,
+  op: OpName = 'conv',
 ): fc.Arbitrary<ConvCase> {
   const family = options.family ?? {};
-  const problem = convProblemArbitrary(phaseConstraints(target, options));
+  const constraints = phaseConstraints(target, options);
+  const problem =
+    op === 'conv' ? convProblemArbitrary(constraints) : opProblemArbitrary(op, constraints);
   return fc.record({
+    ...(op === 'conv' ? {} : { op: fc.constant(op) }),
     problem: family.groups ? problem.filter((p) => inGroupFamily(family, p)) : problem,
     data: fc.constant(data),
     dataSeed: fc.noShrink(fc.integer({ min: 0, max: 2 ** 31 - 1 })),
