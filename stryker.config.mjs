@@ -27,6 +27,10 @@ const groups = {
   gemm: { mutate: ['impl/gemm/**/*.ts'], testDir: 'impl/gemm' },
   im2col: { mutate: ['impl/im2col/**/*.ts'], testDir: 'impl/im2col' },
   winograd: { mutate: ['impl/winograd/**/*.ts'], testDir: 'impl/winograd' },
+  // The WebAssembly kernels (im2col-simd, winograd-f2/f4-simd). Their tests read the
+  // built impl/wasm/gemm.wasm, which the sandbox copies with the tree (Stryker copies
+  // every file but its ignorePatterns, gitignored ones included): run `npm run build` first.
+  wasm: { mutate: ['impl/wasm/**/*.ts'], testDir: 'impl/wasm' },
 };
 
 const groupName = process.env.CONVCHECK_MUTATION_GROUP ?? '';

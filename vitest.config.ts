@@ -26,8 +26,18 @@ export default defineConfig({
     ],
     provide: { convcheckTier: 'quick' },
     setupFiles: ['properties/setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: a loaded 2-core machine (CI, or several runs at once) stretches the
+    // CLI and child-process tests several-fold; a hang still ends the run.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
+    // vitest's default is one worker per core less one: a single worker on a 2-core
+    // machine, idle while a test waits on a child process (Python, the CLI).
+    maxWorkers: 2,
+    // Files in a worker share its module cache instead of importing reference/,
+    // fast-check and the kernels afresh: import and setup were about a third of the
+    // suite's wall time. Safe because no test leaves module state behind (tests that
+    // spy, chdir or configure fast-check restore it; setup files still run per file).
+    isolate: false,
   },
 });

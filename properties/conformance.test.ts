@@ -1,7 +1,11 @@
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { im2colKernel, im2colKernel64 } from '../impl/im2col/index.ts';
-import { im2colSimdKernel } from '../impl/wasm/index.ts';
+import {
+  im2colSimdKernel,
+  winogradF2SimdKernel,
+  winogradF4SimdKernel,
+} from '../impl/wasm/index.ts';
 import { winogradF2Kernel, winogradF4Kernel } from '../impl/winograd/index.ts';
 import {
   type ConvKernel,
@@ -81,6 +85,23 @@ describe('correct kernels conform on every kind of data', () => {
       constraints: winogradConstraints,
     });
   });
+
+  it.each(DATA)(
+    'Winograd F(2, r) and F(4, r) on the WebAssembly SIMD GEMM, %s data',
+    async (data) => {
+      for (const [m, kernel] of [
+        [2, winogradF2SimdKernel],
+        [4, winogradF4SimdKernel],
+      ] as const) {
+        const stats = await passes(kernel, {
+          data,
+          model: (p) => winogradModel(m, p.kernelSize),
+          constraints: winogradConstraints,
+        });
+        expect(stats.maxBoundRatio).toBeLessThan(1);
+      }
+    },
+  );
 
   it('simulated Winograd rounding errors pass under the Winograd bound and fail under the dot-product one', async () => {
     const kernel = winogradGradeKernel(4);

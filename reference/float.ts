@@ -52,3 +52,17 @@ export function sameBits(a: ArrayBufferView, b: ArrayBufferView): boolean {
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
 }
+
+/**
+ * Round half to even of a float64, as C's nearbyint and numpy's np.round: the
+ * rounding ONNX's QuantizeLinear (and so QLinearConv) prescribes.
+ *
+ * @example
+ * ```ts
+ * [0.5, 1.5, 2.5, -2.5].map(roundHalfEven); // [0, 2, 2, -2]
+ * ```
+ */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v); // ties toward +∞
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

@@ -127,16 +127,24 @@ export type {
 export {
   type ExactMultiplier,
   type PerChannel,
-  type QLinearBounds,
   type QLinearConvParameters,
   QUANTIZED_RANGE,
   type QuantizedArray,
   type QuantizedDType,
-  qlinearConvBounds,
-  RESCALE_RELATIVE_ERROR,
   referenceConvInteger,
   referenceQLinearConv,
 } from './quantized.ts';
+export {
+  type QLinearBounds,
+  qlinearConvBounds,
+  RESCALE_RELATIVE_ERROR,
+} from './quantized-bounds.ts';
+export {
+  QUANTIZED_OPS,
+  type QuantizedKernel,
+  type QuantizedOp,
+  type QuantizedSignature,
+} from './quantized-kernel.ts';
 export { checkTensorLength } from './tensors.ts';
 export {
   type ExplicitTransposePads,

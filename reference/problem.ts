@@ -145,6 +145,12 @@ export interface ConvKernel {
    */
   weightLayout?: WeightLayout;
   /**
+   * `true` when the kernel does not support non-finite data (NaN, ±Inf), as an
+   * FFT cannot: one NaN spreads over its whole plane. The special-data phase is
+   * then a skip with that reason rather than a failure. Default false.
+   */
+  finiteOnly?: boolean;
+  /**
    * `true` when the problem is supported; otherwise the reason it is skipped.
    * `op` says which operation the problem is posed for (reference/ops.ts):
    * 'conv', or an op whose optional method below the kernel implements.

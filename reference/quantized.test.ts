@@ -14,10 +14,10 @@ import {
   QUANTIZED_RANGE,
   type QuantizedArray,
   type QuantizedDType,
-  qlinearConvBounds,
   referenceConvInteger,
   referenceQLinearConv,
 } from './quantized.ts';
+import { qlinearConvBounds } from './quantized-bounds.ts';
 import { convProblem, smallConvProblemArbitrary } from './testing.ts';
 
 /** Round half to even on a float64 that is exact (the tests pick dyadic scales). */
@@ -329,21 +329,106 @@ describe('qlinearConvBounds: the ±1 floating-point rescaling may show', () => {
     );
   });
 
-  it('admits both neighbours of an exact tie, and rejects an off-by-one elsewhere', () => {
+  it('admits both neighbours of a tie a float rescale may miss, and rejects an off-by-one elsewhere', () => {
     const p = convProblem({ inputSize: [3], kernelSize: [1] });
-    const x = Int8Array.from([5, 4, 6]); // 5/2 is a tie; 4/2 and 6/2 are integers
+    const x = Int8Array.from([5, 4, 6]); // 5·m is a tie; 4·m and 6·m are integers (m = 1/2)
+    // 3 and 6 are not powers of two: 3·1/6 is 1/2, but 1/6 (another order) is inexact.
     const params: QLinearConvParameters = {
-      xScale: 1,
+      xScale: 3,
       xZeroPoint: 0,
       wScale: 1,
       wZeroPoint: 0,
-      yScale: 2,
+      yScale: 6,
       yZeroPoint: 0,
     };
     const b = qlinearConvBounds(p, x, Int8Array.from([1]), params);
     expect([...b.expected]).toEqual([2, 2, 3]);
     expect([...b.low]).toEqual([2, 2, 3]);
     expect([...b.high]).toEqual([3, 2, 3]);
+    // An odd y_zero_point: rounding before or after adding it (onnxruntime, the ONNX
+    // reference evaluator) differ at the tie, so both neighbours stand.
+    const odd = qlinearConvBounds(p, x, Int8Array.from([1]), {
+      ...params,
+      xScale: 1,
+      yScale: 2,
+      yZeroPoint: 3,
+    });
+    expect([...odd.low]).toEqual([5, 5, 6]);
+    expect([...odd.high]).toEqual([6, 5, 6]);
+  });
+
+  it('holds a tie that every float rescale computes exactly to half even (power-of-two scales)', () => {
+    const p = convProblem({ inputSize: [4], kernelSize: [1] });
+    const x = Int8Array.from([5, 7, -5, -7]); // ±2.5 and ±3.5: ties
+    const params: QLinearConvParameters = {
+      xScale: 0.25,
+      xZeroPoint: 0,
+      wScale: 4,
+      wZeroPoint: 0,
+      yScale: 2,
+      yZeroPoint: -2,
+    };
+    const b = qlinearConvBounds(p, x, Int8Array.from([1]), params);
+    // By hand: round-half-even(2.5, 3.5, −2.5, −3.5) = 2, 4, −2, −4; then − 2.
+    expect([...b.expected]).toEqual([0, 2, -4, -6]);
+    expect([...b.low]).toEqual([...b.expected]);
+    expect([...b.high]).toEqual([...b.expected]);
+  });
+
+  it('with power-of-two scales: a float32 half-even requantizer always passes, a half-away one fails at ties', () => {
+    const powerOfTwo = fc.integer({ min: -6, max: 3 }).map((e) => 2 ** e);
+    // Half the cases are made ties: m = 2^−s and acc an odd multiple of 2^(s−1).
+    const rescale = fc
+      .record({
+        k: fc.integer({ min: -2500, max: 2500 }),
+        s: fc.integer({ min: 1, max: 4 }),
+        xs: powerOfTwo,
+        ws: powerOfTwo,
+        ys: powerOfTwo,
+        tie: fc.boolean(),
+      })
+      .map(({ k, s, xs, ws, ys, tie }) =>
+        tie
+          ? { acc: (2 * k + 1) * 2 ** (s - 1), xs, ws, ys: xs * ws * 2 ** s }
+          : { acc: k, xs, ws, ys },
+      );
+    let ties = 0;
+    fc.assert(
+      fc.property(
+        rescale,
+        fc.integer({ min: -64, max: 63 }).map((z) => 2 * z),
+        ({ acc, xs, ws, ys }, yz) => {
+          const p = convProblem({ inputSize: [1], kernelSize: [1], bias: true });
+          const params: QLinearConvParameters = {
+            xScale: xs,
+            xZeroPoint: 0,
+            wScale: ws,
+            wZeroPoint: 0,
+            yScale: ys,
+            yZeroPoint: yz,
+            yType: 'int8',
+          };
+          const b = qlinearConvBounds(
+            p,
+            Int8Array.from([0]),
+            Int8Array.from([0]),
+            params,
+            Int32Array.from([acc]),
+          );
+          const evenOne = clamp(float32Requantize(acc, xs, ws, ys, yz), 'int8');
+          expect(b.low[0]! <= evenOne && evenOne <= b.high[0]!).toBe(true);
+          const v = (acc * xs * ws) / ys; // exact: dyadic
+          const away = clamp(Math.sign(v) * Math.round(Math.abs(v)) + yz, 'int8');
+          const tie = v - Math.floor(v) === 0.5;
+          if (tie && away !== evenOne) {
+            ties++;
+            expect(b.low[0]! <= away && away <= b.high[0]!).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(ties).toBeGreaterThan(0);
   });
 });
 
@@ -375,6 +460,10 @@ describe('validation names the field', () => {
     ['wZeroPoint', () => referenceConvInteger(p, x, w, 0, [0, 0, 0])],
     ['x', () => referenceConvInteger(p, Float32Array.from([1, 2]) as never, w)],
     ['ConvProblem.bias', () => referenceConvInteger({ ...p, bias: true }, x, w)],
+    [
+      'ConvProblem.paddingMode',
+      () => referenceConvInteger({ ...p, padBegin: [1], paddingMode: 'reflect' }, x, w),
+    ],
     ['QLinearConv.xScale', () => referenceQLinearConv(p, x, w, { ...base, xScale: 0 })],
     ['QLinearConv.wScale[0]', () => referenceQLinearConv(p, x, w, { ...base, wScale: [0.1, 1] })],
     ['QLinearConv.yZeroPoint', () => referenceQLinearConv(p, x, w, { ...base, yZeroPoint: -1 })],

@@ -21,11 +21,16 @@
  * note), the scales are float32 and the output type is that of y_zp (int8 or uint8).
  * The oracle rounds the exact rational value acc·x_scale·w_scale/y_scale (BigInt
  * arithmetic on the float32 scales' significands), where ONNX's reference and
- * onnxruntime compute the multiplier in float32: {@link qlinearConvBounds} gives the
- * ±1 deviations that floating-point rescaling may legitimately show (docs/quantized.md).
+ * onnxruntime compute the multiplier in float32: qlinearConvBounds (quantized-bounds.ts)
+ * gives the ±1 deviations that floating-point rescaling may legitimately show
+ * (docs/quantized.md).
+ *
+ * Over 300 lines: the two oracles share one validation and one integer-sum loop, and
+ * splitting them would put the ONNX semantics in two places.
  */
 import { ProblemError } from './errors.ts';
 import { type ConvGeometry, convGeometry, lift3 } from './geometry.ts';
+import { zeroPaddingOnly } from './padding-mode.ts';
 import type { ConvProblem } from './problem.ts';
 import { checkTensorLength } from './tensors.ts';
 
@@ -204,6 +209,15 @@ function checkQuantizedOperands(
   w: QuantizedArray,
 ): CheckedOperands {
   const g = convGeometry(problem);
+  // ONNX's quantized operators pad with x's zero point; no other padding mode exists there.
+  if (zeroPaddingOnly(problem) !== true) {
+    throw new ProblemError(
+      'ConvProblem.paddingMode',
+      problem.paddingMode,
+      "'zeros' (the quantized operators pad with x's zero point)",
+      problem,
+    );
+  }
   const xType = typeOf('x', x, problem);
   const wType = typeOf('w', w, problem);
   checkTensorLength('x', x, g.inputShape, problem);
@@ -281,7 +295,7 @@ function exactMultiplier(xScale: number, wScale: number, yScale: number): ExactM
 }
 
 /** round(acc · m) with ties to even, exactly. */
-function roundRationalHalfEven(acc: number, m: ExactMultiplier): number {
+export function roundRationalHalfEven(acc: number, m: ExactMultiplier): number {
   const num = BigInt(acc) * m.numerator;
   const den = m.denominator;
   // Floor division on bigints (they truncate toward zero).
@@ -296,22 +310,24 @@ function roundRationalHalfEven(acc: number, m: ExactMultiplier): number {
   return Number(q);
 }
 
-function saturate(v: number, type: QuantizedDType): number {
+export function saturate(v: number, type: QuantizedDType): number {
   const { min, max } = QUANTIZED_RANGE[type];
   return Math.min(max, Math.max(min, v));
 }
 
 /** Validated QLinearConv inputs: every per-channel parameter expanded. */
-interface QLinearSetup {
+export interface QLinearSetup {
   accumulators: Int32Array;
   multipliers: ExactMultiplier[];
+  /** The validated scales: x_scale, w_scale per output channel, y_scale. */
+  scales: { x: number; w: readonly number[]; y: number };
   yZero: number;
   yType: QuantizedDType;
   outputsPerChannel: number;
   outChannels: number;
 }
 
-function qlinearSetup(
+export function qlinearSetup(
   problem: ConvProblem,
   x: QuantizedArray,
   w: QuantizedArray,
@@ -353,6 +369,7 @@ function qlinearSetup(
   return {
     accumulators: checkInt32(integerSums(g, x, w, xZero, wZero, bias), problem),
     multipliers: wScales.map((ws) => exactMultiplier(xScale, ws, yScale)),
+    scales: { x: xScale, w: wScales, y: yScale },
     yZero,
     yType,
     outputsPerChannel: g.outputVolume,
@@ -360,12 +377,12 @@ function qlinearSetup(
   };
 }
 
-function outputArray(type: QuantizedDType, length: number): QuantizedArray {
+export function outputArray(type: QuantizedDType, length: number): QuantizedArray {
   return type === 'int8' ? new Int8Array(length) : new Uint8Array(length);
 }
 
 /** The output channel of flat output index i ([batch, outChannels, ...spatial]). */
-function channelOf(i: number, s: QLinearSetup): number {
+export function channelOf(i: number, s: QLinearSetup): number {
   return Math.floor(i / s.outputsPerChannel) % s.outChannels;
 }
 
@@ -395,74 +412,4 @@ export function referenceQLinearConv(
     out[i] = saturate(roundRationalHalfEven(s.accumulators[i]!, m) + s.yZero, s.yType);
   }
   return out;
-}
-
-/**
- * Relative error a floating-point rescale may add before the final rounding: five
- * float32 roundings (x_scale·w_scale, ÷ y_scale, the accumulator converted to float,
- * the product, + y_zero_point), γ_5 = 5u/(1 − 5u) with u = 2^−24, rounded up to 6u.
- * Fixed-point requantizers (a 31-bit multiplier, rounding shifts) err far less.
- * Derivation: docs/quantized.md.
- */
-export const RESCALE_RELATIVE_ERROR = 6 * 2 ** -24;
-
-/** Per output: the oracle's value and the admissible range around it. */
-export interface QLinearBounds {
-  /** The exact result (= referenceQLinearConv). */
-  expected: QuantizedArray;
-  /** Smallest admissible output: expected, or expected − 1 next to a rounding tie. */
-  low: QuantizedArray;
-  /** Largest admissible output: expected, or expected + 1 next to a rounding tie. */
-  high: QuantizedArray;
-}
-
-/**
- * The outputs a QLinearConv implementation may return when it rescales in floating
- * point. With w = acc·m + y_zp the exact pre-rounding value, an implementation
- * computes ŵ with |ŵ − w| ≤ δ = {@link RESCALE_RELATIVE_ERROR}·(|acc·m| + |y_zp|);
- * any of saturate(round(v)) for v in [w − δ, w + δ] is admissible, and no other.
- * The range is wider than the exact value only where w lies within δ of a tie
- * k + ½ (or is one: a fixed-point requantizer may round ties away from zero), and
- * then by exactly 1.
- *
- * @example
- * ```ts
- * const { expected, low, high } = qlinearConvBounds(p, x, w, params, bias);
- * const ok = got.every((v, i) => low[i]! <= v && v <= high[i]!);
- * ```
- */
-export function qlinearConvBounds(
-  problem: ConvProblem,
-  x: QuantizedArray,
-  w: QuantizedArray,
-  params: QLinearConvParameters,
-  bias?: Int32Array,
-): QLinearBounds {
-  const s = qlinearSetup(problem, x, w, params, bias);
-  const length = s.accumulators.length;
-  const expected = outputArray(s.yType, length);
-  const low = outputArray(s.yType, length);
-  const high = outputArray(s.yType, length);
-  for (let i = 0; i < length; i++) {
-    const m = s.multipliers[channelOf(i, s)]!;
-    const acc = s.accumulators[i]!;
-    const exact = roundRationalHalfEven(acc, m);
-    // In float64, acc·m is off by at most three roundings (x·w, ÷ y, × acc), < 2^−50
-    // relative: widen δ by that much, so that this interval contains the exact one.
-    const value = acc * m.value;
-    const delta =
-      RESCALE_RELATIVE_ERROR * (Math.abs(value) + Math.abs(s.yZero)) + 2 ** -50 * Math.abs(value);
-    const lowest = Math.min(exact, roundHalfEvenNumber(value - delta));
-    const highest = Math.max(exact, roundHalfEvenNumber(value + delta));
-    expected[i] = saturate(exact + s.yZero, s.yType);
-    low[i] = saturate(lowest + s.yZero, s.yType);
-    high[i] = saturate(highest + s.yZero, s.yType);
-  }
-  return { expected, low, high };
-}
-
-/** Round half to even for a float64 (as numpy's np.round and C's nearbyint). */
-function roundHalfEvenNumber(v: number): number {
-  const r = Math.round(v); // ties toward +∞
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -5,17 +5,17 @@
  */
 
 import {
+  backwardDataAsConvTranspose,
+  type ConvTransposeProblem,
+  convTransposeGeometry,
+} from '../../reference/convTranspose.ts';
+import {
   type ConvKernel,
   type ConvProblem,
   convGeometry,
   type DType,
   type FloatArray,
 } from '../../reference/index.ts';
-import {
-  backwardDataAsConvTranspose,
-  type ConvTransposeProblem,
-  convTransposeGeometry,
-} from '../../reference/convTranspose.ts';
 import type { OpName } from '../../reference/ops.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import { col2imConvTranspose } from '../convTranspose/col2im.ts';
@@ -87,7 +87,12 @@ export function createIm2colKernel(options: Im2colKernelOptions = {}): ConvKerne
       const as64 = (operand: string, v: FloatArray) => expectType(name, operand, v, Float64Array);
       return im2colConv64(p, as64('input', x), as64('weight', w), b && as64('bias', b), limits);
     },
-    convTranspose(p: ConvTransposeProblem, x: FloatArray, w: FloatArray, b?: FloatArray): FloatArray {
+    convTranspose(
+      p: ConvTransposeProblem,
+      x: FloatArray,
+      w: FloatArray,
+      b?: FloatArray,
+    ): FloatArray {
       return col2imConvTranspose(p, x, w, b, dtype);
     },
     convBackwardData(p: ConvProblem, dy: FloatArray, w: FloatArray): FloatArray {

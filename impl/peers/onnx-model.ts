@@ -5,7 +5,8 @@
  * AttributeProto, ValueInfoProto, TypeProto, TensorShapeProto, TensorProto).
  * Only what a Conv node needs is written.
  */
-import type { ConvGeometry, DType } from '../../reference/index.ts';
+import type { ConvGeometry } from '../../reference/geometry.ts';
+import type { DType } from '../../reference/problem.ts';
 import { ProtoWriter } from './protobuf.ts';
 
 /** ONNX TensorProto.DataType codes. */

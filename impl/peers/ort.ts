@@ -1,11 +1,6 @@
 /**
- * onnxruntime-node (CPU execution provider) as a ConvKernel.
- *
- * Each problem becomes a one-node ONNX model built in memory (see
- * onnx-model.ts) with X, W and B as graph inputs, so one session serves any
- * data of that shape. Sessions are slow to create and are kept in a bounded LRU
- * cache keyed by the geometry. True convolution is computed by flipping the
- * weights and running ONNX Conv, which is a cross-correlation.
+ * onnxruntime-node (CPU execution provider) as a ConvKernel, through the
+ * shared ONNX Conv kernel (onnx-kernel.ts).
  *
  * Only float32: onnxruntime 1.30's CPU provider has no double Conv kernel
  * (session creation fails with "Could not find an implementation for Conv(11)
@@ -13,115 +8,15 @@
  *
  * Importing this module never loads onnxruntime; {@link loadOrtKernel} does.
  */
+import { type OnnxRuntime, onnxKernel } from './onnx-kernel.ts';
+import type { PeerLoad } from './peer.ts';
 
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import {
-  type ConvGeometry,
-  type ConvKernel,
-  type ConvProblem,
-  checkConvOperands,
-  convGeometry,
-  type FloatArray,
-  formatDescriptor,
-} from '../../reference/index.ts';
-import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
-import { encodeOnnxConvModel, ONNX_CONV_NAMES } from './onnx-model.ts';
-import { asFloat32, flipKernels, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
-import { SessionCache } from './session-cache.ts';
-
-type OrtModule = typeof import('onnxruntime-node');
-
-/** Sessions kept alive; each holds a small graph, so a few dozen are cheap. */
-const SESSION_CAPACITY = 32;
-
-/**
- * Single-threaded CPU: the harness compares kernels on one core, and the
- * machine is shared.
- */
-const SESSION_OPTIONS: InferenceSession.SessionOptions = {
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-  executionProviders: ['cpu'],
-};
-
-let ortModule: Promise<OrtModule> | undefined;
-
-/** Loads onnxruntime-node once; the native binding is resolved on first use only. */
-function importOrt(): Promise<OrtModule> {
-  ortModule ??= import('onnxruntime-node');
-  return ortModule;
-}
-
-const sessions = new SessionCache<InferenceSession>({
-  capacity: SESSION_CAPACITY,
-  release: (session) => session.release(),
+const ortNode = onnxKernel({
+  name: 'onnxruntime-node',
+  load: async () => (await import('onnxruntime-node')) as unknown as OnnxRuntime,
+  // Single-threaded CPU: the harness compares kernels on one core, and the machine is shared.
+  sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1, executionProviders: ['cpu'] },
 });
-
-/**
- * Cache key: the problem with the mode normalised, since both modes run the
- * same cross-correlation model (the flip happens on the weights).
- */
-function sessionKey(p: ConvProblem): string {
-  return formatDescriptor({ ...p, mode: 'cross-correlation' });
-}
-
-function feedsFor(
-  ort: OrtModule,
-  g: ConvGeometry,
-  input: Float32Array,
-  weight: Float32Array,
-  bias: Float32Array | undefined,
-): Record<string, Tensor> {
-  const feeds: Record<string, Tensor> = {
-    [ONNX_CONV_NAMES.input]: new ort.Tensor('float32', input, [...g.inputShape]),
-    [ONNX_CONV_NAMES.weight]: new ort.Tensor('float32', weight, [...g.weightShape]),
-  };
-  if (bias !== undefined) {
-    feeds[ONNX_CONV_NAMES.bias] = new ort.Tensor('float32', bias, [g.outChannels]);
-  }
-  return feeds;
-}
-
-async function ortConv(
-  p: ConvProblem,
-  input: FloatArray,
-  weight: FloatArray,
-  bias?: FloatArray,
-): Promise<Float32Array> {
-  const g = convGeometry(p);
-  checkConvOperands(g, input, weight, bias);
-  const ort = await importOrt();
-  const w = g.flipKernel ? flipKernels(g, weight) : asFloat32(weight);
-  const feeds = feedsFor(ort, g, asFloat32(input), w, bias && asFloat32(bias));
-  const create = () =>
-    ort.InferenceSession.create(encodeOnnxConvModel(g, { dtype: 'float32' }), SESSION_OPTIONS);
-  const results = await sessions.use(sessionKey(p), create, (session) => session.run(feeds));
-  const output = results[ONNX_CONV_NAMES.output];
-  if (output === undefined || !(output.data instanceof Float32Array)) {
-    throw new Error(
-      `onnxruntime-node: Conv returned no float32 output '${ONNX_CONV_NAMES.output}'`,
-    );
-  }
-  if (output.data.length !== g.outputLength) {
-    throw new Error(
-      `onnxruntime-node: output has ${output.data.length} elements, expected ${g.outputLength} ` +
-        `(shape [${output.dims.join(', ')}] vs [${g.outputShape.join(', ')}])`,
-    );
-  }
-  return output.data;
-}
-
-/**
- * Everything ONNX Conv on the CPU provider accepts in float32: 1-D to 3-D, any
- * groups, strides, dilations and asymmetric pads.
- */
-function ortSupports(p: ConvProblem): true | string {
-  const g = geometryOrReason(p);
-  if (typeof g === 'string') return g;
-  // The Conv node pads with zeros; other modes would need a Pad node first.
-  const zeros = zeroPaddingOnly(p);
-  return zeros === true ? true : `ort adapter: ${zeros}`;
-}
 
 /**
  * onnxruntime-node 1.30, CPU provider, one thread, float32. `conv` is async
@@ -133,12 +28,7 @@ function ortSupports(p: ConvProblem): true | string {
  * const y = await ortKernel.conv(p, x, w); // Float32Array, NCHW
  * ```
  */
-export const ortKernel: ConvKernel = {
-  name: 'onnxruntime-node',
-  dtype: 'float32',
-  supports: ortSupports,
-  conv: ortConv,
-};
+export const ortKernel = ortNode.kernel;
 
 /**
  * Loads onnxruntime-node and returns {@link ortKernel}, or the reason it
@@ -150,16 +40,8 @@ export const ortKernel: ConvKernel = {
  * if ('unavailable' in ort) console.log(`skipped: ${ort.unavailable}`);
  * ```
  */
-export async function loadOrtKernel(): Promise<PeerLoad> {
-  try {
-    const ort = await importOrt();
-    if (typeof ort.InferenceSession?.create !== 'function') {
-      return { unavailable: 'onnxruntime-node: InferenceSession.create is missing' };
-    }
-    return ortKernel;
-  } catch (error) {
-    return { unavailable: `onnxruntime-node failed to load: ${messageOf(error)}` };
-  }
+export function loadOrtKernel(): Promise<PeerLoad> {
+  return ortNode.load();
 }
 
 /**
@@ -172,5 +54,5 @@ export async function loadOrtKernel(): Promise<PeerLoad> {
  * ```
  */
 export function releaseOrtSessions(): void {
-  sessions.clear();
+  ortNode.release();
 }

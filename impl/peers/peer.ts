@@ -2,13 +2,10 @@
  * What every peer adapter shares: the "could not load" result, problem
  * validation for `supports`, and the dtype and kernel-flip conversions.
  */
-import {
-  type ConvGeometry,
-  type ConvKernel,
-  type ConvProblem,
-  convGeometry,
-  type FloatArray,
-} from '../../reference/index.ts';
+// Direct imports, not reference/index.ts: the browser adapters bundle this file for
+// the page, and the index also loads the Node-only exact oracle (mathjs).
+import { type ConvGeometry, convGeometry } from '../../reference/geometry.ts';
+import type { ConvKernel, ConvProblem, FloatArray } from '../../reference/problem.ts';
 
 /** Returned instead of a kernel when the peer package cannot be loaded. */
 export interface PeerUnavailable {
@@ -88,4 +85,26 @@ export function flipKernels(g: ConvGeometry, weight: FloatArray): Float32Array {
 /** The message of any thrown value. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `kernel` once its package loads, or why it cannot be used: the one
+ * "optional peer" pattern of the small library adapters.
+ *
+ * @example
+ * ```ts
+ * await loadPeer('convnetjs', importLibrary, convnetjsKernel); // the kernel, or { unavailable }
+ * ```
+ */
+export async function loadPeer(
+  library: string,
+  load: () => Promise<unknown>,
+  kernel: ConvKernel,
+): Promise<PeerLoad> {
+  try {
+    await load();
+    return kernel;
+  } catch (error) {
+    return { unavailable: `${library} could not be loaded: ${messageOf(error)}` };
+  }
 }

@@ -26,14 +26,12 @@
  */
 
 import type * as Tfjs from '@tensorflow/tfjs-core';
-import {
-  type ConvGeometry,
-  type ConvKernel,
-  type ConvProblem,
-  checkConvOperands,
-  convGeometry,
-} from '../../reference/index.ts';
+// Direct imports, not reference/index.ts: the browser adapter bundles this file for
+// the page, and the index also loads the Node-only exact oracle (mathjs).
+import { checkConvOperands } from '../../reference/conv.ts';
+import { type ConvGeometry, convGeometry } from '../../reference/geometry.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
+import type { ConvKernel, ConvProblem } from '../../reference/problem.ts';
 import { asFloat32, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
 
 /** The tfjs-core module namespace. */
@@ -42,6 +40,13 @@ type Tf = TfjsModule;
 
 /** The two tfjs backends wrapped here. */
 export type TfjsBackendName = 'cpu' | 'wasm';
+
+/**
+ * Every backend this file maps problems for: the two above, and 'webgpu', whose
+ * adapter runs in the page (impl/peers/browser/tfjs-webgpu.mjs) and reuses the
+ * mapping exported here.
+ */
+export type TfjsConvBackend = TfjsBackendName | 'webgpu';
 
 const backendPackages: Record<TfjsBackendName, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
@@ -81,8 +86,15 @@ async function activate(tf: Tf, backend: TfjsBackendName): Promise<void> {
   await tf.ready();
 }
 
-/** Why tfjs cannot compute `p` on `backend`, or true. */
-function tfjsSupports(backend: TfjsBackendName, p: ConvProblem): true | string {
+/**
+ * Why tfjs cannot compute `p` on `backend`, or true.
+ *
+ * @example
+ * ```ts
+ * tfjsSupports('webgpu', p); // true, or e.g. 'tfjs has no grouped convolution …'
+ * ```
+ */
+export function tfjsSupports(backend: TfjsConvBackend, p: ConvProblem): true | string {
   const g = geometryOrReason(p);
   if (typeof g === 'string') return g;
   const zeros = zeroPaddingOnly(p);
@@ -93,6 +105,14 @@ function tfjsSupports(backend: TfjsBackendName, p: ConvProblem): true | string {
   }
   if (g.rank === 3 && g.groups > 1) {
     return `tfjs has no grouped or depthwise 3-D convolution (groups = ${g.groups})`;
+  }
+  // tfjs-backend-webgpu 4.22 indexes 5-D tensors as `vec5`, which WGSL lacks: its Pad and
+  // its broadcasting add fail to compile on rank 5, so the explicit zero padding and the
+  // bias of a 3-D convolution cannot run there (docs/results/webgpu.md shows the shader
+  // error; conv3d itself takes only 'valid'/'same' padding).
+  const padded3d = g.rank === 3 && [...g.padBegin, ...g.padEnd].some((q) => q > 0);
+  if (backend === 'webgpu' && (padded3d || (g.rank === 3 && g.problem.bias))) {
+    return "tfjs-backend-webgpu's 5-D Pad and add are invalid WGSL (vec5): no padded or biased 3-D convolution";
   }
   const strided = g.stride.some((s) => s > 1);
   const dilated = g.dilation.some((d) => d > 1);
@@ -200,9 +220,48 @@ function conv3dNdhwc(
  * the padding materialized; tfjs-wasm multiplies real zeros (XNNPACK), and
  * finite weights give the same sums either way.
  */
-function mustMaterializePadding(backend: TfjsBackendName, g: ConvGeometry, w: Float32Array) {
+function mustMaterializePadding(backend: TfjsConvBackend, g: ConvGeometry, w: Float32Array) {
   const padded = g.padBegin.some((p) => p > 0) || g.padEnd.some((p) => p > 0);
   return backend === 'cpu' && padded && !w.every(Number.isFinite);
+}
+
+/**
+ * The convolution as a tfjs tensor on the active backend, channels last (1-D as
+ * [N, 1, OW, C]); every intermediate is disposed, the caller disposes the result.
+ * Throws when tfjs returns another shape than the geometry's.
+ *
+ * @example
+ * ```ts
+ * const y = tfjsConvTensor(tf, 'webgpu', convGeometry(p), x, w, b);
+ * try { return await y.data(); } finally { y.dispose(); }
+ * ```
+ */
+export function tfjsConvTensor(
+  tf: Tf,
+  backend: TfjsConvBackend,
+  g: ConvGeometry,
+  input: Float32Array,
+  weight: Float32Array,
+  bias: Float32Array | undefined,
+): Tfjs.Tensor {
+  const output = tf.tidy(() => {
+    const y: Tfjs.Tensor =
+      g.rank === 3
+        ? conv3dNdhwc(tf, g, input, weight)
+        : conv2dNhwc(tf, g, input, weight, mustMaterializePadding(backend, g, weight));
+    // Channels last: the bias broadcasts along the last axis.
+    return bias === undefined ? y : tf.add(y, tf.tensor1d(bias, 'float32'));
+  });
+  // 1-D ran as 2-D with a height of 1.
+  const spatial = g.rank === 1 ? [1, ...g.outputSize] : g.outputSize;
+  const expected = [g.batch, ...spatial, g.outChannels];
+  if (output.shape.join() !== expected.join()) {
+    output.dispose();
+    throw new Error(
+      `tfjs: output shape [${output.shape.join(', ')}], expected [${expected.join(', ')}]`,
+    );
+  }
+  return output;
 }
 
 /** The whole computation, synchronous, on whatever backend is active. */
@@ -214,23 +273,8 @@ function computeSync(
   weight: Float32Array,
   bias: Float32Array | undefined,
 ): Float32Array {
-  const output = tf.tidy(() => {
-    const y: Tfjs.Tensor =
-      g.rank === 3
-        ? conv3dNdhwc(tf, g, input, weight)
-        : conv2dNhwc(tf, g, input, weight, mustMaterializePadding(backend, g, weight));
-    // Channels last: the bias broadcasts along the last axis.
-    return bias === undefined ? y : tf.add(y, tf.tensor1d(bias, 'float32'));
-  });
+  const output = tfjsConvTensor(tf, backend, g, input, weight, bias);
   try {
-    // 1-D ran as 2-D with a height of 1.
-    const spatial = g.rank === 1 ? [1, ...g.outputSize] : g.outputSize;
-    const expected = [g.batch, ...spatial, g.outChannels];
-    if (output.shape.join() !== expected.join()) {
-      throw new Error(
-        `tfjs: output shape [${output.shape.join(', ')}], expected [${expected.join(', ')}]`,
-      );
-    }
     const data = output.dataSync();
     if (!(data instanceof Float32Array)) throw new Error('tfjs: output is not float32');
     return data;

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import wabtInit from 'wabt';
 import { gamma, unitRoundoff } from '../../reference/float.ts';
 import { type ConvProblem, convGeometry, referenceConv } from '../../reference/index.ts';
 import { convProblem, integerData, uniformData } from '../../reference/testing.ts';
 import {
   createIm2colSimdKernel,
-  gemmFromBytes,
   headerBytes,
   im2colSimd2tKernel,
   im2colSimdConv,
@@ -16,6 +13,7 @@ import {
   simdLayout,
   type WasmGemm,
 } from './index.ts';
+import { assembled, brokenGemmEdits } from './testing.ts';
 
 /** Operands of `p` drawn by `data` (integers: every partial sum exact in float32). */
 function operands(p: ConvProblem, data: (length: number, seed: number) => number[]) {
@@ -154,18 +152,6 @@ function gemmMismatches(gemm: WasmGemm, M: number, N: number, K: number): number
   return mismatches;
 }
 
-/** The GEMM assembled from gemm.wat after `edit`, the way scripts/build.mjs assembles it. */
-async function assembled(edit: (wat: string) => string): Promise<WasmGemm> {
-  const wabt = await wabtInit();
-  const source = edit(readFileSync(new URL('./gemm.wat', import.meta.url), 'utf8'));
-  const module = wabt.parseWat('gemm.wat', source, { simd: true, threads: true });
-  const { buffer } = module.toBinary({});
-  module.destroy();
-  const gemm = gemmFromBytes(buffer);
-  if (typeof gemm === 'string') throw new Error(gemm);
-  return gemm;
-}
-
 describe('im2col-simd on two threads', () => {
   it.each(problems)('%s: the same bits as one thread', (_, p) => {
     const { x, w, b } = operands(p, uniformData);
@@ -190,19 +176,12 @@ describe('the GEMM check can fail', () => {
   });
 
   it('a GEMM whose tile subtracts one accumulator is caught', async () => {
-    const broken = await assembled((wat) =>
-      wat.replace('(f32x4.add (local.get $c21)', '(f32x4.sub (local.get $c21)'),
-    );
+    const broken = await assembled(brokenGemmEdits['one accumulator subtracts']!);
     expect(gemmMismatches(broken, 9, 29, 300)).toBeGreaterThan(0);
   });
 
   it('a GEMM that drops the last depth slice is caught', async () => {
-    const broken = await assembled((wat) =>
-      wat.replace(
-        '(i32.add (local.get $pc) (i32.const 256))',
-        '(i32.add (local.get $pc) (i32.const 512))',
-      ),
-    );
+    const broken = await assembled(brokenGemmEdits['the second depth slice is dropped']!);
     expect(gemmMismatches(broken, 9, 29, 300)).toBeGreaterThan(0);
   });
 });

@@ -15,3 +15,11 @@ export {
   WasmGemm,
 } from './module.ts';
 export { GemmHelper, gemmTwoThreads } from './threads.ts';
+export {
+  createWinogradSimdKernel,
+  type WinogradSimdOptions,
+  winogradF2SimdKernel,
+  winogradF4SimdKernel,
+  winogradSimdLayout,
+  winogradSimdPlan,
+} from './winograd-simd.ts';

@@ -18,6 +18,7 @@
 import { describe, expect, it } from 'vitest';
 import { gamma, unitRoundoff } from '../../reference/float.ts';
 import {
+  type ConvKernel,
   type ConvProblem,
   convGeometry,
   type FloatArray,
@@ -26,6 +27,7 @@ import {
 } from '../../reference/index.ts';
 import { type Random, randomInteger, seededRandom } from '../../reference/random.ts';
 import { convProblem, type TestOperands, testOperands } from '../../reference/testing.ts';
+import { createWinogradSimdKernel, winogradF2SimdKernel } from '../wasm/index.ts';
 import { winogradErrorBound } from './error-bound.ts';
 import {
   createWinogradKernel,
@@ -55,9 +57,26 @@ const realOperands = (p: ConvProblem, random: Random): Operands =>
 const integerOperands = (p: ConvProblem, random: Random): Operands =>
   testOperands(p, () => randomInteger(random, -8, 8));
 
+/** Makes a Winograd kernel: on the JavaScript products or on the WebAssembly SIMD GEMM. */
+type MakeKernel = (options: WinogradKernelOptions) => ConvKernel;
+
+/**
+ * The two product engines. The SIMD one sums each product in float32 instead of
+ * float64; the bound's γ_K (float32) covers both, so every bound test runs on both.
+ */
+const ENGINES: [string, MakeKernel][] = [
+  ['JavaScript products', createWinogradKernel],
+  ['WebAssembly SIMD products', (options) => createWinogradSimdKernel(options)],
+];
+
 /** Runs the kernel and checks every element against the oracle within the derived bound. */
-async function expectWithinBound(options: WinogradKernelOptions, p: ConvProblem, ops: Operands) {
-  const kernel = createWinogradKernel(options);
+async function expectWithinBound(
+  make: MakeKernel,
+  options: WinogradKernelOptions,
+  p: ConvProblem,
+  ops: Operands,
+) {
+  const kernel = make(options);
   expect(kernel.supports?.(p)).toBe(true);
   const y = await kernel.conv(p, ops.x, ops.w, ops.b);
   const ref = referenceConv(p, ops.x, ops.w, ops.b);
@@ -110,140 +129,147 @@ function randomProblem(random: Random, rank: 1 | 2, kernelMax: number): ConvProb
   });
 }
 
-describe('winograd kernel vs the oracle, real data, per-element derived bound', () => {
-  const random = seededRandom(0xc0ffee);
+describe.each(ENGINES)(
+  'winograd kernel (%s) vs the oracle, real data, derived bound',
+  (engine, make) => {
+    const random = seededRandom(0xc0ffee);
 
-  it.each([2, 4, 6])(
-    'F(%i): random 2-D problems (ragged, padded, grouped, both modes)',
-    async (m) => {
+    it.each([2, 4, 6])(
+      'F(%i): random 2-D problems (ragged, padded, grouped, both modes)',
+      async (m) => {
+        for (let trial = 0; trial < 25; trial++) {
+          const p = randomProblem(random, 2, m === 6 ? 3 : 4);
+          await expectWithinBound(make, { m }, p, realOperands(p, random));
+        }
+      },
+    );
+
+    it.each([2, 4, 6])('F(%i): random 1-D problems', async (m) => {
       for (let trial = 0; trial < 25; trial++) {
-        const p = randomProblem(random, 2, m === 6 ? 3 : 4);
-        await expectWithinBound({ m }, p, realOperands(p, random));
+        const p = randomProblem(random, 1, 9 - m);
+        await expectWithinBound(make, { m }, p, realOperands(p, random));
       }
-    },
-  );
+    });
 
-  it.each([2, 4, 6])('F(%i): random 1-D problems', async (m) => {
-    for (let trial = 0; trial < 25; trial++) {
-      const p = randomProblem(random, 1, 9 - m);
-      await expectWithinBound({ m }, p, realOperands(p, random));
-    }
-  });
+    it('ragged outputs of every size 1..11 along each dimension', async () => {
+      for (let out = 1; out <= 11; out++) {
+        const p = problem({
+          inChannels: 2,
+          outChannels: 2,
+          inputSize: [out + 2, 14 - out],
+          bias: true,
+        });
+        await expectWithinBound(make, { m: 4 }, p, realOperands(p, random));
+        await expectWithinBound(make, { m: 2 }, p, realOperands(p, random));
+      }
+    });
 
-  it('ragged outputs of every size 1..11 along each dimension', async () => {
-    for (let out = 1; out <= 11; out++) {
+    it('kernel as large as the input (one output), 1-D and 2-D', async () => {
+      for (const p of [
+        problem({ inputSize: [5, 5], kernelSize: [5, 5], inChannels: 3, outChannels: 2 }),
+        problem({ inputSize: [7], kernelSize: [7], inChannels: 2 }),
+      ]) {
+        await expectWithinBound(make, { m: 2 }, p, realOperands(p, random));
+      }
+    });
+
+    it('pads beyond r − 1: whole windows and whole tiles in the padding', async () => {
       const p = problem({
+        inputSize: [2, 3],
+        padBegin: [4, 5],
+        padEnd: [5, 3],
         inChannels: 2,
-        outChannels: 2,
-        inputSize: [out + 2, 14 - out],
+        outChannels: 3,
         bias: true,
       });
-      await expectWithinBound({ m: 4 }, p, realOperands(p, random));
-      await expectWithinBound({ m: 2 }, p, realOperands(p, random));
-    }
-  });
-
-  it('kernel as large as the input (one output), 1-D and 2-D', async () => {
-    for (const p of [
-      problem({ inputSize: [5, 5], kernelSize: [5, 5], inChannels: 3, outChannels: 2 }),
-      problem({ inputSize: [7], kernelSize: [7], inChannels: 2 }),
-    ]) {
-      await expectWithinBound({ m: 2 }, p, realOperands(p, random));
-    }
-  });
-
-  it('pads beyond r − 1: whole windows and whole tiles in the padding', async () => {
-    const p = problem({
-      inputSize: [2, 3],
-      padBegin: [4, 5],
-      padEnd: [5, 3],
-      inChannels: 2,
-      outChannels: 3,
-      bias: true,
+      await expectWithinBound(make, { m: 4 }, p, realOperands(p, random));
+      await expectWithinBound(make, { m: 2 }, p, realOperands(p, random));
     });
-    await expectWithinBound({ m: 4 }, p, realOperands(p, random));
-    await expectWithinBound({ m: 2 }, p, realOperands(p, random));
-  });
 
-  it('asymmetric padding, batch > 1, bias, true convolution', async () => {
-    const p = problem({
-      mode: 'convolution',
-      batch: 3,
-      inChannels: 3,
-      outChannels: 4,
-      inputSize: [9, 10],
-      padBegin: [2, 0],
-      padEnd: [0, 1],
-      bias: true,
-    });
-    await expectWithinBound({ m: 4 }, p, realOperands(p, random));
-  });
-
-  it('groups and depthwise', async () => {
-    const grouped = problem({
-      groups: 2,
-      inChannels: 4,
-      outChannels: 6,
-      inputSize: [8, 9],
-      padBegin: [1, 1],
-      padEnd: [1, 1],
-    });
-    const depthwise = problem({
-      groups: 5,
-      inChannels: 5,
-      outChannels: 10,
-      inputSize: [7, 11],
-      padBegin: [1, 1],
-      padEnd: [1, 1],
-      bias: true,
-    });
-    for (const p of [grouped, depthwise])
-      await expectWithinBound({ m: 4 }, p, realOperands(p, random));
-  });
-
-  it('non-square kernels nest F(m, r_h) × F(m, r_w)', async () => {
-    for (const kernelSize of [
-      [1, 3],
-      [3, 1],
-      [2, 5],
-      [5, 2],
-      [1, 1],
-      [3, 4],
-    ]) {
+    it('asymmetric padding, batch > 1, bias, true convolution', async () => {
       const p = problem({
-        kernelSize,
-        inputSize: [9, 8],
-        inChannels: 2,
-        outChannels: 2,
-        padBegin: [1, 2],
-        padEnd: [2, 1],
+        mode: 'convolution',
+        batch: 3,
+        inChannels: 3,
+        outChannels: 4,
+        inputSize: [9, 10],
+        padBegin: [2, 0],
+        padEnd: [0, 1],
+        bias: true,
       });
-      await expectWithinBound({ m: 4 }, p, realOperands(p, random));
-    }
-  });
+      await expectWithinBound(make, { m: 4 }, p, realOperands(p, random));
+    });
 
-  it('float64: within the bound for u = 2^-53', async () => {
-    for (let trial = 0; trial < 10; trial++) {
-      const p = randomProblem(random, 2, 3);
-      const y = await expectWithinBound({ m: 4, dtype: 'float64' }, p, realOperands(p, random));
-      expect(y).toBeInstanceOf(Float64Array);
-    }
-  });
+    it('groups and depthwise', async () => {
+      const grouped = problem({
+        groups: 2,
+        inChannels: 4,
+        outChannels: 6,
+        inputSize: [8, 9],
+        padBegin: [1, 1],
+        padEnd: [1, 1],
+      });
+      const depthwise = problem({
+        groups: 5,
+        inChannels: 5,
+        outChannels: 10,
+        inputSize: [7, 11],
+        padBegin: [1, 1],
+        padEnd: [1, 1],
+        bias: true,
+      });
+      for (const p of [grouped, depthwise])
+        await expectWithinBound(make, { m: 4 }, p, realOperands(p, random));
+    });
 
-  it('the componentwise bound is below the norm-based one and not vacuous', () => {
-    // No padding: every window is full, so Σ|x·w| is of the order of the tile's S.
-    const p = problem({ inChannels: 16, outChannels: 4, inputSize: [14, 14] });
-    const ops = realOperands(p, random);
-    const bound = winogradErrorBound(p, ops.x, ops.w, undefined, { m: 4, dtype: 'float32' });
-    const sums = referenceConv(p, ops.x.map(Math.abs), ops.w.map(Math.abs));
-    for (let i = 0; i < sums.length; i++) {
-      // W ≤ amp·S is the amplification theorem of error-constants.ts.
-      expect(bound.absolute[i]!).toBeLessThanOrEqual(bound.coarse[i]!);
-      // A bug as small as 10^-3 relative to Σ|x·w| would break the bound.
-      expect(bound.absolute[i]!).toBeLessThan(1e-3 * sums[i]!);
+    it('non-square kernels nest F(m, r_h) × F(m, r_w)', async () => {
+      for (const kernelSize of [
+        [1, 3],
+        [3, 1],
+        [2, 5],
+        [5, 2],
+        [1, 1],
+        [3, 4],
+      ]) {
+        const p = problem({
+          kernelSize,
+          inputSize: [9, 8],
+          inChannels: 2,
+          outChannels: 2,
+          padBegin: [1, 2],
+          padEnd: [2, 1],
+        });
+        await expectWithinBound(make, { m: 4 }, p, realOperands(p, random));
+      }
+    });
+
+    // The SIMD products are float32 only.
+    if (engine === 'JavaScript products') {
+      it('float64: within the bound for u = 2^-53', async () => {
+        for (let trial = 0; trial < 10; trial++) {
+          const p = randomProblem(random, 2, 3);
+          const ops = realOperands(p, random);
+          const y = await expectWithinBound(make, { m: 4, dtype: 'float64' }, p, ops);
+          expect(y).toBeInstanceOf(Float64Array);
+        }
+      });
     }
-  });
-});
+
+    it('the componentwise bound is below the norm-based one and not vacuous', () => {
+      // No padding: every window is full, so Σ|x·w| is of the order of the tile's S.
+      const p = problem({ inChannels: 16, outChannels: 4, inputSize: [14, 14] });
+      const ops = realOperands(p, random);
+      const bound = winogradErrorBound(p, ops.x, ops.w, undefined, { m: 4, dtype: 'float32' });
+      const sums = referenceConv(p, ops.x.map(Math.abs), ops.w.map(Math.abs));
+      for (let i = 0; i < sums.length; i++) {
+        // W ≤ amp·S is the amplification theorem of error-constants.ts.
+        expect(bound.absolute[i]!).toBeLessThanOrEqual(bound.coarse[i]!);
+        // A bug as small as 10^-3 relative to Σ|x·w| would break the bound.
+        expect(bound.absolute[i]!).toBeLessThan(1e-3 * sums[i]!);
+      }
+    });
+  },
+);
 
 describe('winograd kernel, dyadic small-integer data', () => {
   const random = seededRandom(77);
@@ -274,8 +300,11 @@ describe('winograd kernel, dyadic small-integer data', () => {
       }),
     ]) {
       const ops = integerOperands(p, random);
-      const y = await winogradF2Kernel.conv(p, ops.x, ops.w, ops.b);
-      expect(Array.from(y)).toEqual(Array.from(referenceConv(p, ops.x, ops.w, ops.b)));
+      const expected = Array.from(referenceConv(p, ops.x, ops.w, ops.b));
+      for (const kernel of [winogradF2Kernel, winogradF2SimdKernel]) {
+        const y = await kernel.conv(p, ops.x, ops.w, ops.b);
+        expect(Array.from(y)).toEqual(expected);
+      }
     }
   });
 
@@ -287,7 +316,8 @@ describe('winograd kernel, dyadic small-integer data', () => {
       padBegin: [1, 1],
       padEnd: [1, 1],
     });
-    await expectWithinBound({ m: 4 }, p, integerOperands(p, random));
+    await expectWithinBound(createWinogradKernel, { m: 4 }, p, integerOperands(p, random));
+    await expectWithinBound(ENGINES[1]![1], { m: 4 }, p, integerOperands(p, random));
   });
 });
 
@@ -478,7 +508,8 @@ describe('winograd kernel: operands', () => {
  *
  * - Where the kernel rounds. The float32 kernel stores U, V, M and the output as
  * float32 values and sums each M over the whole depth in float64 (docs/winograd.md,
- * "The kernel"); the float64 kernel never rounds to float32. An independent
+ * "The kernel"); on the SIMD GEMM (impl/wasm) each product and partial sum of M is
+ * rounded to float32 as well; the float64 kernel never rounds to float32. An independent
  * emulation of one 1-D tile, written from the transform matrices with plain loops in
  * the kernel's summation order, must agree with the kernel bit for bit; so must
  * `winogradMagnitudes`, emulated with |Aᵀ|, |G|, |Bᵀ|, and both with chosen points.
@@ -508,8 +539,14 @@ describe('mutation-testing additions', () => {
     w: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> },
     channels: number,
     store: (v: number) => number,
-    options: { points?: readonly WinogradPoint[]; absolute?: boolean } = {},
+    options: {
+      points?: readonly WinogradPoint[];
+      absolute?: boolean;
+      /** One step of M's channel sum; default float64 (rounded once, by `store`). */
+      accumulate?: (sum: number, product: number) => number;
+    } = {},
   ): number[] {
+    const accumulate = options.accumulate ?? ((sum: number, product: number) => sum + product);
     const t = winogradTransforms(m, r, options.points);
     const abs = (a: Float64Array) => (options.absolute ? a.map(Math.abs) : a);
     const [ATf, Gf, BTf, alpha] = [abs(t.ATf), abs(t.Gf), abs(t.BTf), t.alpha];
@@ -519,7 +556,7 @@ describe('mutation-testing additions', () => {
       for (let c = 0; c < channels; c++) {
         const u = store(rowDot(Gf, r, xi, w.subarray(c * r, (c + 1) * r)));
         const v = store(rowDot(BTf, alpha, xi, x.subarray(c * alpha, (c + 1) * alpha)));
-        sum += u * v;
+        sum = accumulate(sum, u * v);
       }
       M.push(store(sum));
     }
@@ -556,6 +593,31 @@ describe('mutation-testing additions', () => {
         }
         // The data must make the intermediate roundings visible, or the test proves nothing.
         expect(differsFromFloat64).toBeGreaterThan(20);
+      });
+
+      it(`F(${m}, ${r}) on the SIMD GEMM also rounds every product and partial sum of M`, async () => {
+        const random = seededRandom(60 + m);
+        const channels = 5;
+        const alpha = m + r - 1;
+        const p = convProblem({ inChannels: channels, inputSize: [alpha], kernelSize: [r] });
+        const kernel = createWinogradSimdKernel({ m });
+        // f32x4.mul then f32x4.add, in increasing channel order, from zero.
+        const float32Sum = (sum: number, product: number) =>
+          Math.fround(sum + Math.fround(product));
+        let differsFromFloat64Sum = 0;
+        for (let trial = 0; trial < 200; trial++) {
+          const x = spread(random, channels * alpha);
+          const w = spread(random, channels * r);
+          const y = Array.from(await kernel.conv(p, x, w));
+          const emulated = emulateTile(m, r, x, w, channels, Math.fround, {
+            accumulate: float32Sum,
+          });
+          expect(y).toEqual(emulated);
+          const float64Sum = emulateTile(m, r, x, w, channels, Math.fround);
+          if (y.some((v, i) => v !== float64Sum[i])) differsFromFloat64Sum++;
+        }
+        // The data must tell a float32 sum from a float64 one, or the test proves nothing.
+        expect(differsFromFloat64Sum).toBeGreaterThan(20);
       });
 
       it(`F(${m}, ${r}) float64 does not round to float32 anywhere`, async () => {

@@ -15,14 +15,24 @@
  */
 
 import {
+  type ConvGeometry,
   type ConvKernel,
   type ConvProblem,
   checkConvOperands,
   convGeometry,
 } from '../../reference/index.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
+import type { WinogradPlan } from './plan.ts';
+import { jsProducts, type WinogradProducts } from './products.ts';
 import { WinogradRun } from './run.ts';
-import { planOf, settingsOf, supportReason, type WinogradKernelOptions } from './settings.ts';
+import {
+  planOf,
+  type Settings,
+  settingsOf,
+  supportReason,
+  type WinogradKernelOptions,
+  workspaceRefusal,
+} from './settings.ts';
 import { WinogradWorkspace } from './workspace.ts';
 
 export { type WinogradMagnitudeOptions, winogradMagnitudes } from './magnitudes.ts';
@@ -42,11 +52,47 @@ export type { WinogradKernelOptions } from './settings.ts';
 export function createWinogradKernel(options: WinogradKernelOptions): ConvKernel {
   const settings = settingsOf(options);
   const scratch = new WinogradWorkspace(settings.retainWorkspaceBytes);
+  return createWinogradKernelOn(settings, {
+    plan: planOf,
+    refusal: workspaceRefusal,
+    products: (g, plan, s) => jsProducts(plan, s.dtype, g.inChannelsPerGroup, scratch),
+  });
+}
+
+/**
+ * How a Winograd kernel forms its products: the JavaScript micro-kernel
+ * ({@link createWinogradKernel}) or the WebAssembly SIMD GEMM (impl/wasm/winograd-simd.ts).
+ * The transforms, the tiling and the supported set are the same for both.
+ */
+export interface WinogradEngine {
+  /** The plan of a supported geometry (the engine's block sizes). */
+  plan(g: ConvGeometry, settings: Settings): WinogradPlan;
+  /** `true`, or why this engine cannot run a geometry the transforms support. */
+  refusal(g: ConvGeometry, settings: Settings): true | string;
+  /** Where one call keeps U, V and M, ready for its products. */
+  products(g: ConvGeometry, plan: WinogradPlan, settings: Settings): WinogradProducts;
+}
+
+/**
+ * The Winograd kernel of `settings` on `engine`. `supports(p)` declines non-zero
+ * padding modes, what the transforms do not cover (`supportReason`) and what the
+ * engine refuses; `conv` throws a RangeError with the same reason.
+ *
+ * @example
+ * ```ts
+ * const k = createWinogradKernelOn(settingsOf({ m: 4, name: 'winograd-f4-simd' }), engine);
+ * ```
+ */
+export function createWinogradKernelOn(settings: Settings, engine: WinogradEngine): ConvKernel {
+  const reasonFor = (g: ConvGeometry): true | string => {
+    const reason = supportReason(g, settings);
+    return reason === true ? engine.refusal(g, settings) : reason;
+  };
   const supports = (p: ConvProblem): true | string => {
     try {
       const g = convGeometry(p);
       const zeros = zeroPaddingOnly(p);
-      return zeros === true ? supportReason(g, settings) : `${settings.name}: ${zeros}`;
+      return zeros === true ? reasonFor(g) : `${settings.name}: ${zeros}`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
@@ -58,10 +104,11 @@ export function createWinogradKernel(options: WinogradKernelOptions): ConvKernel
     conv(p, input, weight, bias) {
       const g = convGeometry(p);
       checkConvOperands(g, input, weight, bias);
-      const reason = supportReason(g, settings);
+      const reason = reasonFor(g);
       if (reason !== true) throw new RangeError(`${settings.name}: ${reason}`);
-      const plan = planOf(g, settings);
-      return new WinogradRun(g, plan, settings, { input, weight, bias }, scratch).run();
+      const plan = engine.plan(g, settings);
+      const products = engine.products(g, plan, settings);
+      return new WinogradRun(g, plan, settings, { input, weight, bias }, products).run();
     },
   };
 }
@@ -72,7 +119,7 @@ export function createWinogradKernel(options: WinogradKernelOptions): ConvKernel
  * vitest runner activates a mutant only after the modules have loaded, so code run
  * at load time can never be judged; stryker-js#6144).
  */
-function lazyKernel(create: () => ConvKernel): ConvKernel {
+export function lazyKernel(create: () => ConvKernel): ConvKernel {
   let made: ConvKernel | undefined;
   const kernel = () => {
     made ??= create();

@@ -4,6 +4,7 @@
  */
 import { type ConvProblem, checkConvOperands, convGeometry } from '../../reference/index.ts';
 import type { WinogradPointChooser } from './plan.ts';
+import { jsProducts } from './products.ts';
 import { WinogradRun } from './run.ts';
 import { planOf, type Settings, settingsOf } from './settings.ts';
 import { WinogradWorkspace } from './workspace.ts';
@@ -47,6 +48,7 @@ export function winogradMagnitudes(
     weight: Float64Array.from(weight, Math.abs),
     bias: undefined,
   };
-  const scratch = new WinogradWorkspace(0);
-  return new WinogradRun(g, planOf(g, settings), settings, operands, scratch).run() as Float64Array;
+  const plan = planOf(g, settings);
+  const products = jsProducts(plan, 'float64', g.inChannelsPerGroup, new WinogradWorkspace(0));
+  return new WinogradRun(g, plan, settings, operands, products).run() as Float64Array;
 }

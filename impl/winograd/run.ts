@@ -6,12 +6,11 @@
  * call's buffers and plan; splitting it would pass a dozen fields between files.
  */
 import type { ConvGeometry, FloatArray } from '../../reference/index.ts';
-import { microKernel4x4, type PackedBuffer, writeTile } from '../gemm/index.ts';
-import { PANEL_LANES, packedElementsOf, type WinogradPlan } from './plan.ts';
+import { PANEL_LANES, type WinogradPlan } from './plan.ts';
+import type { WinogradProducts } from './products.ts';
 import type { BlockLayout, SeparableApply } from './separable.ts';
 import type { Settings } from './settings.ts';
 import { separable } from './transform-cache.ts';
-import type { WinogradWorkspace } from './workspace.ts';
 
 const LANES = PANEL_LANES;
 
@@ -23,13 +22,10 @@ export class WinogradRun {
   readonly weight: FloatArray;
   readonly bias: FloatArray | undefined;
   readonly output: FloatArray;
-  /** V (from index 0) and U (from `uStart`) as the micro-kernel's panels, float64. */
-  private readonly packed: PackedBuffer;
-  private readonly uStart: number;
-  /** M of one block: [outChannelsPerBlock × count] per ξν. */
+  /** Where U, V and M live, and the products (products.ts). */
+  private readonly products: WinogradProducts;
+  /** M of one block: [outChannelsPerBlock × count] per ξν, from `products.mStart`. */
   private readonly M: FloatArray;
-  /** The micro-kernel's 4 × 4 result. */
-  private readonly tile: Float64Array;
   /** A border tile's input, zero-padded; of the input's own type, so transforms stay monomorphic. */
   private readonly patch: FloatArray;
   /** A ragged tile's outputs before the valid part is copied; of the output's type. */
@@ -57,7 +53,7 @@ export class WinogradRun {
     plan: WinogradPlan,
     settings: Settings,
     operands: { input: FloatArray; weight: FloatArray; bias: FloatArray | undefined },
-    scratch: WinogradWorkspace,
+    products: WinogradProducts,
   ) {
     const dtype = settings.dtype;
     this.g = g;
@@ -68,10 +64,8 @@ export class WinogradRun {
     const Store = dtype === 'float32' ? Float32Array : Float64Array;
     const { alphaArea, height, width } = plan;
     this.output = new Store(g.outputLength);
-    this.packed = scratch.packed(packedElementsOf(plan));
-    this.uStart = alphaArea * plan.matrixStride.V;
-    this.M = scratch.take('M', dtype, alphaArea * plan.matrixStride.M);
-    this.tile = scratch.tile;
+    this.products = products;
+    this.M = products.M;
     this.patch =
       this.input instanceof Float32Array
         ? new Float32Array(alphaArea)
@@ -82,17 +76,18 @@ export class WinogradRun {
     this.tileColumn = new Int32Array(plan.tilesPerBlock);
     this.insideRun = new Int32Array(plan.tilesPerBlock);
     this.wholeRun = new Int32Array(plan.tilesPerBlock);
-    this.filterTransform = separable(plan, settings, 'filter', (a) => ({
+    const target = products.packedFloat32 ? 'float32' : 'packed';
+    this.filterTransform = separable(plan, settings, 'filter', target, (a) => ({
       dense: a.transforms.Gf,
       rows: a.alpha,
       cols: a.r,
     }));
-    this.inputTransform = separable(plan, settings, 'input', (a) => ({
+    this.inputTransform = separable(plan, settings, 'input', target, (a) => ({
       dense: a.transforms.BTf,
       rows: a.alpha,
       cols: a.alpha,
     }));
-    this.outputTransform = separable(plan, settings, 'output', (a) => ({
+    this.outputTransform = separable(plan, settings, 'output', target, (a) => ({
       dense: a.transforms.ATf,
       rows: a.m,
       cols: a.alpha,
@@ -113,7 +108,7 @@ export class WinogradRun {
         for (let oc0 = 0; oc0 < cog; oc0 += outChannelsPerBlock) {
           const channels = Math.min(outChannelsPerBlock, cog - oc0);
           if (!filtersKept || first === 0) this.transformFilters(group, oc0, channels);
-          this.multiply(channels, count);
+          this.products.multiply(channels, count);
           this.transformOutputs(group, oc0, channels, count);
         }
       }
@@ -175,8 +170,8 @@ export class WinogradRun {
       const start = (group * cog + oc0 + c) * cig * taps;
       from.offset = g.flipKernel ? start + taps - 1 : start;
       const lane = c % LANES;
-      to.offset = this.uStart + (c - lane) * cig + lane;
-      this.filterTransform(this.weight, from, this.packed, to, 0, cig);
+      to.offset = this.products.uStart + (c - lane) * cig + lane;
+      this.filterTransform(this.weight, from, this.products.packed, to, 0, cig);
     }
   }
 
@@ -201,19 +196,19 @@ export class WinogradRun {
         const w0 = this.tileColumn[t]! - width.padBegin;
         const channelBase = (this.tileImage[t]! * g.inChannels + group * cig + ci) * IH * IW;
         const lane = t % LANES;
-        to.offset = (t - lane) * cig + ci * LANES + lane;
+        to.offset = this.products.vStart + (t - lane) * cig + ci * LANES + lane;
         // A run of interior tiles is one call, up to the end of its panel.
         const run = Math.min(this.insideRun[t]!, LANES - lane);
         if (run > 0) {
           from.offset = channelBase + h0 * IW + w0;
           from.rowStride = IW;
-          this.inputTransform(this.input, from, this.packed, to, 0, run);
+          this.inputTransform(this.input, from, this.products.packed, to, 0, run);
           t += run;
         } else {
           this.readPaddedPatch(channelBase, h0, w0);
           from.offset = 0;
           from.rowStride = width.alpha;
-          this.inputTransform(this.patch, from, this.packed, to, 0, 1);
+          this.inputTransform(this.patch, from, this.products.packed, to, 0, 1);
           t++;
         }
       }
@@ -231,28 +226,6 @@ export class WinogradRun {
         const w = w0 + j;
         const inside = h >= 0 && h < IH && w >= 0 && w < IW;
         this.patch[i * width.alpha + j] = inside ? this.input[channelBase + h * IW + w]! : 0;
-      }
-    }
-  }
-
-  /**
-   * M[ξν] = U[ξν] · V[ξν] for every ξν: [channels × C_in/g] · [C_in/g × count], one
-   * 4 × 4 micro-kernel call per pair of panels, over the whole depth C_in/g in float64
-   * and rounded once, when stored in M.
-   */
-  private multiply(channels: number, count: number): void {
-    const { packed, tile, M, plan } = this;
-    const cig = this.g.inChannelsPerGroup;
-    for (let xi = 0; xi < plan.alphaArea; xi++) {
-      const v = xi * plan.matrixStride.V;
-      const u = this.uStart + xi * plan.matrixStride.U;
-      const m = xi * plan.matrixStride.M;
-      for (let c = 0; c < channels; c += LANES) {
-        const rows = Math.min(LANES, channels - c);
-        for (let t = 0; t < count; t += LANES) {
-          microKernel4x4(cig, packed, u + c * cig, v + t * cig, tile);
-          writeTile(tile, M, m + c * count + t, count, rows, Math.min(LANES, count - t), false);
-        }
       }
     }
   }
@@ -280,7 +253,7 @@ export class WinogradRun {
         const ow0 = this.tileColumn[t]!;
         const outBase = ((this.tileImage[t]! * g.outChannels + co) * OH + oh0) * OW + ow0;
         const run = this.wholeRun[t]!;
-        from.offset = c * count + t;
+        from.offset = this.products.mStart + c * count + t;
         if (run > 0) {
           to.offset = outBase;
           to.rowStride = OW;

@@ -114,7 +114,7 @@ export function settingsOf(options: WinogradKernelOptions): Settings {
   };
 }
 
-/** `true`, or why the geometry is outside what this kernel computes. */
+/** `true`, or why the geometry is outside what the Winograd transforms compute. */
 export function supportReason(g: ConvGeometry, s: Settings): true | string {
   if (g.rank > 2) return `${g.rank}-D problems are not supported (Winograd here is 1-D or 2-D)`;
   if (g.stride.some((v) => v !== 1)) {
@@ -132,6 +132,14 @@ export function supportReason(g: ConvGeometry, s: Settings): true | string {
       );
     }
   }
+  return true;
+}
+
+/**
+ * `true`, or why the JavaScript products' workspace (the float64 panels and M) would
+ * exceed `maxWorkspaceBytes`. The WebAssembly engine bounds its own memory instead.
+ */
+export function workspaceRefusal(g: ConvGeometry, s: Settings): true | string {
   const bytes = workspaceBytesOf(planOf(g, s), s.dtype);
   if (bytes > s.maxWorkspaceBytes) {
     return `needs ${bytes} bytes of workspace > maxWorkspaceBytes = ${s.maxWorkspaceBytes}`;

@@ -103,7 +103,8 @@ export function ulpOf(x: number, dtype: DType): number {
   return 2 ** (e - 52);
 }
 
-function coordsOf(index: number, shape: readonly number[]): number[] {
+/** The coordinates of flat `index` in a row-major tensor of `shape`. */
+export function coordsOf(index: number, shape: readonly number[]): number[] {
   const strides = stridesOf(shape);
   return strides.map((s, axis) => Math.floor(index / s) % shape[axis]!);
 }

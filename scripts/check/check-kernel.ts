@@ -105,6 +105,8 @@ export interface CheckKernelOptions extends FamilyFilter {
   layout?: ActivationLayout;
   /** Weight layout a `{ command }` program declares (`--weight-layout`); default 'oihw'. */
   weightLayout?: WeightLayout;
+  /** A `{ command }` program that does not support non-finite data (`--finite-only`); a kernel object or module declares `finiteOnly` itself. */
+  finiteOnly?: boolean;
   /** Per-case time limit; default 20 000 ms. */
   timeoutMs?: number;
   /** Shard i of n; default 1/1. */
@@ -138,9 +140,10 @@ function implFlagsOf(
   padding: PaddingRule,
   layouts: KernelLayouts,
   browser: boolean,
+  finiteOnly: boolean,
 ): string {
   if ('command' in kernel && typeof kernel.command === 'string') {
-    return commandImplFlags(kernel.command, dtype, padding, layouts);
+    return commandImplFlags(kernel.command, dtype, padding, layouts, finiteOnly);
   }
   if ('module' in kernel && typeof kernel.module === 'string') {
     return `--impl ${shellQuote(kernel.module)}${browser ? ' --browser' : ''}`;
@@ -160,13 +163,18 @@ export async function openKernelTarget(
   kernel: KernelUnderTest,
   options: Pick<
     CheckKernelOptions,
-    'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout' | 'browser' | 'ops'
+    'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout' | 'browser' | 'finiteOnly' | 'ops'
   >,
 ): Promise<CheckTarget[]> {
   const dtype = options.dtype ?? 'float32';
   const padding = options.padding ?? 'zeros';
   const layouts = parseLayouts(options);
   const browser = options.browser === true;
+  if (options.finiteOnly && !('command' in kernel && typeof kernel.command === 'string')) {
+    throw new UsageError(
+      'finiteOnly: true applies only to a { command } program; a kernel declares finiteOnly itself',
+    );
+  }
   if (browser && !('module' in kernel && typeof kernel.module === 'string')) {
     throw new UsageError('browser: true applies only to a { module } kernel (a .js/.mjs file)');
   }
@@ -177,6 +185,7 @@ export async function openKernelTarget(
           dtype,
           padding,
           layouts,
+          finiteOnly: options.finiteOnly === true,
           ...(options.ops ? { ops: declaredOps(options.ops) } : {}),
         })
       : 'module' in kernel && typeof kernel.module === 'string'
@@ -188,7 +197,7 @@ export async function openKernelTarget(
         ? parseToleranceChoice('wgsl') // a page's kernel runs WGSL
         : defaultTolerance() // never chosen by the kernel's self-declared name
       : parseToleranceChoice(options.tolerance);
-  const flags = implFlagsOf(kernel, dtype, padding, layouts, browser);
+  const flags = implFlagsOf(kernel, dtype, padding, layouts, browser, options.finiteOnly === true);
   return [{ host, implFlags: flags, tolerance }];
 }
 
@@ -407,6 +416,7 @@ export async function runCheck(
         dtype: t.host.dtype,
         padding: t.host.padding,
         ...(isCanonical(t.host.layouts) ? {} : t.host.layouts),
+        ...(t.host.finiteOnly ? { finiteOnly: true } : {}),
         source: t.implFlags || 'built-in',
       })),
     };

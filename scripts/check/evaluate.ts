@@ -21,8 +21,10 @@ import {
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
+import type { ConvProblem } from '../../reference/index.ts';
 import type { DType } from '../../reference/problem.ts';
 import { UsageError } from '../cli-error.ts';
+import { BUILTIN_DOMAINS } from './builtin-domains.ts';
 import type { KernelHost } from './hosts/index.ts';
 
 export type { CaseOutcome } from '../../properties/judge/judge.ts';
@@ -37,6 +39,8 @@ export interface ToleranceChoice {
   exactOnExactData: boolean;
   /** Extra generator constraints so that most cases are in the kernel's domain. */
   constraints: Partial<ConvProblemConstraints>;
+  /** Moves each generated problem into a built-in library's border convention (builtin-domains.ts). */
+  fitProblem?: (p: ConvProblem) => ConvProblem;
 }
 
 const direct = (exactOnExactData: boolean): ToleranceChoice => ({
@@ -125,25 +129,21 @@ export function defaultTolerance(): ToleranceChoice {
  * ```
  */
 export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
-  const m = /^winograd-f(\d)$/.exec(builtinName);
+  // The SIMD variants round like the JS ones (float32 stages) and share their model.
+  const m = /^winograd-f(\d)(?:-simd)?$/.exec(builtinName);
   if (m) return winograd(Number(m[1]));
-  const domain = KNOWN_DOMAINS[builtinName];
-  return domain ? { ...direct(true), constraints: domain } : direct(true);
+  const domain = BUILTIN_DOMAINS[builtinName];
+  if (!domain) return direct(true);
+  return {
+    ...direct(true),
+    constraints: domain.constraints,
+    ...(domain.fitProblem ? { fitProblem: domain.fitProblem } : {}),
+  };
 }
 
-/** Where built-in peers work, so generated cases land inside their domain. */
-const KNOWN_DOMAINS: Record<string, Partial<ConvProblemConstraints>> = {
-  // scipy.signal.correlate2d / convolve2d: one 2-D plane, one kernel, stride 1.
-  scipy: {
-    dims: [2],
-    maxBatch: 1,
-    allowGroups: false,
-    maxChannelsPerGroup: 1,
-    maxStride: 1,
-    maxDilation: 1,
-    networkLayers: false,
-  },
-};
+/** Why a finite-only kernel's special-data cases are skipped (one text, so reports can count it). */
+export const FINITE_ONLY_REASON =
+  'the kernel declares finiteOnly: it does not support non-finite data (NaN, ±Inf), so special data is not run';
 
 /** The line a report carries when the kernel is judged by a declared padding rule. */
 export function paddingNote(host: Pick<KernelHost, 'padding'>): string {
@@ -177,6 +177,7 @@ export async function evaluateCase(
   tolerance: ToleranceChoice,
   options: EvaluateOptions,
 ): Promise<CaseOutcome> {
+  if (c.data === 'special' && host.finiteOnly) return earlyOutcome('skip', FINITE_ONLY_REASON);
   const op = caseOp(c);
   let supported: true | string;
   try {

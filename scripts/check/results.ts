@@ -139,6 +139,8 @@ export interface CheckReport {
     /** Present when the kernel declares a layout other than NCHW / OIHW. */
     layout?: string;
     weightLayout?: string;
+    /** Present (true) when the kernel declares it does not support non-finite data. */
+    finiteOnly?: boolean;
     source: string;
   }[];
   /** The family filters of the run (--modes, --groups), when any. */

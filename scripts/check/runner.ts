@@ -4,8 +4,9 @@
  * has the judge decide each case, and on a failure lets fast-check shrink to a
  * minimal counterexample. The pieces live in scripts/check/phase/: where cases
  * are drawn (case-space.ts), what is counted (stats.ts), the verdict
- * (verdict.ts), the failure and result builders (failure.ts, result.ts), the
- * end-of-phase line (summary.ts) and the extra-analysis hook (analysis.ts).
+ * (verdict.ts), the failure and result builders (failure.ts, result.ts) and the
+ * end-of-phase line (summary.ts). The real-data phase also profiles its cases
+ * over the precision ladder (properties/precision/ladder.ts).
  */
 import fc from 'fast-check';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
@@ -16,12 +17,16 @@ import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import type { OpName } from '../../reference/ops.ts';
 import { UsageError } from '../cli-error.ts';
 import { diagnose } from './diagnose.ts';
-import { type CaseOutcome, evaluateCase, type ToleranceChoice } from './evaluate.ts';
+import {
+  type CaseOutcome,
+  evaluateCase,
+  FINITE_ONLY_REASON,
+  type ToleranceChoice,
+} from './evaluate.ts';
 import type { FamilyFilter } from './families.ts';
 import type { KernelHost } from './hosts/index.ts';
 import { minimalSpecials } from './minimal-specials.ts';
 import { phaseSeed } from './options.ts';
-import type { PhaseAnalyses } from './phase/analysis.ts';
 import { caseArbitrary, coveringExamples, phaseDims } from './phase/case-space.ts';
 import { caseDescriptor, reproFor, toFailure } from './phase/failure.ts';
 import { phaseResult } from './phase/result.ts';
@@ -31,7 +36,6 @@ import type { Progress } from './progress.ts';
 import type { CaseFailure, PhaseResult } from './results.ts';
 import type { SuiteSpec } from './suites.ts';
 
-export type { PhaseAnalyses, PhaseAnalysis } from './phase/analysis.ts';
 export { phaseSummary } from './phase/summary.ts';
 
 /** A kernel to check, with how to name it in repro commands. */
@@ -61,8 +65,6 @@ export interface RunOptions {
   family?: FamilyFilter;
   /** Compute the oracle at every output, never a sample (`--full`). */
   fullOracle?: boolean;
-  /** A per-phase extra analysis (scripts/check/phase/analysis.ts), e.g. a precision profile. */
-  analyses?: PhaseAnalyses;
 }
 
 /**
@@ -109,11 +111,16 @@ export async function runGeneratedPhase(
     stats.skipReasons[reason] = 1;
     return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
   }
+  if (data === 'special' && target.host.finiteOnly) {
+    stats.skipReasons[FINITE_ONLY_REASON] = 1;
+    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    options.progress.phaseStart(`${target.host.name} / ${data} data`, 0);
+    options.progress.phaseEnd(phaseSummary(skipped));
+    return skipped;
+  }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';
   options.progress.phaseStart(`${target.host.name}${rule} / ${named.phase}`, runs);
-  // The per-phase analyses (the precision profile) are the forward conv's.
-  const analysis = conv ? options.analyses?.(data) : undefined;
   // The real-data phase profiles every case it judges (not the shrink candidates) over the ladder.
   const ladder: CaseLadder[] = [];
 
@@ -134,7 +141,6 @@ export async function runGeneratedPhase(
     if (outcome.verdict === 'skip') fc.pre(false);
     if (counted) options.progress.tick(stats.checked);
     if (outcome.verdict !== 'pass') throw new CaseFailed(outcome);
-    if (counted) analysis?.observe(c, outcome);
     return true;
   });
 
@@ -160,9 +166,8 @@ export async function runGeneratedPhase(
     durationMs: Date.now() - started,
   });
   if (ladder.length > 0) result.precision = ladderProfile(ladder);
-  const finished = analysis ? analysis.finish(result) : result;
-  options.progress.phaseEnd(phaseSummary(finished));
-  return finished;
+  options.progress.phaseEnd(phaseSummary(result));
+  return result;
 }
 
 type PhaseDetails = fc.RunDetails<[ConvCase]>;

@@ -36,7 +36,7 @@ async function judgingOf(options: { impl: string } | { implCmd: string }) {
 const problemForModel = convProblem({ inputSize: [6, 6], kernelSize: [3, 3] });
 
 describe('a kernel is judged as itself, never by its self-chosen name', () => {
-  it.each(['winograd-f4', 'winograd-f2', 'scipy', 'im2col'])(
+  it.each(['winograd-f4', 'winograd-f2', 'winograd-f4-simd', 'scipy', 'im2col'])(
     "--impl named '%s' gets the same bound, ranks and suite as any other kernel",
     async (name) => {
       const plain = await judgingOf({ impl: kernelNamed('plain-kernel') });
@@ -52,6 +52,12 @@ describe('a kernel is judged as itself, never by its self-chosen name', () => {
     expect(toleranceForBuiltin('winograd-f4').name).not.toBe(plain.name);
     expect(toleranceForBuiltin('winograd-f4').constraints).not.toEqual({});
     expect(toleranceForBuiltin('scipy').constraints).toMatchObject({ dims: [2] });
+    // The SIMD Winograd kernels are judged by their F(m)'s model, like the JS ones.
+    for (const m of [2, 4]) {
+      const [simd, js] = [`winograd-f${m}-simd`, `winograd-f${m}`].map(toleranceForBuiltin);
+      expect(simd!.name).toBe(js!.name);
+      expect(simd!.constraints).toEqual(js!.constraints);
+    }
   });
 
   it('--tolerance given explicitly still applies to a third-party kernel', async () => {

@@ -35,6 +35,8 @@ export interface TargetOptions {
   layout?: string;
   /** The weight layout an --impl-cmd program declares: 'oihw' (default), 'ohwi', 'hwio', 'ihwo'. */
   weightLayout?: string;
+  /** An --impl-cmd program declares it does not support non-finite data (--finite-only). */
+  finiteOnly?: boolean;
   tolerance?: string;
   /** Comma-separated built-in kernel names (see builtins.ts). */
   builtin?: string;
@@ -70,13 +72,15 @@ export function commandImplFlags(
   dtype: DType,
   padding: PaddingRule,
   layouts: KernelLayouts,
+  finiteOnly = false,
 ): string {
   return (
     `--impl-cmd ${shellQuote(command)}` +
     (dtype === 'float64' ? ' --dtype float64' : '') +
     (padding === 'skip-taps' ? ' --padding skip-taps' : '') +
     (layouts.layout !== 'nchw' ? ` --layout ${layouts.layout}` : '') +
-    (layouts.weightLayout !== 'oihw' ? ` --weight-layout ${layouts.weightLayout}` : '')
+    (layouts.weightLayout !== 'oihw' ? ` --weight-layout ${layouts.weightLayout}` : '') +
+    (finiteOnly ? ' --finite-only' : '')
   );
 }
 
@@ -108,6 +112,8 @@ function refuseCommandOnly(options: TargetOptions, why: string): void {
     throw new UsageError(
       `--layout and --weight-layout apply to --impl-cmd only; ${why} its layouts`,
     );
+  if (options.finiteOnly)
+    throw new UsageError(`--finite-only applies to --impl-cmd only; ${why} finiteOnly`);
 }
 
 function parseDtype(text: string | undefined): DType {
@@ -176,13 +182,15 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
     const dtype = parseDtype(options.dtype);
     const padding = parsePadding(options.padding);
     const layouts = parseLayouts(options);
+    const finiteOnly = options.finiteOnly === true;
     const host = await openCommandHost(options.implCmd, {
       dtype,
       padding,
       layouts,
+      finiteOnly,
       ...(options.ops ? { ops: declaredOps(options.ops) } : {}),
     });
-    const flags = commandImplFlags(options.implCmd, dtype, padding, layouts);
+    const flags = commandImplFlags(options.implCmd, dtype, padding, layouts, finiteOnly);
     return [{ host, implFlags: flags, tolerance: tolerance ?? defaultTolerance() }];
   }
   refuseCommandOnly(options, 'a built-in kernel declares');

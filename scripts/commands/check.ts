@@ -61,6 +61,7 @@ interface CheckFlags {
   padding?: string;
   layout?: string;
   weightLayout?: string;
+  finiteOnly?: boolean;
   tolerance?: string;
   runs?: string;
   seed?: string;
@@ -262,6 +263,7 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.padding !== undefined ? { padding: flags.padding } : {}),
     ...(flags.layout !== undefined ? { layout: flags.layout } : {}),
     ...(flags.weightLayout !== undefined ? { weightLayout: flags.weightLayout } : {}),
+    ...(flags.finiteOnly ? { finiteOnly: true } : {}),
     ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
     ...(flags.browser ? { browser: true } : {}),
@@ -342,6 +344,10 @@ export function registerCheck(program: Command): void {
       '--weight-layout <layout>',
       'weight layout an --impl-cmd program declares: oihw (default), ohwi, hwio or ihwo',
       undefined,
+    )
+    .option(
+      '--finite-only',
+      'an --impl-cmd program that does not support non-finite data: its special-data phase is skipped with that reason',
     )
     .option(
       '--tolerance <model>',

@@ -9,6 +9,8 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import { CANONICAL_LAYOUTS, type KernelLayouts, layoutsOf } from '../../../reference/layout.ts';
+import { BundleError, bundleKernelModule, type KernelBundle } from './browser-bundle.ts';
 import { type KernelServer, serveKernelDirectory } from './browser-server.ts';
 import { checkKernelContract, errorText } from './kernel-contract.ts';
 import {
@@ -76,6 +78,9 @@ interface Loaded {
   nameShape?: string;
   dtype?: unknown;
   padding?: unknown;
+  finiteOnly?: unknown;
+  layout?: unknown;
+  weightLayout?: unknown;
   convType?: string;
   supportsType?: string;
 }
@@ -138,7 +143,8 @@ async function launchChromium(
 /**
  * Opens a WebGPU kernel module (.js or .mjs; its default export is a ConvKernel
  * whose `conv` may use `ctx.device`) in a page of headless Chromium. The module
- * and its relative imports are served from its directory on 127.0.0.1.
+ * is bundled with its imports, packages included (browser-bundle.ts), and served
+ * with its directory on 127.0.0.1.
  *
  * Rejects with {@link HostStartError} when Chromium or WebGPU is missing (the
  * message says how to install it), or when the module cannot be imported or
@@ -166,7 +172,17 @@ export async function openBrowserHost(
   const executable = findChromium(options.executablePath);
   if (executable === undefined)
     throw new HostStartError(path, `Chromium not found; ${BROWSER_INSTALL_HINT}`);
-  const server = await serveKernelDirectory(dirname(modulePath));
+  let bundle: KernelBundle | undefined;
+  try {
+    bundle = await bundleKernelModule(modulePath);
+  } catch (e) {
+    if (e instanceof BundleError) throw new HostStartError(path, e.message);
+    throw e;
+  }
+  const server = await serveKernelDirectory(
+    dirname(modulePath),
+    bundle && { fileName: basename(modulePath), bundle },
+  );
   let browser: Browser;
   try {
     browser = await launchChromium(path, executable, options.onBrowserDisconnected);
@@ -189,6 +205,9 @@ class BrowserHost implements HostCore {
   name = '';
   dtype: DType = 'float32';
   padding: PaddingRule = 'zeros';
+  finiteOnly = false;
+  /** The declared layouts: the host hands operands over in them (serial-host.ts). */
+  layouts: KernelLayouts = CANONICAL_LAYOUTS;
   private hasSupports = false;
   private session: Session | undefined;
 
@@ -213,6 +232,9 @@ class BrowserHost implements HostCore {
             conv: loaded.convType === 'function' ? () => undefined : undefined,
             dtype: loaded.dtype,
             padding: loaded.padding,
+            finiteOnly: loaded.finiteOnly,
+            layout: loaded.layout,
+            weightLayout: loaded.weightLayout,
             supports:
               loaded.supportsType === 'function'
                 ? () => true
@@ -228,6 +250,8 @@ class BrowserHost implements HostCore {
     this.name = checked.kernel.name;
     this.dtype = checked.kernel.dtype ?? 'float32';
     this.padding = checked.kernel.padding ?? 'zeros';
+    this.finiteOnly = checked.kernel.finiteOnly === true;
+    this.layouts = layoutsOf(checked.kernel);
     this.hasSupports = checked.kernel.supports !== undefined;
     this.session = opened.value;
   }

@@ -64,6 +64,9 @@ async function load(url) {
     nameShape: isObject ? shapeOf(k.name).type : undefined,
     dtype: isObject ? k.dtype : undefined,
     padding: isObject ? k.padding : undefined,
+    finiteOnly: isObject ? k.finiteOnly : undefined,
+    layout: isObject ? k.layout : undefined,
+    weightLayout: isObject ? k.weightLayout : undefined,
     convType: isObject ? typeof k.conv : undefined,
     supportsType: isObject ? typeof k.supports : undefined,
   };

@@ -36,6 +36,8 @@ export interface CommandHostOptions {
   layouts?: KernelLayouts;
   /** The ops the program implements (--ops); default conv only. */
   ops?: readonly OpName[];
+  /** The program does not support non-finite data (--finite-only); default false. */
+  finiteOnly?: boolean;
   /** Name shown in reports; default the command line. */
   name?: string;
   /** Working directory of the program; default the harness's. */
@@ -107,6 +109,7 @@ class CommandHost implements HostCore {
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
   readonly ops: readonly OpName[];
+  readonly finiteOnly: boolean;
   private nextId = 0;
 
   constructor(
@@ -119,6 +122,7 @@ class CommandHost implements HostCore {
     this.padding = options.padding ?? 'zeros';
     this.layouts = options.layouts ?? CANONICAL_LAYOUTS;
     this.ops = options.ops ?? ['conv'];
+    this.finiteOnly = options.finiteOnly === true;
   }
 
   async supports(_problem: ConvProblem, _op: OpName): Promise<true | string> {

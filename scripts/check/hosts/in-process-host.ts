@@ -36,6 +36,7 @@ export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost>
     dtype,
     padding: kernel.padding ?? 'zeros',
     layouts: layoutsOf(kernel),
+    finiteOnly: kernel.finiteOnly === true,
     ops: implementedOps(kernel),
     async supports(problem: ConvProblem, op): Promise<true | string> {
       const answer = askSupports(kernel, problem, op);

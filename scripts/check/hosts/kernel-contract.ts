@@ -69,6 +69,9 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
       violation: `padding must be 'zeros' or 'skip-taps', got ${describeValue(k.padding)}`,
     };
   }
+  if (k.finiteOnly !== undefined && typeof k.finiteOnly !== 'boolean') {
+    return { violation: `finiteOnly must be a boolean, got ${describeValue(k.finiteOnly)}` };
+  }
   const layoutViolation = checkLayoutFields(k);
   if (layoutViolation !== undefined) return { violation: layoutViolation };
   for (const op of OP_NAMES) {

@@ -40,6 +40,7 @@ if (kernel !== undefined) {
     padding: kernel.padding ?? 'zeros',
     layouts: layoutsOf(kernel),
     ops: implementedOps(kernel),
+    finiteOnly: kernel.finiteOnly === true,
     hasSupports: kernel.supports !== undefined,
   });
 }

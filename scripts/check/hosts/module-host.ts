@@ -65,6 +65,7 @@ class ModuleHost implements HostCore {
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
   readonly ops: readonly OpName[];
+  readonly finiteOnly: boolean;
   private readonly hasSupports: boolean;
   private nextId = 0;
   /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
@@ -80,6 +81,7 @@ class ModuleHost implements HostCore {
     this.padding = current.ready.padding;
     this.layouts = current.ready.layouts;
     this.ops = current.ready.ops;
+    this.finiteOnly = current.ready.finiteOnly;
     this.hasSupports = current.ready.hasSupports;
   }
 

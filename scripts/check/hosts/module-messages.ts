@@ -33,6 +33,7 @@ export type ChildMessage =
       layouts: KernelLayouts;
       /** The ops whose contract methods the default export has. */
       ops: OpName[];
+      finiteOnly: boolean;
       hasSupports: boolean;
     }
   /** The module could not be imported, or its default export breaks the contract. */

@@ -19,6 +19,8 @@ export interface HostCore {
   readonly padding: PaddingRule;
   /** The layouts the kernel declares; absent means canonical (NCHW, OIHW). */
   readonly layouts?: KernelLayouts;
+  /** The kernel declares it does not support non-finite data; absent means false. */
+  readonly finiteOnly?: boolean;
   /** The ops the kernel implements; absent means conv only. */
   readonly ops?: readonly OpName[];
   supports(problem: ConvProblem, op: OpName): Promise<true | string>;
@@ -62,6 +64,7 @@ export function serialHost(core: HostCore): KernelHost {
     dtype: core.dtype,
     padding: core.padding,
     layouts,
+    finiteOnly: core.finiteOnly === true,
     ops: core.ops ?? ['conv'],
     supports: (problem, op = 'conv') =>
       whileOpen(async () => {

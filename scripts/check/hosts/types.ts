@@ -65,6 +65,8 @@ export interface KernelHost {
    * NCHW/OIHW arrays: the host transposes at the kernel call.
    */
   readonly layouts: KernelLayouts;
+  /** The kernel declares it does not support non-finite data (`finiteOnly`); absent means false. */
+  readonly finiteOnly?: boolean;
   /**
    * The ops the kernel implements (reference/ops.ts): a module's contract
    * methods, a program's declared `--ops`; always 'conv' first.

@@ -43,7 +43,9 @@ export function coveringExamples(
   // Shards are numbered from 1 (--shard i/n): case i goes to shard (i mod n) + 1.
   const { index, count } = options.shard;
   const family = options.family ?? {};
+  const fitProblem = target.tolerance.fitProblem;
   return coveringCases(data, phaseConstraints(target, options), seed)
+    .map((c) => (fitProblem ? { ...c, problem: fitProblem(c.problem) } : c))
     .filter(
       (c, i) => (i % count) + 1 === index && (!family.groups || inGroupFamily(family, c.problem)),
     )
@@ -59,8 +61,14 @@ export function caseArbitrary(
 ): fc.Arbitrary<ConvCase> {
   const family = options.family ?? {};
   const constraints = phaseConstraints(target, options);
+  const fitProblem = target.tolerance.fitProblem;
+  // A built-in's problem fit (its library's border convention) is the forward conv's.
   const problem =
-    op === 'conv' ? convProblemArbitrary(constraints) : opProblemArbitrary(op, constraints);
+    op === 'conv'
+      ? fitProblem
+        ? convProblemArbitrary(constraints).map(fitProblem)
+        : convProblemArbitrary(constraints)
+      : opProblemArbitrary(op, constraints);
   return fc.record({
     ...(op === 'conv' ? {} : { op: fc.constant(op) }),
     problem: family.groups ? problem.filter((p) => inGroupFamily(family, p)) : problem,

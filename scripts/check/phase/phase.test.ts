@@ -1,18 +1,11 @@
 /**
  * The runner's pieces, one behaviour per test: the stats recorder stops at the
- * first failure, the verdict rules, the failure and result builders, and the
- * extra-analysis hook seeing exactly the counted passing cases.
+ * first failure, the verdict rules, the failure and result builders.
  */
 import { describe, expect, it } from 'vitest';
 import type { ConvCase } from '../../../properties/data.ts';
-import { referenceConv } from '../../../reference/conv.ts';
 import { type ConvProblem, formatDescriptor } from '../../../reference/index.ts';
-import type { ConvKernel } from '../../../reference/problem.ts';
-import { type CaseOutcome, defaultTolerance } from '../evaluate.ts';
-import { openInProcessHost } from '../hosts/index.ts';
-import { type RunOptions, runGeneratedPhase } from '../runner.ts';
-import { suiteSpec } from '../suites.ts';
-import type { PhaseAnalysis } from './analysis.ts';
+import type { CaseOutcome } from '../evaluate.ts';
 import { reproFor, toFailure } from './failure.ts';
 import { phaseResult } from './result.ts';
 import { PhaseStats } from './stats.ts';
@@ -139,74 +132,5 @@ describe('phaseResult', () => {
     });
     expect(r).toMatchObject({ verdict: 'fail', cases: 1, requested: 150, detectionMs: 40 });
     expect(r.failure).toBe(failure);
-  });
-});
-
-const correct: ConvKernel = {
-  name: 'correct',
-  dtype: 'float32',
-  conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
-};
-/** Wrong only with several input channels: shrinking tries one-channel candidates, which pass. */
-const offByOne: ConvKernel = {
-  name: 'broken:first-output-multichannel',
-  dtype: 'float32',
-  conv(p, x, w, b) {
-    const y = Float32Array.from(referenceConv(p, x, w, b));
-    if (p.inChannels > 1) y[0]! += 1;
-    return y;
-  },
-};
-
-function options(analysis: PhaseAnalysis): RunOptions {
-  const suite = suiteSpec('quick');
-  return {
-    suite,
-    seed: 20261127,
-    runs: 12,
-    dims: [1, 2],
-    shard: { index: 1, count: 1 },
-    timeoutMs: 10_000,
-    determinismEvery: 0,
-    progress: { phaseStart() {}, tick() {}, phaseEnd() {} },
-    analyses: (data) => (data === 'real' ? analysis : undefined),
-  };
-}
-
-/** An analysis that counts what it sees and adds the count to the phase's name. */
-function counting(): PhaseAnalysis & { seen: number } {
-  return {
-    seen: 0,
-    observe() {
-      this.seen++;
-    },
-    finish(result) {
-      return { ...result, phase: `${result.phase} (${this.seen} observed)` };
-    },
-  };
-}
-
-/** Runs the real-data phase of `kernel` with a counting analysis; returns both. */
-async function analysed(kernel: ConvKernel) {
-  const host = await openInProcessHost(kernel);
-  const analysis = counting();
-  const target = { host, implFlags: '--impl x.mjs', tolerance: defaultTolerance() };
-  const result = await runGeneratedPhase(target, 'real', 0, options(analysis));
-  await host.close();
-  return { result, analysis };
-}
-
-describe('the extra-analysis hook', () => {
-  it('sees every counted passing case and annotates the result', async () => {
-    const { result, analysis } = await analysed(correct);
-    expect(result.verdict).not.toBe('fail');
-    expect(analysis.seen).toBe(result.passed);
-    expect(result.phase).toBe(`real data (${result.passed} observed)`);
-  });
-
-  it('sees no shrink candidate when the kernel fails', async () => {
-    const { result, analysis } = await analysed(offByOne);
-    expect(result.verdict).toBe('fail');
-    expect(analysis.seen).toBe(result.passed);
   });
 });

@@ -41,7 +41,7 @@ function forgetStaticSurvivors(incrementalFile: string): number {
   return dropped;
 }
 
-const MUTATION_GROUPS = ['reference', 'gemm', 'im2col', 'winograd'] as const;
+const MUTATION_GROUPS = ['reference', 'gemm', 'im2col', 'winograd', 'wasm'] as const;
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const args = process.argv.slice(2);

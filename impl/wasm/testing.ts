@@ -1,0 +1,44 @@
+/**
+ * Test helper (not shipped: tsconfig.build.json and the mutation run leave it out):
+ * the GEMM assembled from an edited gemm.wat, the way scripts/build.mjs assembles
+ * it, so that a test can run a kernel on a deliberately broken GEMM and see the
+ * checks catch it.
+ */
+import { readFileSync } from 'node:fs';
+import wabtInit from 'wabt';
+import { gemmFromBytes, type WasmGemm } from './module.ts';
+
+/**
+ * The GEMM assembled from gemm.wat after `edit`; throws if the edit left the source
+ * unchanged (the mutation would prove nothing) or if it does not assemble.
+ *
+ * @example
+ * ```ts
+ * const broken = await assembled((wat) => wat.replace('(f32x4.add (local.get $c21)', '(f32x4.sub (local.get $c21)'));
+ * ```
+ */
+export async function assembled(edit: (wat: string) => string): Promise<WasmGemm> {
+  const original = readFileSync(new URL('./gemm.wat', import.meta.url), 'utf8');
+  const source = edit(original);
+  if (source === original) throw new Error('assembled: the edit changed nothing in gemm.wat');
+  const wabt = await wabtInit();
+  const module = wabt.parseWat('gemm.wat', source, { simd: true, threads: true });
+  const { buffer } = module.toBinary({});
+  module.destroy();
+  const gemm = gemmFromBytes(buffer);
+  if (typeof gemm === 'string') throw new Error(gemm);
+  return gemm;
+}
+
+/** Edits of gemm.wat that break the GEMM in ways a check must notice. */
+export const brokenGemmEdits: Record<string, (wat: string) => string> = {
+  /** One of the 12 accumulators subtracts its products. */
+  'one accumulator subtracts': (wat) =>
+    wat.replace('(f32x4.add (local.get $c21)', '(f32x4.sub (local.get $c21)'),
+  /** Every second depth slice of 256 is skipped (only matters past K = 256). */
+  'the second depth slice is dropped': (wat) =>
+    wat.replace(
+      '(i32.add (local.get $pc) (i32.const 256))',
+      '(i32.add (local.get $pc) (i32.const 512))',
+    ),
+};

@@ -1,0 +1,197 @@
+/**
+ * Winograd F(m×m, r×r) with its batched products on the WebAssembly SIMD GEMM
+ * (gemm.wat): `winograd-f2-simd` and `winograd-f4-simd`. The transforms, the tiling
+ * and the supported set are impl/winograd's; only where U, V and M live and how
+ * M[ξν] = U[ξν]·V[ξν] is formed change (impl/winograd/products.ts).
+ *
+ * The filter and input transforms write U and V, rounded to float32 by the store,
+ * straight into WebAssembly memory in the GEMM's packed layout (panels of 4 output
+ * channels / 4 tiles, k-major over C_in/g: the layout the JS micro-kernel reads
+ * too), so nothing is packed or copied per micro-tile; one `gemm` call per ξν forms
+ * M[ξν] as a float32 dot product over C_in/g, FMA-free and in increasing channel
+ * order. The output transform reads M from the same memory. Memory, per call:
+ *
+ *   [header: control block, scratch tiles]  [V: α² × strideV]  [U: α² × strideU]  [M: α² × strideM]  [slack]
+ *
+ * with the plan's matrix strides (float32 elements). The GEMM reads B for
+ * ⌈count/12⌉·12 columns; the lanes past `count` land in U or the slack and their
+ * results are discarded.
+ */
+import type { ConvGeometry, ConvKernel } from '../../reference/index.ts';
+import { createWinogradKernelOn, lazyKernel } from '../winograd/kernel.ts';
+import type { WinogradPlan } from '../winograd/plan.ts';
+import type { WinogradProducts } from '../winograd/products.ts';
+import {
+  planOf,
+  type Settings,
+  settingsOf,
+  type WinogradKernelOptions,
+} from '../winograd/settings.ts';
+import {
+  headerBytes,
+  loadWasmGemm,
+  maxMemoryBytes,
+  scratchAddress,
+  type WasmGemm,
+} from './module.ts';
+
+/** Columns of C per register tile of the GEMM: tile blocks are multiples of it. */
+const SLIVER_COLUMNS = 12;
+
+/** Float32 element indexes of the regions of one call (see the module comment). */
+interface WinogradSimdLayout {
+  v: number;
+  u: number;
+  m: number;
+  /** One past the last float32 element used. */
+  end: number;
+}
+
+/**
+ * Where V, U and M live in WebAssembly memory for this plan.
+ *
+ * @example
+ * ```ts
+ * winogradSimdLayout(plan, cig).end * 4; // bytes of WebAssembly memory the call uses
+ * ```
+ */
+export function winogradSimdLayout(
+  plan: WinogradPlan,
+  inChannelsPerGroup: number,
+): WinogradSimdLayout {
+  const v = headerBytes / 4;
+  const u = v + plan.alphaArea * plan.matrixStride.V;
+  const m = u + plan.alphaArea * plan.matrixStride.U;
+  // Slack for the GEMM's reads of B past the last tile: 8 columns of the last V.
+  const end = m + plan.alphaArea * plan.matrixStride.M + 8 * inChannelsPerGroup;
+  return { v, u, m, end };
+}
+
+/**
+ * The plan with tile blocks sized for float32 panels (twice the tiles of the float64
+ * plan, in the same cache budget) and rounded to whole 12-column slivers of the GEMM,
+ * unless the caller chose `tilesPerBlock`.
+ *
+ * @example
+ * ```ts
+ * winogradSimdPlan(convGeometry(p), settingsOf({ m: 4 })).tilesPerBlock; // a multiple of 12, or all tiles
+ * ```
+ */
+export function winogradSimdPlan(g: ConvGeometry, settings: Settings): WinogradPlan {
+  const plan = planOf(g, settings);
+  if (settings.tilesPerBlock !== undefined) return plan;
+  const slivers = Math.max(1, Math.round((2 * plan.tilesPerBlock) / SLIVER_COLUMNS));
+  const tiles = Math.min(slivers * SLIVER_COLUMNS, g.batch * plan.tilesPerImage);
+  return tiles === plan.tilesPerBlock ? plan : planOf(g, { ...settings, tilesPerBlock: tiles });
+}
+
+/** U, V and M in WebAssembly memory, the products by the SIMD GEMM. */
+function wasmProducts(
+  gemm: WasmGemm,
+  plan: WinogradPlan,
+  inChannelsPerGroup: number,
+): WinogradProducts {
+  const layout = winogradSimdLayout(plan, inChannelsPerGroup);
+  gemm.reserve(4 * layout.end);
+  // Taken after reserving: growing the memory replaces the view.
+  const memory = gemm.floats();
+  const { alphaArea, matrixStride } = plan;
+  const cig = inChannelsPerGroup;
+  return {
+    packed: memory,
+    vStart: layout.v,
+    uStart: layout.u,
+    M: memory,
+    mStart: layout.m,
+    packedFloat32: true,
+    multiply(channels, count) {
+      // The GEMM accumulates into C: M starts from zeros.
+      memory.fill(0, layout.m, layout.m + alphaArea * matrixStride.M);
+      for (let xi = 0; xi < alphaArea; xi++) {
+        gemm.gemm(
+          channels,
+          count,
+          cig,
+          4 * (layout.u + xi * matrixStride.U),
+          4 * (layout.v + xi * matrixStride.V),
+          4 * (layout.m + xi * matrixStride.M),
+          count,
+          scratchAddress(0),
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Options of {@link createWinogradSimdKernel}: those of the Winograd kernel (float32
+ * only; `maxWorkspaceBytes` bounds the WebAssembly memory; `tilesPerBlock` defaults to
+ * {@link winogradSimdPlan}'s), and the GEMM.
+ */
+export interface WinogradSimdOptions extends Omit<WinogradKernelOptions, 'dtype'> {
+  /**
+   * Where the GEMM comes from: default {@link loadWasmGemm} (the built gemm.wasm). Tests
+   * pass a deliberately broken GEMM, or a loader that fails, to see the checks catch it.
+   */
+  gemm?: () => WasmGemm | string;
+}
+
+/**
+ * A float32 Winograd kernel whose products run on the WebAssembly SIMD GEMM.
+ * `supports(p)` declines, with the reason, what the Winograd kernel declines (stride,
+ * dilation, 3-D, α > 8, non-zero padding modes), a runtime without the GEMM (not
+ * built, no WebAssembly SIMD) and a problem whose memory would exceed the limit.
+ *
+ * @example
+ * ```ts
+ * const k = createWinogradSimdKernel({ m: 4 });
+ * k.supports?.(p); // true, or why not
+ * ```
+ */
+export function createWinogradSimdKernel(options: WinogradSimdOptions): ConvKernel {
+  const { gemm: loadGemm = loadWasmGemm, ...winograd } = options;
+  const settings = settingsOf({
+    ...winograd,
+    dtype: 'float32',
+    name: options.name ?? `winograd-f${options.m}-simd`,
+  });
+  const limit = Math.min(settings.maxWorkspaceBytes, maxMemoryBytes);
+  return createWinogradKernelOn(settings, {
+    plan: winogradSimdPlan,
+    refusal(g, s) {
+      const gemm = loadGemm();
+      if (typeof gemm === 'string') return gemm;
+      const bytes = 4 * winogradSimdLayout(winogradSimdPlan(g, s), g.inChannelsPerGroup).end;
+      if (bytes <= limit) return true;
+      return (
+        `needs ${bytes} bytes of WebAssembly memory, more than ${limit} ` +
+        `(maxWorkspaceBytes or the memory's 1 GiB maximum)`
+      );
+    },
+    products: (g, plan) => wasmProducts(loadGemm() as WasmGemm, plan, g.inChannelsPerGroup),
+  });
+}
+
+/**
+ * F(2×2, 3×3) Winograd (F(2, r) for other kernel sizes) on the WebAssembly SIMD GEMM.
+ *
+ * @example
+ * ```ts
+ * const y = winogradF2SimdKernel.conv(p, x, w);
+ * ```
+ */
+export const winogradF2SimdKernel: ConvKernel = lazyKernel(() =>
+  createWinogradSimdKernel({ m: 2 }),
+);
+
+/**
+ * F(4×4, 3×3) Winograd on the WebAssembly SIMD GEMM.
+ *
+ * @example
+ * ```ts
+ * const y = winogradF4SimdKernel.conv(p, x, w);
+ * ```
+ */
+export const winogradF4SimdKernel: ConvKernel = lazyKernel(() =>
+  createWinogradSimdKernel({ m: 4 }),
+);

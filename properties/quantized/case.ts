@@ -1,0 +1,84 @@
+/**
+ * Quantized test cases (ONNX ConvInteger and QLinearConv), generated as the float
+ * cases are: a problem, the operand types, the granularity of the weight's
+ * quantization and a data seed; every tensor and parameter is a pure function of
+ * them (properties/quantized/data.ts), so the problem shrinks and the data follows.
+ */
+import fc from 'fast-check';
+import type { ConvProblem } from '../../reference/problem.ts';
+import type { QuantizedDType } from '../../reference/quantized.ts';
+import type { QuantizedOp, QuantizedSignature } from '../../reference/quantized-kernel.ts';
+import { rarely } from '../arbitraries/axis.ts';
+import { type ConvProblemConstraints, convProblemArbitrary } from '../arbitraries/convProblem.ts';
+
+/** One quantized case: what is asked (the signature) and the seed of its data. */
+export interface QuantizedCase extends QuantizedSignature {
+  /** Seed of every tensor and quantization parameter; any 32-bit integer. */
+  dataSeed: number;
+}
+
+/**
+ * Cap on outputLength · reductionLength: half the float cases' budget, and it keeps
+ * every accumulator inside int32 (reduction ≤ 20 000 taps of at most 255² each,
+ * 1.3·10^9 < 2^31, with room for the bias).
+ */
+export const QUANTIZED_MAX_MACS = 20_000;
+
+/** Limits of {@link quantizedCaseArbitrary}: the problem's constraints, plus which types. */
+export interface QuantizedCaseConstraints extends ConvProblemConstraints {
+  /** Operand type pairs [x, w] to draw from. Default every pair. */
+  types?: readonly (readonly [QuantizedDType, QuantizedDType])[];
+}
+
+/** Every x/w type pair; uint8 × int8 (ONNX's usual activation/weight pair) first. */
+export const QUANTIZED_TYPE_PAIRS: readonly (readonly [QuantizedDType, QuantizedDType])[] = [
+  ['uint8', 'int8'],
+  ['uint8', 'uint8'],
+  ['int8', 'int8'],
+  ['int8', 'uint8'],
+];
+
+/**
+ * The problem as the quantized operators take it: zero padding only (they pad with
+ * x's zero point), and no bias for ConvInteger (it has no bias input).
+ */
+export function quantizedProblem(op: QuantizedOp, p: ConvProblem): ConvProblem {
+  const { paddingMode: _mode, ...rest } = p;
+  return op === 'conv-integer' ? { ...rest, bias: false } : rest;
+}
+
+/**
+ * Arbitrary of {@link QuantizedCase}s of one operator. One case in three has
+ * per-output-channel weight zero points (and scales).
+ *
+ * @example
+ * ```ts
+ * fc.assert(fc.property(quantizedCaseArbitrary('qlinear-conv'), (c) => {
+ *   const operands = materializeQuantizedCase(c);
+ *   // ...
+ * }));
+ * ```
+ */
+export function quantizedCaseArbitrary(
+  op: QuantizedOp,
+  constraints: QuantizedCaseConstraints = {},
+): fc.Arbitrary<QuantizedCase> {
+  const { types = QUANTIZED_TYPE_PAIRS, ...problem } = constraints;
+  return fc
+    .record({
+      op: fc.constant(op),
+      problem: convProblemArbitrary({ maxMacs: QUANTIZED_MAX_MACS, ...problem }).map((p) =>
+        quantizedProblem(op, p),
+      ),
+      types: fc.constantFrom(...types),
+      yType: fc.constantFrom<QuantizedDType>('uint8', 'int8'),
+      perChannel: rarely(3),
+      dataSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    })
+    .map(({ types: [xType, wType], yType, ...rest }) => ({
+      ...rest,
+      xType,
+      wType,
+      ...(op === 'qlinear-conv' ? { yType } : {}),
+    }));
+}

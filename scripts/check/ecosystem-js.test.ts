@@ -1,0 +1,182 @@
+/**
+ * The JavaScript libraries' adapters (impl/peers/): each built-in runs a short
+ * check in its domain, and each finding of docs/results/ecosystem-js.md is
+ * shown to be detected, with its explanation checked on the library itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConvnetjsKernel } from '../../impl/peers/convnetjs.ts';
+import { loadMlConvolutionKernel } from '../../impl/peers/ml-convolution.ts';
+import { loadMatrixConvolutionKernel } from '../../impl/peers/ml-matrix-convolution.ts';
+import { loadOrtWebKernel } from '../../impl/peers/ort-web.ts';
+import { isUnavailable, type PeerLoad } from '../../impl/peers/peer.ts';
+import { loadThingKernel } from '../../impl/peers/thing-pixel-convolve.ts';
+import { currentPropertyConfig } from '../../properties/config.ts';
+import { materializeConvCase } from '../../properties/data.ts';
+import { runAndJudge } from '../../properties/judge/run.ts';
+import { type ConvKernel, type ConvProblem, referenceConv } from '../../reference/index.ts';
+import { convProblem } from '../../reference/testing.ts';
+import { BUILTIN_DOMAINS } from './builtin-domains.ts';
+import { runCheck } from './check-kernel.ts';
+import { openTargets } from './targets.ts';
+
+const seed = currentPropertyConfig().seed;
+
+/** The report of a short check of a built-in in its own domain. */
+function quickCheck(builtin: string, runs = 6) {
+  return runCheck(() => openTargets({ builtin }), { suite: 'quick', runs, seed });
+}
+
+function verdicts(report: Awaited<ReturnType<typeof quickCheck>>): Record<string, string> {
+  return Object.fromEntries(report.phases.map((p) => [p.phase, p.verdict]));
+}
+
+const loads: Record<string, PeerLoad> = {
+  'ort-web': await loadOrtWebKernel(),
+  convnetjs: await loadConvnetjsKernel(),
+  'ml-convolution-direct': await loadMlConvolutionKernel('direct'),
+  'ml-matrix-convolution-direct': await loadMatrixConvolutionKernel('direct'),
+  'thing-pixel-convolve': await loadThingKernel(),
+};
+const skipNote = (name: string) => {
+  const load = loads[name]!;
+  return isUnavailable(load) ? ` — SKIPPED: ${load.unavailable}` : '';
+};
+const kernelOf = (name: string) => loads[name] as ConvKernel;
+
+async function judged(
+  kernel: ConvKernel,
+  problem: ConvProblem,
+  data: 'exact' | 'real' | 'special',
+  dataSeed = 3,
+) {
+  const operands = materializeConvCase({ problem, data, dataSeed }, kernel.dtype ?? 'float32');
+  return runAndJudge(kernel, {
+    problem,
+    operands,
+    model: { kind: 'dot-product' },
+    data,
+    source: 'stored',
+  });
+}
+
+describe.each(['ort-web', 'convnetjs', 'ml-matrix-convolution-direct'])(
+  'a conforming library passes a short check in its domain: %s',
+  (name) => {
+    it.skipIf(skipNote(name) !== '')(
+      `every phase passes (seed ${seed})${skipNote(name)}`,
+      async () => {
+        const report = await quickCheck(name);
+        expect(verdicts(report)).toEqual({
+          'exact data': 'pass',
+          'real data': 'pass',
+          'special data': 'pass',
+        });
+      },
+      60_000,
+    );
+  },
+);
+
+describe('generated problems are fitted into each library’s border convention', () => {
+  it.each(Object.entries(BUILTIN_DOMAINS).filter(([, d]) => d.fitProblem))(
+    '%s: a fitted problem is one the adapter accepts',
+    async (name, domain) => {
+      const fitted = domain.fitProblem!(
+        convProblem({ inputSize: [7, 9], kernelSize: [3, 4], padBegin: [0, 2], padEnd: [1, 0] }),
+      );
+      const oneD = domain.fitProblem!(
+        convProblem({ inputSize: [9], kernelSize: [3], padEnd: [1], mode: 'convolution' }),
+      );
+      const [target] = await openTargets({ builtin: name });
+      try {
+        const rank = domain.constraints.dims?.[0];
+        expect(await target!.host.supports(rank === 1 ? oneD : fitted)).toBe(true);
+      } finally {
+        await target!.host.close();
+      }
+    },
+    30_000,
+  );
+});
+
+describe(`ml-convolution computes cross-correlation, not the convolution it promises${skipNote('ml-convolution-direct')}`, () => {
+  const kernel = kernelOf('ml-convolution-direct');
+  const p = convProblem({
+    inputSize: [6],
+    kernelSize: [3],
+    padBegin: [1],
+    padEnd: [1],
+    mode: 'convolution',
+  });
+
+  it.skipIf(skipNote('ml-convolution-direct') !== '')(
+    'the check fails the exact phase',
+    async () => {
+      const report = await quickCheck('ml-convolution-direct', 4);
+      expect(verdicts(report)['exact data']).toBe('fail');
+    },
+    60_000,
+  );
+
+  it.skipIf(skipNote('ml-convolution-direct') !== '')(
+    'explanation: its output is the oracle’s cross-correlation, bit for bit',
+    async () => {
+      const operands = materializeConvCase({ problem: p, data: 'exact', dataSeed: 5 }, 'float64');
+      const got = await kernel.conv(p, operands.input, operands.weight);
+      const xcorr = referenceConv(
+        { ...p, mode: 'cross-correlation' },
+        operands.input,
+        operands.weight,
+      );
+      expect(Array.from(got)).toEqual(Array.from(xcorr));
+      expect((await judged(kernel, p, 'exact', 5)).verdict).toBe('fail');
+    },
+  );
+});
+
+describe(`@thi.ng/pixel-convolve leaves out zero coefficients${skipNote('thing-pixel-convolve')}`, () => {
+  const kernel = kernelOf('thing-pixel-convolve');
+  const p: ConvProblem = {
+    ...convProblem({ inputSize: [3, 3], kernelSize: [3, 3], padBegin: [1, 1], padEnd: [1, 1] }),
+    paddingMode: 'replicate',
+  };
+
+  it.skipIf(skipNote('thing-pixel-convolve') !== '')(
+    'an all-zero kernel gives NaN everywhere (its generated sum is empty), which the judge fails',
+    async () => {
+      const input = Float32Array.from({ length: 9 }, (_, i) => i + 1);
+      const got = await kernel.conv(p, input, new Float32Array(9));
+      expect(Array.from(got).every(Number.isNaN)).toBe(true);
+      const outcome = await runAndJudge(kernel, {
+        problem: p,
+        operands: { input, weight: new Float32Array(9) },
+        model: { kind: 'dot-product' },
+        data: 'exact',
+        source: 'stored',
+      });
+      expect(outcome.verdict).toBe('fail');
+      expect(outcome.message).toMatch(/NaN where the oracle gives a number/);
+    },
+  );
+
+  it.skipIf(skipNote('thing-pixel-convolve') !== '')(
+    'a NaN read only by a zero coefficient does not reach the output (0·NaN is NaN in the oracle)',
+    async () => {
+      const input = Float32Array.from({ length: 9 }, (_, i) => i + 1);
+      input[4] = Number.NaN; // the centre pixel
+      const weight = Float32Array.from({ length: 9 }, (_, i) => (i === 4 ? 0 : 1));
+      const got = await kernel.conv(p, input, weight);
+      const expected = referenceConv(p, input, weight);
+      expect(Number.isNaN(expected[4]!)).toBe(true);
+      expect(Number.isFinite(got[4]!)).toBe(true);
+      const outcome = await runAndJudge(kernel, {
+        problem: p,
+        operands: { input, weight },
+        model: { kind: 'dot-product' },
+        data: 'special',
+        source: 'stored',
+      });
+      expect(outcome.verdict).toBe('fail');
+    },
+  );
+});
