@@ -205,6 +205,13 @@ describe('supports() and loading', () => {
     expect(im2colSimdKernel.supports?.(p)).toBe(true);
   });
 
+  it('declines non-zero padding modes (its columns pad with zeros)', () => {
+    const p = problems[0]![1];
+    expect(im2colSimdKernel.supports?.({ ...p, paddingMode: 'circular' })).toMatch(
+      /^im2col-simd: only zero padding/,
+    );
+  });
+
   it('names an operand of the wrong type', () => {
     const p = problems[0]![1];
     const { x, w } = operands(p, integerData);

@@ -19,6 +19,7 @@ import {
   convGeometry,
   formatDescriptor,
 } from '../../reference/index.ts';
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import {
   builtColumnBlockWidth,
   columnPlan,
@@ -81,8 +82,8 @@ export function simdLayout(g: ConvGeometry): SimdLayout {
 }
 
 /**
- * Why the SIMD kernel cannot run a problem (no WebAssembly GEMM, invalid problem,
- * memory over `maxWorkspaceBytes` or over the memory's 1 GiB maximum), or
+ * Why the SIMD kernel cannot run a problem (no WebAssembly GEMM, a non-zero padding
+ * mode, invalid problem, memory over `maxWorkspaceBytes` or over the memory's 1 GiB maximum), or
  * undefined when it can.
  *
  * @example
@@ -93,6 +94,9 @@ export function simdLayout(g: ConvGeometry): SimdLayout {
 export function im2colSimdRefusal(p: ConvProblem, options: Im2colOptions = {}): string | undefined {
   const gemm = loadWasmGemm();
   if (typeof gemm === 'string') return `im2col-simd: ${gemm}`;
+  // The column builder fills padding with zeros only (kernels-note: decline the other modes).
+  const zeros = zeroPaddingOnly(p);
+  if (zeros !== true) return `im2col-simd: ${zeros}`;
   const g = convGeometry(p);
   const needed = simdLayout(g).end;
   const limit = Math.min(workspaceLimit(options), maxMemoryBytes);

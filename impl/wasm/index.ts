@@ -12,6 +12,7 @@ export {
   loadWasmGemm,
   loadWasmGemmFrom,
   maxMemoryBytes,
+  ownWasmGemm,
   WasmGemm,
 } from './module.ts';
 export { GemmHelper, gemmTwoThreads } from './threads.ts';

@@ -146,6 +146,23 @@ export function loadWasmGemm(): WasmGemm | string {
 }
 
 /**
+ * A GEMM with a memory of its own (the compiled module of {@link loadWasmGemm}, a new
+ * instance and memory), or the reason there is none. A Winograd SIMD kernel keeps
+ * its transformed filters in its own memory between calls (filter-cache.ts), where
+ * no other kernel writes.
+ *
+ * @example
+ * ```ts
+ * const own = ownWasmGemm(); // a WasmGemm, or 'WebAssembly GEMM not built: …'
+ * ```
+ */
+export function ownWasmGemm(): WasmGemm | string {
+  const shared = loadWasmGemm();
+  if (typeof shared === 'string' || wasmApi === undefined) return shared;
+  return new WasmGemm(wasmApi, shared.module);
+}
+
+/**
  * Instantiates the GEMM from the .wasm at `url`, uncached, or says why it cannot.
  *
  * @example

@@ -117,6 +117,37 @@ describe('winograd-f2-simd and winograd-f4-simd within the derived Winograd boun
   });
 });
 
+describe('the filter cache', () => {
+  const p = problems[0]![1];
+
+  it('gives the bits of a fresh kernel when the weights change in place between calls', async () => {
+    const kernel = createWinogradSimdKernel({ m: 4 });
+    const { x, w, b } = operands(p, 7);
+    const first = Array.from(await kernel.conv(p, x, w, b));
+    expect(Array.from(await kernel.conv(p, x, w, b))).toEqual(first);
+    w[5] = w[5]! + 0.25;
+    const fresh = Array.from(await createWinogradSimdKernel({ m: 4 }).conv(p, x, w, b));
+    expect(fresh).not.toEqual(first);
+    expect(Array.from(await kernel.conv(p, x, w, b))).toEqual(fresh);
+  });
+
+  it('transforms again for the same weights in another layout (true convolution)', async () => {
+    const kernel = createWinogradSimdKernel({ m: 4 });
+    const { x, w, b } = operands(p, 6);
+    await kernel.conv(p, x, w, b);
+    const flipped: ConvProblem = { ...p, mode: 'convolution' };
+    const fresh = Array.from(await createWinogradSimdKernel({ m: 4 }).conv(flipped, x, w, b));
+    expect(Array.from(await kernel.conv(flipped, x, w, b))).toEqual(fresh);
+  });
+
+  it('keeps nothing when its budget (retainWorkspaceBytes) is 0', async () => {
+    const kernel = createWinogradSimdKernel({ m: 4, retainWorkspaceBytes: 0 });
+    const { x, w, b } = operands(p, 9);
+    const once = Array.from(await kernel.conv(p, x, w, b));
+    expect(Array.from(await kernel.conv(p, x, w, b))).toEqual(once);
+  });
+});
+
 describe('the bound check catches a broken GEMM under Winograd', () => {
   it.each(Object.keys(brokenGemmEdits))('%s', async (edit) => {
     const broken: WasmGemm = await assembled(brokenGemmEdits[edit]!);

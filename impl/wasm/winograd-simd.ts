@@ -17,7 +17,7 @@
  * ⌈count/12⌉·12 columns; the lanes past `count` land in U or the slack and their
  * results are discarded.
  */
-import type { ConvGeometry, ConvKernel } from '../../reference/index.ts';
+import type { ConvGeometry, ConvKernel, FloatArray } from '../../reference/index.ts';
 import { createWinogradKernelOn, lazyKernel } from '../winograd/kernel.ts';
 import type { WinogradPlan } from '../winograd/plan.ts';
 import type { WinogradProducts } from '../winograd/products.ts';
@@ -27,10 +27,11 @@ import {
   settingsOf,
   type WinogradKernelOptions,
 } from '../winograd/settings.ts';
+import { FilterCache } from './filter-cache.ts';
 import {
   headerBytes,
-  loadWasmGemm,
   maxMemoryBytes,
+  ownWasmGemm,
   scratchAddress,
   type WasmGemm,
 } from './module.ts';
@@ -68,9 +69,18 @@ export function winogradSimdLayout(
 }
 
 /**
- * The plan with tile blocks sized for float32 panels (twice the tiles of the float64
- * plan, in the same cache budget) and rounded to whole 12-column slivers of the GEMM,
- * unless the caller chose `tilesPerBlock`.
+ * U of a whole group (float32) up to this size is transformed once per call (or taken
+ * from the filter cache) and multiplied in one GEMM per ξν: shape b's 256 → 256 is 9 MiB.
+ */
+const WHOLE_FILTER_BYTES = 32 * 1024 * 1024;
+/** Bytes of V plus M for one tile block, aimed at the 1 MiB L2. */
+const TILE_BLOCK_BYTES = 512 * 1024;
+
+/**
+ * The plan for float32 panels: all of a group's filters in one block when their U fits
+ * {@link WHOLE_FILTER_BYTES} (else the Winograd plan's channel blocks), and tile blocks
+ * of whole 12-column slivers of the GEMM whose V and M fit {@link TILE_BLOCK_BYTES};
+ * `tilesPerBlock` and `outChannelsPerBlock` chosen by the caller are kept.
  *
  * @example
  * ```ts
@@ -78,26 +88,57 @@ export function winogradSimdLayout(
  * ```
  */
 export function winogradSimdPlan(g: ConvGeometry, settings: Settings): WinogradPlan {
-  const plan = planOf(g, settings);
-  if (settings.tilesPerBlock !== undefined) return plan;
-  const slivers = Math.max(1, Math.round((2 * plan.tilesPerBlock) / SLIVER_COLUMNS));
-  const tiles = Math.min(slivers * SLIVER_COLUMNS, g.batch * plan.tilesPerImage);
-  return tiles === plan.tilesPerBlock ? plan : planOf(g, { ...settings, tilesPerBlock: tiles });
+  const base = planOf(g, settings);
+  const cig = g.inChannelsPerGroup;
+  const cog = g.outChannelsPerGroup;
+  const filterBytes = base.alphaArea * Math.ceil(cog / 4) * 4 * cig * 4;
+  const outChannelsPerBlock =
+    settings.outChannelsPerBlock ??
+    (filterBytes <= WHOLE_FILTER_BYTES ? cog : base.outChannelsPerBlock);
+  const bytesPerTile = base.alphaArea * 4 * (cig + outChannelsPerBlock);
+  const slivers = Math.max(1, Math.floor(TILE_BLOCK_BYTES / bytesPerTile / SLIVER_COLUMNS));
+  const tilesPerBlock = Math.min(
+    settings.tilesPerBlock ?? slivers * SLIVER_COLUMNS,
+    g.batch * base.tilesPerImage,
+  );
+  return planOf(g, { ...settings, tilesPerBlock, outChannelsPerBlock });
 }
 
-/** U, V and M in WebAssembly memory, the products by the SIMD GEMM. */
+/** U, V and M in WebAssembly memory, the products by the SIMD GEMM, U kept by `cache`. */
 function wasmProducts(
   gemm: WasmGemm,
+  g: ConvGeometry,
   plan: WinogradPlan,
-  inChannelsPerGroup: number,
+  cache: FilterCache,
 ): WinogradProducts {
-  const layout = winogradSimdLayout(plan, inChannelsPerGroup);
+  const cig = g.inChannelsPerGroup;
+  const layout = winogradSimdLayout(plan, cig);
   gemm.reserve(4 * layout.end);
   // Taken after reserving: growing the memory replaces the view.
   const memory = gemm.floats();
   const { alphaArea, matrixStride } = plan;
-  const cig = inChannelsPerGroup;
+  // U stays in this kernel's own memory between calls; the cache says when it is still
+  // right. Only when one U holds all filters of the only group: otherwise the call
+  // overwrites U block by block or group by group.
+  const cacheable = g.groups === 1 && plan.outChannelsPerBlock >= g.outChannelsPerGroup;
+  if (!cacheable) cache.forget();
+  const key = [
+    g.flipKernel,
+    g.kernelSize,
+    cig,
+    g.outChannelsPerGroup,
+    layout.u,
+    matrixStride.U,
+  ].join('|');
   return {
+    ...(cacheable
+      ? {
+          filterCache: {
+            restore: (weight: FloatArray) => cache.holds(key, weight),
+            keep: (weight: FloatArray) => cache.remember(key, weight),
+          },
+        }
+      : {}),
     packed: memory,
     vStart: layout.v,
     uStart: layout.u,
@@ -130,7 +171,8 @@ function wasmProducts(
  */
 export interface WinogradSimdOptions extends Omit<WinogradKernelOptions, 'dtype'> {
   /**
-   * Where the GEMM comes from: default {@link loadWasmGemm} (the built gemm.wasm). Tests
+   * Where the GEMM comes from: default {@link ownWasmGemm} (the built gemm.wasm, on a memory
+   * of this kernel's own). Tests
    * pass a deliberately broken GEMM, or a loader that fails, to see the checks catch it.
    */
   gemm?: () => WasmGemm | string;
@@ -149,13 +191,16 @@ export interface WinogradSimdOptions extends Omit<WinogradKernelOptions, 'dtype'
  * ```
  */
 export function createWinogradSimdKernel(options: WinogradSimdOptions): ConvKernel {
-  const { gemm: loadGemm = loadWasmGemm, ...winograd } = options;
+  // Its own memory, made on first use: U stays there between calls (filter-cache.ts).
+  let own: WasmGemm | string | undefined;
+  const { gemm: loadGemm = () => (own ??= ownWasmGemm()), ...winograd } = options;
   const settings = settingsOf({
     ...winograd,
     dtype: 'float32',
     name: options.name ?? `winograd-f${options.m}-simd`,
   });
   const limit = Math.min(settings.maxWorkspaceBytes, maxMemoryBytes);
+  const cache = new FilterCache(settings.retainWorkspaceBytes);
   return createWinogradKernelOn(settings, {
     plan: winogradSimdPlan,
     refusal(g, s) {
@@ -168,7 +213,7 @@ export function createWinogradSimdKernel(options: WinogradSimdOptions): ConvKern
         `(maxWorkspaceBytes or the memory's 1 GiB maximum)`
       );
     },
-    products: (g, plan) => wasmProducts(loadGemm() as WasmGemm, plan, g.inChannelsPerGroup),
+    products: (g, plan) => wasmProducts(loadGemm() as WasmGemm, g, plan, cache),
   });
 }
 

@@ -35,6 +35,15 @@ export interface WinogradProducts {
   readonly packedFloat32: boolean;
   /** M[ξν] = U[ξν] · V[ξν] for every ξν: [channels × C_in/g] · [C_in/g × count]. */
   multiply(channels: number, count: number): void;
+  /**
+   * Optional: transformed filters kept across calls. Asked only when U holds all of a
+   * group's filters: `restore` puts back U of the same weights (compared by value) and
+   * says whether it did; `keep` is offered U just transformed from `weight`.
+   */
+  readonly filterCache?: {
+    restore(weight: FloatArray, group: number): boolean;
+    keep(weight: FloatArray, group: number): void;
+  };
 }
 
 /**

@@ -107,13 +107,25 @@ export class WinogradRun {
         this.transformInputs(group, count);
         for (let oc0 = 0; oc0 < cog; oc0 += outChannelsPerBlock) {
           const channels = Math.min(outChannelsPerBlock, cog - oc0);
-          if (!filtersKept || first === 0) this.transformFilters(group, oc0, channels);
+          if (!filtersKept) this.transformFilters(group, oc0, channels);
+          else if (first === 0) this.groupFilters(group);
           this.products.multiply(channels, count);
           this.transformOutputs(group, oc0, channels, count);
         }
       }
     }
     return this.output;
+  }
+
+  /**
+   * U of all of a group's filters, from the products' filter cache when it holds this
+   * group's weights, else transformed (and offered to the cache).
+   */
+  private groupFilters(group: number): void {
+    const cache = this.products.filterCache;
+    if (cache?.restore(this.weight, group)) return;
+    this.transformFilters(group, 0, this.g.outChannelsPerGroup);
+    cache?.keep(this.weight, group);
   }
 
   /** Image, output origin and runs of tiles first … first + count − 1 (batch-major, then row-major). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeRatios, formatReport } from './report.ts';
+import { computeRatios, formatRatios, formatReport } from './report.ts';
 import type { CellResult } from './run.ts';
 import { benchShapes } from './shapes.ts';
 import { summarizeTimes, timeInterleaved } from './timing.ts';
@@ -81,6 +81,29 @@ describe('bench ratios and report', () => {
     expect(find('winograd-f4', 'a')?.ratio).toBeCloseTo(4 / 3);
     expect(find('winograd-f4', 'a')?.met).toBe(false);
     expect(find('winograd-f4', 'b')).toMatchObject({ ratio: null, why: 'winograd-f4 n/a' });
+  });
+
+  it('takes the fastest correct built-in for a fastest-built-in target, and names it', () => {
+    const cells: CellResult[] = [
+      measured('a', 'im2col-simd', 5),
+      measured('a', 'winograd-f4-simd', 12),
+      measured('a', 'winograd-f2-simd', 20, false),
+      measured('a', 'tfjs-wasm', 10),
+      measured('b', 'tfjs-wasm', 10),
+    ];
+    const ratios = computeRatios(cells);
+    const find = (d: string, s: string) =>
+      ratios.find(
+        (r) => r.numerator === 'fastest built-in' && r.denominator === d && r.shape === s,
+      );
+    // The wrong (✗) winograd-f2-simd cell is not a candidate.
+    expect(find('tfjs-wasm', 'a')).toMatchObject({ fastest: 'winograd-f4-simd', met: true });
+    expect(find('tfjs-wasm', 'a')?.ratio).toBeCloseTo(1.2);
+    expect(find('tfjs-wasm', 'b')).toMatchObject({ ratio: null });
+    expect(find('tfjs-wasm', 'b')?.why).toMatch(/^none of im2col, .* measured correct$/);
+    expect(formatRatios(ratios).join('\n')).toMatch(
+      /fastest built-in \(winograd-f4-simd\) \/ tfjs-wasm on a: 1\.20× \(meets target ≥ 1×\)/,
+    );
   });
 
   it('marks wrong outputs with ✗ and n/a cells with a footnoted reason', () => {

@@ -89,6 +89,7 @@ async function loadModuleKernel(modulePath: string, exportName: string): Promise
 }
 
 const WINOGRAD_MODULE = '../../../impl/winograd/index.ts';
+const WASM_MODULE = '../../../impl/wasm/index.ts';
 
 function isFloat64ArrayOf(value: unknown, length: number): value is Float64Array {
   return value instanceof Float64Array && value.length === length;
@@ -140,12 +141,12 @@ export const benchImpls: readonly BenchImpl[] = [
   {
     id: 'im2col-simd',
     check: 'direct',
-    load: () => loadModuleKernel('../../impl/wasm/index.ts', 'im2colSimdKernel'),
+    load: () => loadModuleKernel(WASM_MODULE, 'im2colSimdKernel'),
   },
   {
     id: 'im2col-simd-2t',
     check: 'direct',
-    load: () => loadModuleKernel('../../impl/wasm/index.ts', 'im2colSimd2tKernel'),
+    load: () => loadModuleKernel(WASM_MODULE, 'im2colSimd2tKernel'),
   },
   {
     id: 'winograd-f2',
@@ -157,6 +158,18 @@ export const benchImpls: readonly BenchImpl[] = [
     id: 'winograd-f4',
     check: 'transformed',
     load: () => loadModuleKernel(WINOGRAD_MODULE, 'winogradF4Kernel'),
+    errorBound: (p, data, oracle) => winogradBound(4, p, data, oracle),
+  },
+  {
+    id: 'winograd-f2-simd',
+    check: 'transformed',
+    load: () => loadModuleKernel(WASM_MODULE, 'winogradF2SimdKernel'),
+    errorBound: (p, data, oracle) => winogradBound(2, p, data, oracle),
+  },
+  {
+    id: 'winograd-f4-simd',
+    check: 'transformed',
+    load: () => loadModuleKernel(WASM_MODULE, 'winogradF4SimdKernel'),
     errorBound: (p, data, oracle) => winogradBound(4, p, data, oracle),
   },
   { id: 'tfjs-cpu', check: 'direct', load: () => loadTfjsKernel('cpu') },
