@@ -3,6 +3,7 @@
  * (the bound, special values, NaN where a number is expected) and over the
  * tensor (the variance and bias statistics).
  */
+import type { HalfDType } from '../../reference/float16.ts';
 import { convGeometry, stridesOf } from '../../reference/geometry.ts';
 import { type OpName, opEntry } from '../../reference/ops.ts';
 import type { ConvProblem, DType, FloatArray } from '../../reference/problem.ts';
@@ -15,6 +16,7 @@ import {
   MAX_FINITE,
   STATISTICS,
 } from './bounds.ts';
+import { storageOverflow } from './storage-overflow.ts';
 
 export interface WorstElement {
   /** Flat row-major index into the output. */
@@ -77,6 +79,11 @@ export interface CompareArgs {
   worstCount?: number;
   /** The op the output is of (reference/ops.ts); default 'conv'. */
   op?: OpName;
+  /**
+   * The 16-bit storage type of the kernel's output, if any: a result that
+   * overflows it must be the infinity (tolerance/storage-overflow.ts).
+   */
+  storage?: HalfDType;
 }
 
 /**
@@ -126,6 +133,7 @@ function judgeElement(
   mag: number,
   params: BoundParameters,
   model: BoundParameters['model'],
+  storage: HalfDType | undefined,
 ): ElementJudgement {
   if (model === 'wgsl' && !(Number.isFinite(ref) && Number.isFinite(mag))) {
     // WGSL's finite-math assumption: where an infinity or NaN meets the sum, the
@@ -152,6 +160,13 @@ function judgeElement(
     mag * (1 + params.factor * params.ksb * params.unitRoundoff) >
       (params.maxFinite ?? MAX_FINITE[params.dtype]);
   if (unconstrained) return { outcome: 'ok', ratio: 0, bound: Number.POSITIVE_INFINITY };
+  // Judged in the storage type: where the result overflows it, the infinity is the answer.
+  const overflow = storage ? storageOverflow(got, ref, bound, storage) : undefined;
+  if (overflow !== undefined) {
+    return overflow === 'ok'
+      ? { outcome: 'ok', ratio: 0, bound }
+      : { outcome: 'fail', ratio: Infinity, bound };
+  }
   if (Number.isNaN(got)) return { outcome: 'fail', nan: true, ratio: Infinity, bound };
   if (model === 'exact') {
     const expected = params.dtype === 'float32' ? Math.fround(ref) : ref;
@@ -221,7 +236,7 @@ export function compareConvOutput(args: CompareArgs): Comparison {
   for (let i = 0; i < g.outputLength; i++) {
     const value = got[i]!;
     const ref = reference[i]!;
-    const j = judgeElement(value, ref, magnitude[i]!, params, params.model);
+    const j = judgeElement(value, ref, magnitude[i]!, params, params.model, args.storage);
     if (j.normalized !== undefined) {
       judged++;
       sum += j.normalized;

@@ -9,8 +9,8 @@ import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
 import { PRECISION_MODEL_NAMES } from '../../properties/precision/models.ts';
 import {
-  type ConvKernel,
-  type DType,
+  type AnyConvKernel,
+  type KernelDType,
   type PaddingRule,
   ProblemError,
 } from '../../reference/index.ts';
@@ -24,7 +24,7 @@ import { declaredOps, OP_NAMES, OPS, type OpName, parseOpList } from '../../refe
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
-import { defaultTolerance, parseToleranceChoice } from './evaluate.ts';
+import { defaultTolerance, defaultToleranceFor, parseToleranceChoice } from './evaluate.ts';
 import { checkFamilyFilter, type FamilyFilter, familyFlags } from './families.ts';
 import {
   HostStartError,
@@ -72,7 +72,7 @@ export function parseToleranceName(text: string): ToleranceName {
 }
 
 /** The kernel to check: an object, a module file (.js/.mjs/.ts), or a program (docs/protocol.md). */
-export type KernelUnderTest = ConvKernel | { module: string } | { command: string };
+export type KernelUnderTest = AnyConvKernel | { module: string } | { command: string };
 
 /**
  * What to check and how; every field is optional and is the CLI option of the
@@ -97,8 +97,8 @@ export interface CheckKernelOptions extends FamilyFilter {
   ops?: readonly OpName[];
   /** Bound model; default by kernel name (dot-product, bit-exact on exact data). */
   tolerance?: ToleranceName;
-  /** dtype of a `{ command }` program; default float32. */
-  dtype?: DType;
+  /** dtype of a `{ command }` program (`--dtype`: float16 and bfloat16 travel as 16-bit patterns); default float32. */
+  dtype?: KernelDType;
   /** Padding rule a `{ command }` program declares (`--padding`); a kernel object or module declares its own. */
   padding?: PaddingRule;
   /** Input/output layout a `{ command }` program declares (`--layout`); default 'nchw'. */
@@ -136,7 +136,7 @@ const SILENT: Progress = { phaseStart() {}, tick() {}, phaseEnd() {} };
 /** How a library caller's kernel is named in repro lines. */
 function implFlagsOf(
   kernel: KernelUnderTest,
-  dtype: DType,
+  dtype: KernelDType,
   padding: PaddingRule,
   layouts: KernelLayouts,
   browser: boolean,
@@ -148,7 +148,7 @@ function implFlagsOf(
   if ('module' in kernel && typeof kernel.module === 'string') {
     return `--impl ${shellQuote(kernel.module)}${browser ? ' --browser' : ''}`;
   }
-  return `--impl <module exporting kernel ${shellQuote(String((kernel as ConvKernel).name))}>`;
+  return `--impl <module exporting kernel ${shellQuote(String((kernel as AnyConvKernel).name))}>`;
 }
 
 /**
@@ -190,12 +190,12 @@ export async function openKernelTarget(
         })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
-        : await openInProcessHost(kernel as ConvKernel);
+        : await openInProcessHost(kernel as AnyConvKernel);
   const tolerance =
     options.tolerance === undefined
       ? browser
         ? parseToleranceChoice('wgsl') // a page's kernel runs WGSL
-        : defaultTolerance() // never chosen by the kernel's self-declared name
+        : defaultToleranceFor(host, defaultTolerance()) // never chosen by the kernel's name
       : parseToleranceChoice(options.tolerance);
   const flags = implFlagsOf(kernel, dtype, padding, layouts, browser, options.finiteOnly === true);
   return [{ host, implFlags: flags, tolerance }];
@@ -413,7 +413,7 @@ export async function runCheck(
         : {}),
       kernels: targets.map((t) => ({
         name: t.host.name,
-        dtype: t.host.dtype,
+        dtype: t.host.storage ?? t.host.dtype,
         padding: t.host.padding,
         ...(isCanonical(t.host.layouts) ? {} : t.host.layouts),
         ...(t.host.finiteOnly ? { finiteOnly: true } : {}),

@@ -21,8 +21,9 @@ import {
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
+import type { HalfDType } from '../../reference/float16.ts';
 import type { ConvProblem } from '../../reference/index.ts';
-import type { DType } from '../../reference/problem.ts';
+import { isHalfDType, type KernelDType } from '../../reference/storage.ts';
 import { UsageError } from '../cli-error.ts';
 import { BUILTIN_DOMAINS } from './builtin-domains.ts';
 import type { KernelHost } from './hosts/index.ts';
@@ -66,6 +67,51 @@ const precisionClass = (name: PrecisionModelName): ToleranceChoice => ({
   exactOnExactData: false,
   constraints: {},
 });
+
+/** The precision class of each 16-bit storage type: its storage, float32 accumulation. */
+export const STORAGE_CLASS: Readonly<Record<HalfDType, PrecisionModelName>> = {
+  float16: 'fp16-acc32',
+  bfloat16: 'bf16-acc32',
+};
+
+/**
+ * How a 16-bit storage kernel is judged when --tolerance is not given: its
+ * storage class (fp16-acc32 or bf16-acc32: float32 accumulation, the result
+ * rounded to the storage type) on operands already stored, and bit-exact on
+ * exact data, which stays inside the storage type's exact range
+ * (reference/storage.ts exactLimit).
+ *
+ * @example
+ * ```ts
+ * storageTolerance('float16').name; // 'fp16-acc32 (float16 storage; bit-exact on exact data)'
+ * ```
+ */
+export function storageTolerance(storage: HalfDType): ToleranceChoice {
+  const name = STORAGE_CLASS[storage];
+  return {
+    name: `${name} (${storage} storage; bit-exact on exact data)`,
+    modelFor: () => ({ kind: 'precision', name, operandsStored: true }),
+    exactOnExactData: true,
+    constraints: {},
+  };
+}
+
+/**
+ * The tolerance of a target when --tolerance is not given: a 16-bit storage
+ * kernel's storage class, else `fallback` (the dot-product default, a
+ * built-in's own model, WGSL for a page).
+ *
+ * @example
+ * ```ts
+ * defaultToleranceFor(host, defaultTolerance());
+ * ```
+ */
+export function defaultToleranceFor(
+  host: Pick<KernelHost, 'storage'>,
+  fallback: ToleranceChoice,
+): ToleranceChoice {
+  return host.storage ? storageTolerance(host.storage) : fallback;
+}
 
 /**
  * WGSL f32 kernels (the browser host's default): a dot product with what WGSL
@@ -187,7 +233,12 @@ export async function evaluateCase(
   }
   if (supported !== true) return earlyOutcome('skip', supported);
 
-  const operands = caseOperands(c, host.dtype);
+  // A 16-bit kernel's data is made in its storage type: the oracle reads what it stores.
+  const operands = caseOperands(c, host.storage ?? host.dtype);
+  const claimed = tolerance.modelFor(c.problem, c.data);
+  // Any precision class judges a storage kernel's operands as stored: rounding them is no error.
+  const model =
+    host.storage && claimed.kind === 'precision' ? { ...claimed, operandsStored: true } : claimed;
   const run = () =>
     host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs, op);
   const first = await run();
@@ -198,17 +249,18 @@ export async function evaluateCase(
     op,
     problem: c.problem,
     dtype: host.dtype,
+    ...(host.storage ? { storage: host.storage } : {}),
     operands,
     output: first.output,
     written: first.mutatedInputs,
-    model: tolerance.modelFor(c.problem, c.data),
+    model,
     exactOnExactData: tolerance.exactOnExactData,
     data: c.data,
     // Sampling and the precision profile are the forward conv's (the other ops' problems are small).
     ...(conv ? { sample: { seed: c.dataSeed, full: options.full === true } } : {}),
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
-    ...(options.profile && conv ? { profile: {} } : {}),
+    ...(options.profile && conv ? { profile: { operandsStored: host.storage !== undefined } } : {}),
     // Worst elements are printed in the order the kernel wrote them.
     layout: host.layouts.layout,
   });
@@ -249,8 +301,9 @@ export async function evaluateCase(
  * caseOperands({ op: 'conv-backward-data', problem: p, data: 'exact', dataSeed: 1 }, 'float32').input; // dy
  * ```
  */
-export function caseOperands(c: ConvCase, dtype: DType): ConvOperands {
+export function caseOperands(c: ConvCase, dtype: KernelDType): ConvOperands {
   if (caseOp(c) === 'conv') return materializeConvCase(c, dtype);
-  const [input, weight, bias] = materializeOpCase(c, dtype);
+  // A 16-bit storage kernel has its other ops declined by its host: float32 data.
+  const [input, weight, bias] = materializeOpCase(c, isHalfDType(dtype) ? 'float32' : dtype);
   return bias ? { input: input!, weight: weight!, bias } : { input: input!, weight: weight! };
 }

@@ -329,7 +329,11 @@ export function registerCheck(program: Command): void {
       `built-in kernels by name, comma-separated (${BUILTIN_NAMES.join(', ')})`,
     )
     .option('--browser', 'run the --impl module in headless Chromium, with a WebGPU device')
-    .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
+    .option(
+      '--dtype <dtype>',
+      'dtype of an --impl-cmd program: float32, float64, float16 or bfloat16 (16-bit patterns)',
+      undefined,
+    )
     .option(
       '--padding <rule>',
       'padding rule an --impl-cmd program declares: zeros (default) or skip-taps',

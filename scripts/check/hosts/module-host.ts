@@ -6,11 +6,12 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
 import { OPS, type OpName } from '../../../reference/ops.ts';
+import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
-import { type CaseOperands, mutatedOperands } from './run-case.ts';
+import { type KernelOperands, mutatedOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
 import { ChildSupervisor, type Settlement } from './supervisor.ts';
 import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
@@ -61,7 +62,7 @@ export async function openModuleHost(
 
 class ModuleHost implements HostCore {
   readonly name: string;
-  readonly dtype: DType;
+  readonly dtype: KernelDType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
   readonly ops: readonly OpName[];
@@ -108,10 +109,10 @@ class ModuleHost implements HostCore {
 
   async run(
     problem: ConvProblem,
-    { input, weight, bias }: CaseOperands,
+    { input, weight, bias }: KernelOperands,
     timeoutMs: number,
     op: OpName,
-  ): Promise<RunOutcome> {
+  ): Promise<RunOutcome<KernelArray>> {
     const message: HostMessage = { type: 'run', id: 0, op, problem, input, weight, bias };
     const reply = await this.request(message, timeoutMs, OPS[op].method);
     if ('failure' in reply) return { kind: 'error', message: reply.failure };

@@ -4,17 +4,29 @@
  * host refuses calls, and `close` is idempotent. A host implements the rest as a
  * {@link HostCore} and is wrapped with {@link serialHost}.
  */
-import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, isCanonical, type KernelLayouts } from '../../../reference/layout.ts';
 import type { OpName } from '../../../reference/ops.ts';
-import { type CaseOperands, checkRunOperands, runInKernelLayout } from './run-case.ts';
+import {
+  hostDType,
+  type KernelArray,
+  type KernelDType,
+  storageOf,
+} from '../../../reference/storage.ts';
+import {
+  checkRunOperands,
+  type KernelOperands,
+  runInKernelLayout,
+  runInKernelStorage,
+} from './run-case.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { KernelHost, RunOutcome } from './types.ts';
 
 /** The part of a host that differs between hosts; called one at a time. */
 export interface HostCore {
   readonly name: string;
-  readonly dtype: DType;
+  /** The kernel's own dtype: 16-bit storage kernels get and give `Uint16Array`s. */
+  readonly dtype: KernelDType;
   /** The padding rule the kernel declares ('zeros' unless it declares 'skip-taps'). */
   readonly padding: PaddingRule;
   /** The layouts the kernel declares; absent means canonical (NCHW, OIHW). */
@@ -26,15 +38,15 @@ export interface HostCore {
   supports(problem: ConvProblem, op: OpName): Promise<true | string>;
   /**
    * Receives operands already checked against the problem and the dtype, in the
-   * kernel's declared layouts (conv) or canonical (other ops); its output is in
-   * the same layout.
+   * kernel's declared layouts (conv; other ops canonical) and dtype (16-bit
+   * patterns for a storage kernel); its output is in the same layout and dtype.
    */
   run(
     problem: ConvProblem,
-    operands: CaseOperands,
+    operands: KernelOperands,
     timeoutMs: number,
     op: OpName,
-  ): Promise<RunOutcome>;
+  ): Promise<RunOutcome<KernelArray>>;
   /** Stops every process of the host; called once. */
   close(): Promise<void>;
 }
@@ -59,9 +71,12 @@ export function serialHost(core: HostCore): KernelHost {
       return task();
     });
   const layouts = core.layouts ?? CANONICAL_LAYOUTS;
+  const dtype = hostDType(core.dtype);
+  const storage = storageOf(core.dtype);
   return {
     name: core.name,
-    dtype: core.dtype,
+    dtype,
+    ...(storage ? { storage } : {}),
     padding: core.padding,
     layouts,
     finiteOnly: core.finiteOnly === true,
@@ -71,10 +86,12 @@ export function serialHost(core: HostCore): KernelHost {
         if (op !== 'conv' && !(core.ops ?? ['conv']).includes(op)) {
           return `the kernel does not implement ${op}`;
         }
-        // A declared layout is the forward conv's: the other ops travel canonical.
+        // A declared layout and a 16-bit storage are the forward conv's: the other ops travel canonical.
         if (op !== 'conv' && !isCanonical(layouts)) {
           return `${op} is checked in NCHW/OIHW only; the kernel declares ${layouts.layout}/${layouts.weightLayout}`;
         }
+        if (op !== 'conv' && storage)
+          return `${op} is checked in float32/float64 only, not ${storage}`;
         return core.supports(problem, op);
       }),
     async run(
@@ -86,11 +103,15 @@ export function serialHost(core: HostCore): KernelHost {
       op: OpName = 'conv',
     ): Promise<RunOutcome> {
       const operands = { input, weight, bias };
-      checkRunOperands(core.dtype, problem, operands, op);
-      if (op !== 'conv') return whileOpen(() => core.run(problem, operands, timeoutMs, op));
+      checkRunOperands(dtype, problem, operands, op);
+      if (op !== 'conv') {
+        return whileOpen(() => core.run(problem, operands, timeoutMs, op) as Promise<RunOutcome>);
+      }
       return whileOpen(() =>
-        runInKernelLayout(problem, operands, layouts, (kernelOperands) =>
-          core.run(problem, kernelOperands, timeoutMs, 'conv'),
+        runInKernelLayout(problem, operands, layouts, (inLayout) =>
+          runInKernelStorage(inLayout, core.dtype, (stored) =>
+            core.run(problem, stored, timeoutMs, 'conv'),
+          ),
         ),
       );
     },
