@@ -34,6 +34,9 @@
  *    reference is mostly zeros tested little; it is a skip, not a pass. A
  *    failing case is a failure whatever its zeros. Stored data (fixtures,
  *    hand-chosen peer cases) is never mistrusted: someone chose it.
+ *
+ * Over 300 lines, on purpose: the one judge: every rule of a case's verdict, in the order it
+ * applies, in one module (issue 15).
  */
 
 import { referenceConv } from '../../reference/conv.ts';

@@ -125,6 +125,17 @@ const wgsl: ToleranceChoice = {
 };
 
 /**
+ * FFT kernels: the norm-wise FFT bound per output plane (properties/tolerance/fft.ts).
+ * An FFT rounds even exact data, so there is no bit-exact rule.
+ */
+const fft: ToleranceChoice = {
+  name: 'fft (norm-wise FFT error bound per output plane)',
+  modelFor: () => ({ kind: 'fft' }),
+  exactOnExactData: false,
+  constraints: {},
+};
+
+/**
  * The tolerance for a --tolerance value: 'exact-data' or 'fp32' (default:
  * dot-product, bit-exact on exact data), 'dot-product', 'wgsl', 'winograd-f2',
  * 'winograd-f4', or a reduced-precision class of the ladder ('tf32',
@@ -141,11 +152,12 @@ export function parseToleranceChoice(text: string): ToleranceChoice {
   if (m) return winograd(Number(m[1]));
   if (text === 'dot-product') return direct(false);
   if (text === 'wgsl') return wgsl;
+  if (text === 'fft') return fft;
   if (text === 'exact-data' || text === 'default' || text === 'fp32') return direct(true);
   const precision = PRECISION_MODEL_NAMES.find((n) => n === text);
   if (precision !== undefined) return precisionClass(precision);
   throw new UsageError(
-    `--tolerance must be exact-data, dot-product, wgsl, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
+    `--tolerance must be exact-data, dot-product, wgsl, fft, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
   );
 }
 
@@ -181,7 +193,7 @@ export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
   const domain = BUILTIN_DOMAINS[builtinName];
   if (!domain) return direct(true);
   return {
-    ...direct(true),
+    ...(domain.tolerance === 'fft' ? fft : direct(true)),
     constraints: domain.constraints,
     ...(domain.fitProblem ? { fitProblem: domain.fitProblem } : {}),
   };

@@ -3,6 +3,9 @@
  * a program in any language (--impl-cmd) against the oracle, and writes CI
  * reports. Exit codes: 0 nothing failed or errored; 1 something did; 2 the
  * harness could not run.
+ *
+ * Over 300 lines, on purpose: the check command has many flags; parsing them and checking how
+ * they combine stays with the command that reads them.
  */
 import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
