@@ -7,7 +7,13 @@
  */
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { DType } from '../../reference/index.ts';
+import {
+  ACTIVATION_LAYOUTS,
+  type ActivationLayout,
+  type DType,
+  WEIGHT_LAYOUTS,
+  type WeightLayout,
+} from '../../reference/index.ts';
 import {
   HostStartError,
   type KernelHost,
@@ -29,6 +35,8 @@ export interface GenerateCommandOptions {
   count?: string;
   ops?: string;
   force?: boolean;
+  layout?: string;
+  weightLayout?: string;
 }
 
 /** Options of `fixtures verify` as commander parses them. */
@@ -75,6 +83,22 @@ function parseSuite(text: string | undefined): FixtureSuite | undefined {
   return text as FixtureSuite | undefined;
 }
 
+function parseLayout(text: string | undefined): ActivationLayout | undefined {
+  if (text !== undefined && !ACTIVATION_LAYOUTS.includes(text as ActivationLayout)) {
+    throw new UsageError(`--layout must be one of ${ACTIVATION_LAYOUTS.join(', ')}, got '${text}'`);
+  }
+  return text as ActivationLayout | undefined;
+}
+
+function parseWeightLayout(text: string | undefined): WeightLayout | undefined {
+  if (text !== undefined && !WEIGHT_LAYOUTS.includes(text as WeightLayout)) {
+    throw new UsageError(
+      `--weight-layout must be one of ${WEIGHT_LAYOUTS.join(', ')}, got '${text}'`,
+    );
+  }
+  return text as WeightLayout | undefined;
+}
+
 /**
  * Runs `fixtures generate` and returns the line it prints.
  *
@@ -94,9 +118,12 @@ export async function runFixturesGenerate(
     count: integer('--count', options.count),
     ops: parseOps(options.ops),
     force: options.force ?? false,
+    layout: parseLayout(options.layout),
+    weightLayout: parseWeightLayout(options.weightLayout),
   });
   const m = result.manifest;
-  return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed})`;
+  const stored = m.layout === undefined ? '' : `, layouts ${m.layout}/${m.weightLayout}`;
+  return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed}${stored})`;
 }
 
 /** Opens the host named by --impl or --impl-cmd; HostStartError becomes a UsageError (exit 2). */
@@ -181,6 +208,8 @@ export function registerFixtures(program: Command): void {
     .option('--count <n>', 'number of cases of a random suite')
     .option('--ops <list>', `comma-separated subset of ${FIXTURE_OPS.join(',')}`)
     .option('--force', 'replace an existing directory (atomically)')
+    .option('--layout <layout>', 'store input, output and magnitude as nchw (default) or nhwc')
+    .option('--weight-layout <layout>', 'store conv weights as oihw (default), ohwi, hwio or ihwo')
     .action(async (dir: string | undefined, options: GenerateCommandOptions & { out?: string }) => {
       if (dir !== undefined && options.out !== undefined && dir !== options.out) {
         throw new UsageError(
