@@ -19,11 +19,23 @@
  *
  * Every tensor has its own stream, so shrinking one tensor's size does not
  * reshuffle the values of the others.
+ *
+ * Over 300 lines, on purpose: every data kind's tensors are one pure function of
+ * (problem, kind, seed) sharing the fill and special-value helpers; the mistrust
+ * check sits with the data whose zeros it counts.
  */
+import { HALF_FORMATS } from '../reference/float16.ts';
 import { convGeometry } from '../reference/geometry.ts';
 import type { OpName } from '../reference/ops.ts';
-import type { ConvProblem, DType, FloatArray } from '../reference/problem.ts';
+import type { ConvProblem, FloatArray } from '../reference/problem.ts';
 import { mixSeed, mulberry32 } from '../reference/random.ts';
+import {
+  exactLimit,
+  hostDType,
+  isHalfDType,
+  type KernelDType,
+  roundToStorage,
+} from '../reference/storage.ts';
 
 /** The kinds of data a property can run on. */
 export type DataKind = 'exact' | 'real' | 'special';
@@ -90,7 +102,7 @@ export interface ConvOperands {
 }
 
 /** Largest integer below which float32 integer arithmetic is exact. */
-export const EXACT_LIMIT = 2 ** 24;
+export const EXACT_LIMIT = exactLimit('float32');
 /** benchdnn's default range of integer test data. */
 export const EXACT_MAX_RANGE = 32;
 /** benchdnn's trust threshold: more zero outputs than this fraction tested nothing. */
@@ -105,8 +117,10 @@ function unit(next: () => number, bits24: boolean): number {
 /**
  * The integer range and nonzero density of 'exact' data for a reduction of
  * `ksb` terms (reduction length, plus one for a bias): R is the largest value
- * ≤ 32 with ksb·R² < 2^24, so no partial sum in any order can round. When even
- * R = 1 is too large (ksb ≥ 2^24) the density drops as benchdnn's does,
+ * ≤ 32 with ksb·R² < limit (2^24, or reference/storage.ts exactLimit for a
+ * 16-bit storage type: 2048 for float16, 256 for bfloat16), so no partial sum
+ * in any order can round, nor the result in the storage type. When even
+ * R = 1 is too large (ksb ≥ limit) the density drops as benchdnn's does,
  * min(1, safe_n_acc / n_acc), and exactness holds only in expectation.
  *
  * @example
@@ -116,12 +130,12 @@ function unit(next: () => number, bits24: boolean): number {
  * exactDataRange(1e6);     // { range: 4, density: 1 }
  * ```
  */
-export function exactDataRange(ksb: number): { range: number; density: number } {
-  const range = Math.max(
-    1,
-    Math.min(EXACT_MAX_RANGE, Math.floor(Math.sqrt((EXACT_LIMIT - 1) / ksb))),
-  );
-  const safeTerms = Math.floor((EXACT_LIMIT - 1) / (range * range));
+export function exactDataRange(
+  ksb: number,
+  limit: number = EXACT_LIMIT,
+): { range: number; density: number } {
+  const range = Math.max(1, Math.min(EXACT_MAX_RANGE, Math.floor(Math.sqrt((limit - 1) / ksb))));
+  const safeTerms = Math.floor((limit - 1) / (range * range));
   return { range, density: Math.min(1, safeTerms / ksb) };
 }
 
@@ -155,8 +169,12 @@ export function fillUniform(out: FloatArray, next: () => number, wide: boolean):
   }
 }
 
-/** A random subnormal of the dtype: k·2^−149 (float32) or k·2^−1074 (float64), k ≥ 1. */
-function subnormal(next: () => number, dtype: DType): number {
+/** A random subnormal of the dtype: k·2^−149 (float32), k·2^−1074 (float64) or of a 16-bit format, k ≥ 1. */
+function subnormal(next: () => number, dtype: KernelDType): number {
+  if (isHalfDType(dtype)) {
+    const f = HALF_FORMATS[dtype];
+    return (1 + (next() % (2 ** f.fractionBits - 1))) * f.minSubnormal;
+  }
   if (dtype === 'float32') return (1 + (next() % (2 ** 23 - 1))) * 2 ** -149;
   return (1 + (next() % 2 ** 31)) * 2 ** -1074 * 2 ** (next() % 21);
 }
@@ -165,7 +183,7 @@ export const INPUT_SPECIALS = ['nan', 'inf', '-inf', '-0', 'subnormal', '-subnor
 export const WEIGHT_SPECIALS = ['-0', 'subnormal', '-subnormal'] as const;
 type Special = (typeof INPUT_SPECIALS)[number];
 
-function specialValue(kind: Special, next: () => number, dtype: DType): number {
+function specialValue(kind: Special, next: () => number, dtype: KernelDType): number {
   switch (kind) {
     case 'nan':
       return Number.NaN;
@@ -187,7 +205,7 @@ export function sprinkle(
   out: FloatArray,
   next: () => number,
   kinds: readonly Special[],
-  dtype: DType,
+  dtype: KernelDType,
   forced: number,
 ): void {
   for (let i = 0; i < out.length; i++) {
@@ -279,20 +297,23 @@ function infinityOnPaddingTap(weight: FloatArray, c: ConvCase): void {
   weight[filter * g.kernelVolume + spatial] = next() & 1 ? Infinity : -Infinity;
 }
 
-export function allocate(dtype: DType, length: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+export function allocate(dtype: KernelDType, length: number): FloatArray {
+  return hostDType(dtype) === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
 /**
  * The tensors of a case in a dtype. Deterministic: the same case gives the
- * same bits on every run and machine.
+ * same bits on every run and machine. For a 16-bit storage type ('float16',
+ * 'bfloat16') they are float32 arrays of values of that type (rounded to it,
+ * ties to even; exact data drawn in its exact range), which the oracle reads
+ * and the host encodes to patterns for the kernel.
  *
  * @example
  * ```ts
  * const { input, weight, bias } = materializeConvCase({ problem: p, data: 'exact', dataSeed: 1 });
  * ```
  */
-export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): ConvOperands {
+export function materializeConvCase(c: ConvCase, dtype: KernelDType = 'float32'): ConvOperands {
   const g = convGeometry(c.problem);
   const input = allocate(dtype, g.inputLength);
   const weight = allocate(dtype, g.weightLength);
@@ -303,7 +324,8 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
     () => number,
   ];
   if (c.data === 'exact') {
-    const { range, density } = exactDataRange(g.reductionLength + (c.problem.bias ? 1 : 0));
+    const ksb = g.reductionLength + (c.problem.bias ? 1 : 0);
+    const { range, density } = exactDataRange(ksb, exactLimit(dtype));
     fillExact(input, streams[0], range, density);
     fillExact(weight, streams[1], range, density);
     if (bias) fillExact(bias, streams[2], range * range, 1);
@@ -325,6 +347,12 @@ export function materializeConvCase(c: ConvCase, dtype: DType = 'float32'): Conv
     }
   }
   applyWeightVariant(weight, c, g.outChannels);
+  if (isHalfDType(dtype)) {
+    // One rounding to the storage type: the oracle computes on what the kernel stores.
+    for (const t of bias ? [input, weight, bias] : [input, weight]) {
+      t.set(roundToStorage(t, dtype));
+    }
+  }
   return bias ? { input, weight, bias } : { input, weight };
 }
 

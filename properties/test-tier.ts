@@ -1,8 +1,8 @@
 /**
  * The two tiers of the test suite. `npm test` (vitest.config.ts) is the quick
  * tier CI and the README run; `npm run test:full` (vitest.full.config.ts) runs
- * the heavy runs: the `*.full.test.ts` files and the extra seeds of the
- * multi-seed tests. The tier is given by the vitest config (`provide`), not by
+ * the heavy runs: the `*.full.test.ts` files and, in the files it lists in
+ * `TIERED`, the extra seeds and cases of the tiered tests. The tier is given by the vitest config (`provide`), not by
  * an environment variable, so the README's command is exactly what runs.
  * Test-only: kept out of the build (tsconfig.build.json).
  */
@@ -31,4 +31,18 @@ export function isFullTier(): boolean {
  */
 export function tierSeeds(runSeed: number, others: readonly number[]): number[] {
   return isFullTier() ? [...new Set(others)].filter((s) => s !== runSeed) : [runSeed];
+}
+
+/**
+ * What a tiered test runs: `quick` in the quick tier, `full` in the full tier
+ * (which holds what the quick tier leaves out, so the two tiers together run
+ * it all). A file that calls it belongs in vitest.full.config.ts's `TIERED`.
+ *
+ * @example
+ * ```ts
+ * const firstSeed = tierRuns(1000, 1001);
+ * ```
+ */
+export function tierRuns<T>(quick: T, full: T): T {
+  return isFullTier() ? full : quick;
 }

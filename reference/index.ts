@@ -114,11 +114,13 @@ export {
 export { maxPadFor, PADDING_MODES, paddedIndex, zeroPaddingOnly } from './padding-mode.ts';
 export { referencePool } from './pool.ts';
 export type {
+  AnyConvKernel,
   ConvKernel,
   ConvMode,
   ConvProblem,
   DType,
   FloatArray,
+  HalfConvKernel,
   PaddingMode,
   PaddingRule,
   PoolOp,
@@ -145,6 +147,18 @@ export {
   type QuantizedOp,
   type QuantizedSignature,
 } from './quantized-kernel.ts';
+export {
+  exactLimit,
+  fromKernelArray,
+  hostDType,
+  isHalfDType,
+  KERNEL_DTYPES,
+  type KernelArray,
+  type KernelDType,
+  roundToStorage,
+  storageOf,
+  toKernelArray,
+} from './storage.ts';
 export { checkTensorLength } from './tensors.ts';
 export {
   type ExplicitTransposePads,

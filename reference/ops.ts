@@ -23,6 +23,9 @@
  * The backward passes take the ConvProblem of the forward convolution they
  * differentiate; they have no bias operand (its gradient is a plain sum) and,
  * like ConvTranspose, only zero padding.
+ *
+ * Over 300 lines, on purpose: the op registry is one table by design: every op's entry with
+ * the validators and geometry it names.
  */
 import type { Fraction } from 'mathjs';
 import {

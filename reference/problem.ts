@@ -91,6 +91,7 @@ export interface PoolProblem {
 }
 
 import type { FloatDType } from './float.ts';
+import type { HalfDType } from './float16.ts';
 import type { ActivationLayout, WeightLayout } from './layout.ts';
 
 /** Element type a kernel computes in. */
@@ -163,3 +164,31 @@ export interface ConvKernel {
     bias?: FloatArray,
   ): FloatArray | Promise<FloatArray>;
 }
+
+/**
+ * A kernel that stores its tensors in 16 bits (float16 or bfloat16): the
+ * ConvKernel contract with every operand and the output as a `Uint16Array` of
+ * raw patterns, little-endian in memory like any typed array (reference/storage.ts
+ * converts; reference/float16.ts rounds to nearest, ties to even).
+ *
+ * @example
+ * ```ts
+ * const kernel: HalfConvKernel = {
+ *   name: 'my-f16-conv',
+ *   dtype: 'float16',
+ *   conv: (p, input, weight, bias) => myHalfConv(p, input, weight, bias),
+ * };
+ * ```
+ */
+export interface HalfConvKernel extends Omit<ConvKernel, 'dtype' | 'conv'> {
+  dtype: HalfDType;
+  conv(
+    p: ConvProblem,
+    input: Uint16Array,
+    weight: Uint16Array,
+    bias?: Uint16Array,
+  ): Uint16Array | Promise<Uint16Array>;
+}
+
+/** Any kernel the hosts accept: float32/float64 ({@link ConvKernel}) or 16-bit storage. */
+export type AnyConvKernel = ConvKernel | HalfConvKernel;

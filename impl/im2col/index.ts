@@ -15,6 +15,7 @@ export {
   workspaceLimit,
   workspaceRefusal,
 } from './conv.ts';
+export { createHalfIm2colKernel, im2colBf16Kernel, im2colF16Kernel } from './half.ts';
 export {
   createIm2colKernel,
   type Im2colKernelOptions,

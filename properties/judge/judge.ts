@@ -17,7 +17,13 @@
  *    (see exactDataRange), so on generated data this is "always bit-exact"; on
  *    data that breaks it (a dropped density, hand-made data) the dot-product
  *    bound applies. `exactOnExactData: false` (the CLI's `--tolerance
- *    dot-product`) opts out. Other models keep their own bound.
+ *    dot-product`) opts out. Other models keep their own bound. A 16-bit
+ *    storage kernel (`storage`) is held to it under a precision class too, below
+ *    its own exact limit (reference/storage.ts exactLimit: float16 2^11,
+ *    bfloat16 2^8), which its exact data respects.
+ * 3b. Special values in the storage type: for a 16-bit storage kernel a result
+ *    that overflows the type must be the infinity (float16: beyond 65504;
+ *    properties/tolerance/storage-overflow.ts).
  * 4. Comparison with the oracle (compareConvOutput): wrong length or NaN where
  *    a number is expected is an error; elements outside the bound, wrong
  *    special values (NaN, ±Inf) or failed tensor-wide statistics are a failure.
@@ -25,17 +31,21 @@
  *    reference is mostly zeros tested little; it is a skip, not a pass. A
  *    failing case is a failure whatever its zeros. Stored data (fixtures,
  *    hand-chosen peer cases) is never mistrusted: someone chose it.
+ *
+ * Over 300 lines, on purpose: the one judge: every rule of a case's verdict, in the order it
+ * applies, in one module (issue 15).
  */
 
 import { referenceConv } from '../../reference/conv.ts';
 import { sameBits } from '../../reference/float.ts';
+import type { HalfDType } from '../../reference/float16.ts';
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ActivationLayout } from '../../reference/layout.ts';
 import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
+import { exactLimit } from '../../reference/storage.ts';
 import {
   type ConvOperands,
   type DataKind,
-  EXACT_LIMIT,
   MISTRUST_ZERO_FRACTION,
   mistrustCheck,
 } from '../data.ts';
@@ -88,6 +98,11 @@ export interface JudgeInput {
   problem: ConvProblem;
   /** The dtype the kernel computes in (its output must be a typed array of it). */
   dtype: DType;
+  /**
+   * The kernel's 16-bit storage type, if it is one: `dtype` is then float32, the
+   * operands are values of the storage type and the output its decoded patterns.
+   */
+  storage?: HalfDType;
   /**
    * The dtype the bound is stated in; default `dtype`. A fixture's stored bound
    * is float32's, whatever dtype the kernel replaying it computes in.
@@ -217,11 +232,15 @@ export function errorOutcome(
 /** Rule 3: the model a case is judged by. */
 function judgedModel(input: JudgeInput, magnitude: Float64Array): BoundModel {
   const { model, data } = input;
-  const dotProduct = model.kind === 'dot-product' || model.kind === 'wgsl';
+  const dotProduct =
+    model.kind === 'dot-product' ||
+    model.kind === 'wgsl' ||
+    (model.kind === 'precision' && input.storage !== undefined);
   if (data !== 'exact' || !dotProduct || input.exactOnExactData === false) {
     return model;
   }
-  for (let i = 0; i < magnitude.length; i++) if (!(magnitude[i]! < EXACT_LIMIT)) return model;
+  const limit = exactLimit(input.storage ?? 'float32');
+  for (let i = 0; i < magnitude.length; i++) if (!(magnitude[i]! < limit)) return model;
   return { kind: 'exact' };
 }
 
@@ -286,6 +305,7 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
     magnitude,
     dtype: boundDtype,
     model,
+    ...(input.storage ? { storage: input.storage } : {}),
   });
   // A reduced-precision class, and the profile, are judged on the whole output by the ladder.
   const ladder = sampled
@@ -300,6 +320,7 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
         model,
         padding,
         ...(input.profile ? { profile: input.profile } : {}),
+        ...(input.storage ? { storage: input.storage } : {}),
       });
   if (ladder?.criterion) Object.assign(comparison, ladder.criterion);
   // A sampled reference is not a whole oracle output: it cannot become a fixture.

@@ -7,9 +7,15 @@
  *
  * This is the foundation the check runner will call; it does not replace
  * compareConvOutput (whose fp32 verdicts it reproduces: precision.test.ts).
+ *
+ * Over 300 lines, on purpose: the per-case verdict, the profile over cases and the
+ * effective-bits estimate read the same per-element model; docs/tolerance.md derives them
+ * together.
  */
 import { referenceConv } from '../../reference/conv.ts';
+import type { HalfDType } from '../../reference/float16.ts';
 import type { ConvProblem } from '../../reference/problem.ts';
+import { storageOverflow } from '../tolerance/storage-overflow.ts';
 import { magnitudeConv } from '../tolerance.ts';
 import {
   PRECISION_MODEL_NAMES,
@@ -39,6 +45,8 @@ export interface PrecisionCase {
   magnitude: ArrayLike<number>;
   /** Σ(x·w)² + b² per output. */
   squares: ArrayLike<number>;
+  /** The kernel's 16-bit storage type: an output that overflows it must be ±Inf. */
+  storage?: HalfDType;
 }
 
 /**
@@ -103,6 +111,9 @@ function judgeElement(c: PrecisionCase, b: PrecisionBound, i: number): ElementOu
     return { ...none, ok: true, ratio: 0 };
   }
   const bound = precisionElementBound(b, mag);
+  // Judged in the storage type: where the result overflows it, the infinity is the answer.
+  const overflow = c.storage && storageOverflow(got, ref, bound, c.storage);
+  if (overflow) return { ...none, ok: overflow === 'ok', ratio: overflow === 'ok' ? 0 : Infinity };
   const d = got - ref;
   if (Number.isNaN(got)) return { ...none, ok: false, ratio: Infinity };
   const ratio = bound === 0 ? (d === 0 ? 0 : Infinity) : Math.abs(d) / bound;

@@ -108,7 +108,12 @@ export interface PrecisionBound {
   coefficient: number;
   /** Smallest normal of the narrowest format involved: the underflow floor per rounding. */
   normalMin: number;
-  /** Largest finite value of the narrowest format: beyond it a magnitude sets no requirement. */
+  /**
+   * Largest finite value of the narrowest format a partial result passes
+   * through: beyond it a magnitude sets no requirement. For stored operands only
+   * the accumulator's counts: the operands are finite already, and the output's
+   * overflow is judged in the kernel's storage type (tolerance/storage-overflow.ts).
+   */
   maxFinite: number;
 }
 
@@ -148,6 +153,7 @@ export function precisionBound(
   const formats = [model.operandFormat, model.accumulatorFormat, model.outputFormat].filter(
     (f): f is HalfFormat => f !== undefined,
   );
+  const ranges = constraints.operandsStored ? [model.accumulatorFormat] : formats;
   return {
     model: name,
     ksb,
@@ -157,7 +163,7 @@ export function precisionBound(
     outputRoundoff,
     coefficient: 2 * operandRoundoff + ksb * accumulatorRoundoff + outputRoundoff,
     normalMin: Math.max(...formats.map((f) => f.minNormal)),
-    maxFinite: Math.min(...formats.map((f) => f.maxFinite)),
+    maxFinite: Math.min(...ranges.map((f) => f.maxFinite)),
   };
 }
 

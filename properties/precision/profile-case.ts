@@ -5,6 +5,7 @@
  * after the element-wise comparison, on a whole (not sampled) output.
  */
 import { referenceConv } from '../../reference/conv.ts';
+import type { HalfDType } from '../../reference/float16.ts';
 import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
 import type { ConvOperands } from '../data.ts';
 import { type BoundModel, type Comparison, magnitudeConv, magnitudeFor } from '../tolerance.ts';
@@ -28,6 +29,8 @@ export interface PrecisionStepInput {
   padding?: PaddingRule;
   /** Profile the case over the ladder (float32 outputs only). */
   profile?: PrecisionBoundConstraints;
+  /** The kernel's 16-bit storage type, if any (its overflow is judged there). */
+  storage?: HalfDType;
 }
 
 /** The precision step's outcome: a failed class statistic, and the ladder record. */
@@ -64,6 +67,7 @@ export function precisionVerdicts(input: PrecisionStepInput): PrecisionStep | un
     reference: input.reference,
     magnitude: magnitudeConv(problem, x, w, b, undefined, padding),
     squares: referenceConv(problem, squared(x), squared(w), b && squared(b), padding),
+    ...(input.storage ? { storage: input.storage } : {}),
   };
   const step: PrecisionStep = {};
   if (criterion && comparison.verdict === 'pass') {

@@ -8,6 +8,7 @@ import { convGeometry } from '../../reference/geometry.ts';
 import type { ConvProblem, DType } from '../../reference/problem.ts';
 import { type PrecisionModelName, precisionBound } from '../precision/models.ts';
 import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
+import { fftCoefficient } from './fft.ts';
 
 /**
  * What a kernel promises about its accuracy.
@@ -23,11 +24,14 @@ import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
  * - 'wgsl': a dot product computed in WGSL f32, with what WGSL allows beyond IEEE
  *   float32: rounding to either neighbour, subnormals flushed to zero, and no
  *   requirement at outputs that meet an infinity or NaN (the finite-math assumption).
+ * - 'fft': a convolution through FFTs, bounded norm-wise per output plane
+ *   (./fft.ts, docs/tolerance.md "FFT kernels").
  */
 export type BoundModel =
   | { kind: 'exact' }
   | { kind: 'dot-product' }
   | { kind: 'wgsl' }
+  | { kind: 'fft' }
   | WinogradBoundModel
   | PrecisionBoundModel;
 
@@ -53,7 +57,7 @@ export interface BoundParameters {
   /** Absolute floor per unit of ksb·factor: the dtype's smallest normal number. */
   normalMin: number;
   /** Which magnitude tensor the bound multiplies. */
-  magnitude: 'dot-product' | 'winograd' | 'wgsl';
+  magnitude: 'dot-product' | 'winograd' | 'wgsl' | 'fft';
   /** Why the requested model was not applied, when it was not. */
   note?: string;
   /** The precision class, for model 'precision'. */
@@ -143,6 +147,11 @@ export function boundParameters(
     return { ...base, model: 'exact', ksb: 0, factor: 0, magnitude: 'dot-product' };
   }
   if (model.kind === 'precision') return precisionParameters(problem, dtype, model);
+  if (model.kind === 'fft') {
+    // The factor 2 covers the second-order terms of the first-order analysis (docs/tolerance.md).
+    const ksb = fftCoefficient(problem, dtype);
+    return { ...base, model: 'fft', ksb, factor: 2, magnitude: 'fft' };
+  }
   if (model.kind === 'wgsl' && dtype === 'float32') {
     const wgsl = { unitRoundoff: WGSL_UNIT_ROUNDOFF, factor: WGSL_FACTOR };
     return { ...base, ...wgsl, model: 'wgsl', ksb: dotKsb, magnitude: 'wgsl' };

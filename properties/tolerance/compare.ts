@@ -2,7 +2,11 @@
  * Compares a kernel's output with the oracle under a bound model: per element
  * (the bound, special values, NaN where a number is expected) and over the
  * tensor (the variance and bias statistics).
+ *
+ * Over 300 lines, on purpose: one pass over the output gives the per-element verdicts, the
+ * worst elements and the tensor statistics that the verdict needs together.
  */
+import type { HalfDType } from '../../reference/float16.ts';
 import { convGeometry, stridesOf } from '../../reference/geometry.ts';
 import type { ConvProblem, DType, FloatArray } from '../../reference/problem.ts';
 import { classifyMismatch, type MismatchPattern } from '../patterns.ts';
@@ -14,6 +18,7 @@ import {
   MAX_FINITE,
   STATISTICS,
 } from './bounds.ts';
+import { storageOverflow } from './storage-overflow.ts';
 
 export interface WorstElement {
   /** Flat row-major index into the output. */
@@ -74,6 +79,11 @@ export interface CompareArgs {
   signedData?: boolean;
   /** How many worst elements to keep. Default 5. */
   worstCount?: number;
+  /**
+   * The 16-bit storage type of the kernel's output, if any: a result that
+   * overflows it must be the infinity (tolerance/storage-overflow.ts).
+   */
+  storage?: HalfDType;
 }
 
 /**
@@ -123,6 +133,7 @@ function judgeElement(
   mag: number,
   params: BoundParameters,
   model: BoundParameters['model'],
+  storage: HalfDType | undefined,
 ): ElementJudgement {
   if (model === 'wgsl' && !(Number.isFinite(ref) && Number.isFinite(mag))) {
     // WGSL's finite-math assumption: where an infinity or NaN meets the sum, the
@@ -149,6 +160,13 @@ function judgeElement(
     mag * (1 + params.factor * params.ksb * params.unitRoundoff) >
       (params.maxFinite ?? MAX_FINITE[params.dtype]);
   if (unconstrained) return { outcome: 'ok', ratio: 0, bound: Number.POSITIVE_INFINITY };
+  // Judged in the storage type: where the result overflows it, the infinity is the answer.
+  const overflow = storage ? storageOverflow(got, ref, bound, storage) : undefined;
+  if (overflow !== undefined) {
+    return overflow === 'ok'
+      ? { outcome: 'ok', ratio: 0, bound }
+      : { outcome: 'fail', ratio: Infinity, bound };
+  }
   if (Number.isNaN(got)) return { outcome: 'fail', nan: true, ratio: Infinity, bound };
   if (model === 'exact') {
     const expected = params.dtype === 'float32' ? Math.fround(ref) : ref;
@@ -217,7 +235,7 @@ export function compareConvOutput(args: CompareArgs): Comparison {
   for (let i = 0; i < g.outputLength; i++) {
     const value = got[i]!;
     const ref = reference[i]!;
-    const j = judgeElement(value, ref, magnitude[i]!, params, params.model);
+    const j = judgeElement(value, ref, magnitude[i]!, params, params.model, args.storage);
     if (j.normalized !== undefined) {
       judged++;
       sum += j.normalized;
@@ -253,7 +271,9 @@ export function compareConvOutput(args: CompareArgs): Comparison {
   const comparison: Comparison = { ...base, verdict: 'pass', failures, worst, maxBoundRatio };
   // A precision class's tensor-wide checks are its own (properties/precision/judge.ts):
   // operand roundings are shared between outputs, which these statistics assume independent.
-  const statistical = params.model !== 'exact' && params.model !== 'precision';
+  // An FFT's errors are shared across its plane (norm-wise), not independent per output.
+  const statistical =
+    params.model !== 'exact' && params.model !== 'precision' && params.model !== 'fft';
   if (statistical) comparison.stats = stats;
   if (nans > 0 && nans === failures) {
     comparison.verdict = 'fail';

@@ -4,7 +4,7 @@
  * the subprocess protocol like any third-party kernel.
  */
 import { fileURLToPath } from 'node:url';
-import type { ConvKernel } from '../../reference/index.ts';
+import type { AnyConvKernel } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { moduleUrl, packageFile } from '../package-files.ts';
 import { shellQuote } from '../shell-quote.ts';
@@ -19,7 +19,7 @@ const script = (file: string) => shellQuote(packageFile(`scripts/clients/${file}
 
 type Opener = () => Promise<KernelHost>;
 
-async function ownKernel(pick: () => Promise<ConvKernel>): Promise<KernelHost> {
+async function ownKernel(pick: () => Promise<AnyConvKernel>): Promise<KernelHost> {
   return openInProcessHost(await pick());
 }
 
@@ -27,6 +27,10 @@ const OPENERS: Record<string, Opener> = {
   im2col: () => ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel),
   'im2col-f64': () =>
     ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel64),
+  'im2col-f16': () =>
+    ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colF16Kernel),
+  'im2col-bf16': () =>
+    ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colBf16Kernel),
   'im2col-simd': () =>
     ownKernel(async () => (await import('../../impl/wasm/index.ts')).im2colSimdKernel),
   'winograd-f2': () =>

@@ -3,14 +3,17 @@
  * (`checkKernel`): open the kernels, run every phase of the suite, judge the
  * run as a whole, and return the report that `--json` writes. The CLI only
  * parses its flags into {@link CheckKernelOptions} and prints the report.
+ *
+ * Over 300 lines, on purpose: the one way a check runs, for the CLI and checkKernel: options,
+ * the kernel target, the phases and the report, kept in one place on purpose.
  */
 import { resolve } from 'node:path';
 import { clockSeed } from '../../properties/config.ts';
 import type { DataKind } from '../../properties/data.ts';
 import { PRECISION_MODEL_NAMES } from '../../properties/precision/models.ts';
 import {
-  type ConvKernel,
-  type DType,
+  type AnyConvKernel,
+  type KernelDType,
   type PaddingRule,
   ProblemError,
 } from '../../reference/index.ts';
@@ -23,7 +26,7 @@ import {
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
-import { defaultTolerance, parseToleranceChoice } from './evaluate.ts';
+import { defaultTolerance, defaultToleranceFor, parseToleranceChoice } from './evaluate.ts';
 import { checkFamilyFilter, type FamilyFilter, familyFlags } from './families.ts';
 import {
   HostStartError,
@@ -47,6 +50,7 @@ export const TOLERANCE_NAMES = [
   'exact-data',
   'dot-product',
   'wgsl',
+  'fft',
   'winograd-f2',
   'winograd-f4',
   ...PRECISION_MODEL_NAMES,
@@ -69,7 +73,7 @@ export function parseToleranceName(text: string): ToleranceName {
 }
 
 /** The kernel to check: an object, a module file (.js/.mjs/.ts), or a program (docs/protocol.md). */
-export type KernelUnderTest = ConvKernel | { module: string } | { command: string };
+export type KernelUnderTest = AnyConvKernel | { module: string } | { command: string };
 
 /**
  * What to check and how; every field is optional and is the CLI option of the
@@ -88,8 +92,8 @@ export interface CheckKernelOptions extends FamilyFilter {
   data?: readonly DataKind[];
   /** Bound model; default by kernel name (dot-product, bit-exact on exact data). */
   tolerance?: ToleranceName;
-  /** dtype of a `{ command }` program; default float32. */
-  dtype?: DType;
+  /** dtype of a `{ command }` program (`--dtype`: float16 and bfloat16 travel as 16-bit patterns); default float32. */
+  dtype?: KernelDType;
   /** Padding rule a `{ command }` program declares (`--padding`); a kernel object or module declares its own. */
   padding?: PaddingRule;
   /** Input/output layout a `{ command }` program declares (`--layout`); default 'nchw'. */
@@ -127,7 +131,7 @@ const SILENT: Progress = { phaseStart() {}, tick() {}, phaseEnd() {} };
 /** How a library caller's kernel is named in repro lines. */
 function implFlagsOf(
   kernel: KernelUnderTest,
-  dtype: DType,
+  dtype: KernelDType,
   padding: PaddingRule,
   layouts: KernelLayouts,
   browser: boolean,
@@ -139,7 +143,7 @@ function implFlagsOf(
   if ('module' in kernel && typeof kernel.module === 'string') {
     return `--impl ${shellQuote(kernel.module)}${browser ? ' --browser' : ''}`;
   }
-  return `--impl <module exporting kernel ${shellQuote(String((kernel as ConvKernel).name))}>`;
+  return `--impl <module exporting kernel ${shellQuote(String((kernel as AnyConvKernel).name))}>`;
 }
 
 /**
@@ -180,12 +184,12 @@ export async function openKernelTarget(
         })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
-        : await openInProcessHost(kernel as ConvKernel);
+        : await openInProcessHost(kernel as AnyConvKernel);
   const tolerance =
     options.tolerance === undefined
       ? browser
         ? parseToleranceChoice('wgsl') // a page's kernel runs WGSL
-        : defaultTolerance() // never chosen by the kernel's self-declared name
+        : defaultToleranceFor(host, defaultTolerance()) // never chosen by the kernel's name
       : parseToleranceChoice(options.tolerance);
   const flags = implFlagsOf(kernel, dtype, padding, layouts, browser, options.finiteOnly === true);
   return [{ host, implFlags: flags, tolerance }];
@@ -352,7 +356,7 @@ export async function runCheck(
         : {}),
       kernels: targets.map((t) => ({
         name: t.host.name,
-        dtype: t.host.dtype,
+        dtype: t.host.storage ?? t.host.dtype,
         padding: t.host.padding,
         ...(isCanonical(t.host.layouts) ? {} : t.host.layouts),
         ...(t.host.finiteOnly ? { finiteOnly: true } : {}),

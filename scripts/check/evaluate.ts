@@ -15,6 +15,7 @@ import {
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
+import type { HalfDType } from '../../reference/float16.ts';
 import type { ConvProblem } from '../../reference/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { BUILTIN_DOMAINS } from './builtin-domains.ts';
@@ -60,6 +61,51 @@ const precisionClass = (name: PrecisionModelName): ToleranceChoice => ({
   constraints: {},
 });
 
+/** The precision class of each 16-bit storage type: its storage, float32 accumulation. */
+export const STORAGE_CLASS: Readonly<Record<HalfDType, PrecisionModelName>> = {
+  float16: 'fp16-acc32',
+  bfloat16: 'bf16-acc32',
+};
+
+/**
+ * How a 16-bit storage kernel is judged when --tolerance is not given: its
+ * storage class (fp16-acc32 or bf16-acc32: float32 accumulation, the result
+ * rounded to the storage type) on operands already stored, and bit-exact on
+ * exact data, which stays inside the storage type's exact range
+ * (reference/storage.ts exactLimit).
+ *
+ * @example
+ * ```ts
+ * storageTolerance('float16').name; // 'fp16-acc32 (float16 storage; bit-exact on exact data)'
+ * ```
+ */
+export function storageTolerance(storage: HalfDType): ToleranceChoice {
+  const name = STORAGE_CLASS[storage];
+  return {
+    name: `${name} (${storage} storage; bit-exact on exact data)`,
+    modelFor: () => ({ kind: 'precision', name, operandsStored: true }),
+    exactOnExactData: true,
+    constraints: {},
+  };
+}
+
+/**
+ * The tolerance of a target when --tolerance is not given: a 16-bit storage
+ * kernel's storage class, else `fallback` (the dot-product default, a
+ * built-in's own model, WGSL for a page).
+ *
+ * @example
+ * ```ts
+ * defaultToleranceFor(host, defaultTolerance());
+ * ```
+ */
+export function defaultToleranceFor(
+  host: Pick<KernelHost, 'storage'>,
+  fallback: ToleranceChoice,
+): ToleranceChoice {
+  return host.storage ? storageTolerance(host.storage) : fallback;
+}
+
 /**
  * WGSL f32 kernels (the browser host's default): a dot product with what WGSL
  * allows beyond IEEE float32 (properties/tolerance/bounds.ts, docs/tolerance.md).
@@ -68,6 +114,17 @@ const wgsl: ToleranceChoice = {
   name: 'wgsl (WGSL f32: either rounding, subnormals may flush, finite math; bit-exact on exact data)',
   modelFor: () => ({ kind: 'wgsl' }),
   exactOnExactData: true,
+  constraints: {},
+};
+
+/**
+ * FFT kernels: the norm-wise FFT bound per output plane (properties/tolerance/fft.ts).
+ * An FFT rounds even exact data, so there is no bit-exact rule.
+ */
+const fft: ToleranceChoice = {
+  name: 'fft (norm-wise FFT error bound per output plane)',
+  modelFor: () => ({ kind: 'fft' }),
+  exactOnExactData: false,
   constraints: {},
 };
 
@@ -88,11 +145,12 @@ export function parseToleranceChoice(text: string): ToleranceChoice {
   if (m) return winograd(Number(m[1]));
   if (text === 'dot-product') return direct(false);
   if (text === 'wgsl') return wgsl;
+  if (text === 'fft') return fft;
   if (text === 'exact-data' || text === 'default' || text === 'fp32') return direct(true);
   const precision = PRECISION_MODEL_NAMES.find((n) => n === text);
   if (precision !== undefined) return precisionClass(precision);
   throw new UsageError(
-    `--tolerance must be exact-data, dot-product, wgsl, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
+    `--tolerance must be exact-data, dot-product, wgsl, fft, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
   );
 }
 
@@ -128,7 +186,7 @@ export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
   const domain = BUILTIN_DOMAINS[builtinName];
   if (!domain) return direct(true);
   return {
-    ...direct(true),
+    ...(domain.tolerance === 'fft' ? fft : direct(true)),
     constraints: domain.constraints,
     ...(domain.fitProblem ? { fitProblem: domain.fitProblem } : {}),
   };
@@ -179,7 +237,12 @@ export async function evaluateCase(
   }
   if (supported !== true) return earlyOutcome('skip', supported);
 
-  const operands = materializeConvCase(c, host.dtype);
+  // A 16-bit kernel's data is made in its storage type: the oracle reads what it stores.
+  const operands = materializeConvCase(c, host.storage ?? host.dtype);
+  const claimed = tolerance.modelFor(c.problem, c.data);
+  // Any precision class judges a storage kernel's operands as stored: rounding them is no error.
+  const model =
+    host.storage && claimed.kind === 'precision' ? { ...claimed, operandsStored: true } : claimed;
   const run = () =>
     host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs);
   const first = await run();
@@ -188,16 +251,17 @@ export async function evaluateCase(
   const outcome = judgeCase({
     problem: c.problem,
     dtype: host.dtype,
+    ...(host.storage ? { storage: host.storage } : {}),
     operands,
     output: first.output,
     written: first.mutatedInputs,
-    model: tolerance.modelFor(c.problem, c.data),
+    model,
     exactOnExactData: tolerance.exactOnExactData,
     data: c.data,
     sample: { seed: c.dataSeed, full: options.full === true },
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
-    ...(options.profile ? { profile: {} } : {}),
+    ...(options.profile ? { profile: { operandsStored: host.storage !== undefined } } : {}),
     // Worst elements are printed in the order the kernel wrote them.
     layout: host.layouts.layout,
   });

@@ -3,18 +3,20 @@
  * module in a child process, or a program over the subprocess protocol.
  */
 import { resolve } from 'node:path';
-import type { DType, PaddingRule } from '../../reference/index.ts';
+import type { PaddingRule } from '../../reference/index.ts';
 import {
   ACTIVATION_LAYOUTS,
   type KernelLayouts,
   layoutsOf,
   WEIGHT_LAYOUTS,
 } from '../../reference/layout.ts';
+import { KERNEL_DTYPES, type KernelDType } from '../../reference/storage.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { DEFAULT_BUILTINS, openBuiltin } from './builtins.ts';
 import {
   defaultTolerance,
+  defaultToleranceFor,
   parseToleranceChoice,
   type ToleranceChoice,
   toleranceForBuiltin,
@@ -65,14 +67,14 @@ function parseChoice<T extends string>(flag: string, allowed: readonly T[], text
  */
 export function commandImplFlags(
   command: string,
-  dtype: DType,
+  dtype: KernelDType,
   padding: PaddingRule,
   layouts: KernelLayouts,
   finiteOnly = false,
 ): string {
   return (
     `--impl-cmd ${shellQuote(command)}` +
-    (dtype === 'float64' ? ' --dtype float64' : '') +
+    (dtype !== 'float32' ? ` --dtype ${dtype}` : '') +
     (padding === 'skip-taps' ? ' --padding skip-taps' : '') +
     (layouts.layout !== 'nchw' ? ` --layout ${layouts.layout}` : '') +
     (layouts.weightLayout !== 'oihw' ? ` --weight-layout ${layouts.weightLayout}` : '') +
@@ -112,10 +114,11 @@ function refuseCommandOnly(options: TargetOptions, why: string): void {
     throw new UsageError(`--finite-only applies to --impl-cmd only; ${why} finiteOnly`);
 }
 
-function parseDtype(text: string | undefined): DType {
-  if (text === undefined || text === 'float32') return 'float32';
-  if (text === 'float64') return 'float64';
-  throw new UsageError(`--dtype must be float32 or float64, got '${text}'`);
+function parseDtype(text: string | undefined): KernelDType {
+  if (text === undefined) return 'float32';
+  const dtype = KERNEL_DTYPES.find((d) => d === text);
+  if (dtype !== undefined) return dtype;
+  throw new UsageError(`--dtype must be ${KERNEL_DTYPES.join(', ')}; got '${text}'`);
 }
 
 async function builtinTargets(
@@ -129,7 +132,7 @@ async function builtinTargets(
       targets.push({
         host,
         implFlags: `--builtin ${name}`,
-        tolerance: tolerance ?? toleranceForBuiltin(name),
+        tolerance: tolerance ?? defaultToleranceFor(host, toleranceForBuiltin(name)),
       });
     }
   } catch (e) {
@@ -170,7 +173,11 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
         // Judged as itself: a kernel's self-chosen name never picks a model or a domain.
         // A page's kernel runs WGSL: judged by what WGSL allows unless told otherwise.
         tolerance:
-          tolerance ?? (options.browser ? parseToleranceChoice('wgsl') : defaultTolerance()),
+          tolerance ??
+          defaultToleranceFor(
+            host,
+            options.browser ? parseToleranceChoice('wgsl') : defaultTolerance(),
+          ),
       },
     ];
   }
@@ -181,7 +188,13 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
     const finiteOnly = options.finiteOnly === true;
     const host = await openCommandHost(options.implCmd, { dtype, padding, layouts, finiteOnly });
     const flags = commandImplFlags(options.implCmd, dtype, padding, layouts, finiteOnly);
-    return [{ host, implFlags: flags, tolerance: tolerance ?? defaultTolerance() }];
+    return [
+      {
+        host,
+        implFlags: flags,
+        tolerance: tolerance ?? defaultToleranceFor(host, defaultTolerance()),
+      },
+    ];
   }
   refuseCommandOnly(options, 'a built-in kernel declares');
   const names =

@@ -17,9 +17,38 @@ class Unsupported(Exception):
 
 
 def decode(text, dtype, shape):
-    """base64 of raw little-endian bytes -> array of the request's dtype and shape."""
+    """base64 of raw little-endian bytes -> array of the request's dtype and shape.
+
+    float16 arrives as numpy float16; bfloat16 (which numpy lacks) as the float32
+    values of its 16-bit patterns (exact: a bfloat16 is the top half of a float32)."""
+    if dtype == "bfloat16":
+        bits = np.frombuffer(base64.b64decode(text), dtype="<u2").astype(np.uint32)
+        return (bits << 16).view(np.float32).reshape(shape)
     little_endian = np.dtype(dtype).newbyteorder("<")
     return np.frombuffer(base64.b64decode(text), dtype=little_endian).reshape(shape)
+
+
+def bfloat16_bits(y):
+    """float values -> bfloat16 patterns (uint16), rounded once to nearest, ties to even,
+    from the float64 value (float64 -> float32 -> bfloat16 would round twice)."""
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        m, e = np.frexp(y)  # y = m * 2**e, 0.5 <= |m| < 1: keep 8 significant bits
+        r = np.ldexp(np.rint(np.ldexp(m, 8)), e - 8)
+        # below 2**-126 the spacing is fixed, 2**-133 (bfloat16 subnormals)
+        r = np.where(np.abs(y) < 2.0 ** -126, np.ldexp(np.rint(np.ldexp(y, 133)), -133), r)
+    r = np.where(np.isfinite(y), r, y).astype(np.float32)  # exact, or overflow to +-inf
+    bits = (r.view(np.uint32) >> 16).astype(np.uint16)
+    return np.where(np.isnan(r), np.uint16(0x7FC0), bits)
+
+
+def encode(y, dtype):
+    """An array -> base64 of its little-endian bytes in the request's dtype (C order)."""
+    if dtype == "bfloat16":
+        raw = bfloat16_bits(y).astype("<u2")
+    else:
+        raw = np.ascontiguousarray(y).astype(np.dtype(dtype).newbyteorder("<"))
+    return base64.b64encode(np.ascontiguousarray(raw).tobytes()).decode("ascii")
 
 
 # problem.paddingMode (absent: zeros) as np.pad's mode: numpy's 'reflect' omits the edge
@@ -79,10 +108,13 @@ def serve(compute):
 
     compute works in canonical NCHW / OIHW whatever the run's declared layouts
     (--layout, --weight-layout): serve reads the operands in them and writes the
-    output back in `layout`."""
+    output back in `layout`. p["dtype"] is the request's dtype; for float16 and
+    bfloat16 the result is rounded to it once, to nearest even."""
     for line in sys.stdin:
         request = json.loads(line)
-        p, dtype, answer = request["problem"], request["dtype"], {"id": request["id"]}
+        dtype, answer = request["dtype"], {"id": request["id"]}
+        # compute sees the request's dtype too: float16/bfloat16 kernels may compute in it
+        p = dict(request["problem"], dtype=dtype)
         try:
             layout = request.get("layout", "nchw")
             x_shape = [p["batch"], p["inChannels"]] + p["inputSize"]
@@ -93,8 +125,7 @@ def serve(compute):
             b = None if request["bias"] is None else decode(request["bias"], dtype, [-1])
             y = compute(p, x, w, b)
             y = np.ascontiguousarray(y.transpose(layout_axes(layout, y.ndim - 2)))
-            y = y.astype(np.dtype(dtype).newbyteorder("<"))
-            answer["output"] = base64.b64encode(y.tobytes()).decode("ascii")  # C order
+            answer["output"] = encode(y, dtype)  # rounded once to a 16-bit dtype
         except Unsupported as reason:
             answer["unsupported"] = str(reason)
         except Exception as e:  # a bug here fails this case only; the run goes on

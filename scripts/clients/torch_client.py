@@ -14,6 +14,8 @@ real-data phase names the class it meets; docs/tolerance.md):
                            tf32: both on; fp16/bf16: the operands are cast to
                            float16/bfloat16 on the device, the convolution runs
                            there, the result is cast back to the request's dtype.
+                           A request of dtype float16 or bfloat16 (convcheck --dtype)
+                           computes in that dtype unless --precision says otherwise.
   --benchmark              torch.backends.cudnn.benchmark = True (cuDNN picks an
                            algorithm per shape, transform-based ones included)
 
@@ -89,7 +91,10 @@ def make_conv(flags):
         rank = len(p["inputSize"])
         device = torch.device(flags.device)
         request_dtype = torch.from_numpy(x[:0].copy()).dtype
-        dtype = compute_dtype(flags.precision, request_dtype)
+        # A 16-bit request (--dtype float16|bfloat16) is computed by torch in that dtype;
+        # bfloat16 arrives as float32 values (numpy has no bfloat16) and leaves as them.
+        storage = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(p.get("dtype"))
+        dtype = compute_dtype(flags.precision, storage or request_dtype)
         tensor = lambda a: torch.from_numpy(a.copy()).to(device=device, dtype=dtype)
         x, w = tensor(x), tensor(w)
         if p["mode"] == "convolution":

@@ -3,6 +3,9 @@
  * a program in any language (--impl-cmd) against the oracle, and writes CI
  * reports. Exit codes: 0 nothing failed or errored; 1 something did; 2 the
  * harness could not run.
+ *
+ * Over 300 lines, on purpose: the check command has many flags; parsing them and checking how
+ * they combine stays with the command that reads them.
  */
 import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
@@ -299,7 +302,11 @@ export function registerCheck(program: Command): void {
       `built-in kernels by name, comma-separated (${BUILTIN_NAMES.join(', ')})`,
     )
     .option('--browser', 'run the --impl module in headless Chromium, with a WebGPU device')
-    .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 or float64', undefined)
+    .option(
+      '--dtype <dtype>',
+      'dtype of an --impl-cmd program: float32, float64, float16 or bfloat16 (16-bit patterns)',
+      undefined,
+    )
     .option(
       '--padding <rule>',
       'padding rule an --impl-cmd program declares: zeros (default) or skip-taps',

@@ -8,14 +8,15 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts, layoutsOf } from '../../../reference/layout.ts';
+import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import { BundleError, bundleKernelModule, type KernelBundle } from './browser-bundle.ts';
 import { type KernelServer, serveKernelDirectory } from './browser-server.ts';
 import { checkKernelContract, errorText } from './kernel-contract.ts';
 import {
-  type CaseOperands,
   checkKernelOutput,
+  type KernelOperands,
   mutatedOperands,
   settleWithin,
   TIMED_OUT,
@@ -90,9 +91,9 @@ interface PageRun {
   deviceLost?: string;
   threw?: string;
   gpuErrors?: string[];
-  output?: FloatArray;
+  output?: KernelArray;
   outputShape?: { type: string; length?: number };
-  used?: CaseOperands;
+  used?: KernelOperands;
   ms?: number;
 }
 
@@ -203,7 +204,7 @@ export async function openBrowserHost(
 
 class BrowserHost implements HostCore {
   name = '';
-  dtype: DType = 'float32';
+  dtype: KernelDType = 'float32';
   padding: PaddingRule = 'zeros';
   finiteOnly = false;
   /** The declared layouts: the host hands operands over in them (serial-host.ts). */
@@ -273,7 +274,11 @@ class BrowserHost implements HostCore {
     return answer.answer;
   }
 
-  async run(problem: ConvProblem, operands: CaseOperands, timeoutMs: number): Promise<RunOutcome> {
+  async run(
+    problem: ConvProblem,
+    operands: KernelOperands,
+    timeoutMs: number,
+  ): Promise<RunOutcome<KernelArray>> {
     const live = await this.liveSession();
     if ('failure' in live) return { kind: 'error', message: live.failure };
     const session = live.value;
@@ -294,10 +299,10 @@ class BrowserHost implements HostCore {
   private judge(
     session: Session,
     problem: ConvProblem,
-    operands: CaseOperands,
+    operands: KernelOperands,
     r: PageRun,
-  ): RunOutcome {
-    const error = (message: string): RunOutcome => ({
+  ): RunOutcome<KernelArray> {
+    const error = (message: string): RunOutcome<KernelArray> => ({
       kind: 'error',
       message: this.withConsole(session, message),
     });
@@ -321,7 +326,7 @@ class BrowserHost implements HostCore {
     if (r.used === undefined) return error('the page did not return the operands');
     return {
       kind: 'output',
-      output: r.output as FloatArray,
+      output: r.output as KernelArray,
       mutatedInputs: mutatedOperands(operands, r.used),
       ms: r.ms ?? 0,
     };

@@ -5,8 +5,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
+import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import {
   answerJudge,
   assertLittleEndian,
@@ -16,7 +17,7 @@ import {
   type WireAnswer,
   type WireRequest,
 } from './command-wire.ts';
-import type { CaseOperands } from './run-case.ts';
+import type { KernelOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
 import { ChildSupervisor } from './supervisor.ts';
 import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
@@ -24,8 +25,11 @@ import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
 
 /** Options of {@link openCommandHost}. */
 export interface CommandHostOptions {
-  /** Element type the program computes in, sent with every request; default 'float32'. */
-  dtype?: DType;
+  /**
+   * Element type the program computes in, sent with every request; default
+   * 'float32'. 'float16' and 'bfloat16' travel as 16-bit patterns.
+   */
+  dtype?: KernelDType;
   /** The padding rule the program declares (--padding); default 'zeros'. */
   padding?: PaddingRule;
   /**
@@ -102,7 +106,7 @@ export async function openCommandHost(
 
 class CommandHost implements HostCore {
   readonly name: string;
-  readonly dtype: DType;
+  readonly dtype: KernelDType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
   readonly finiteOnly: boolean;
@@ -126,9 +130,9 @@ class CommandHost implements HostCore {
 
   async run(
     problem: ConvProblem,
-    { input, weight, bias }: CaseOperands,
+    { input, weight, bias }: KernelOperands,
     timeoutMs: number,
-  ): Promise<RunOutcome> {
+  ): Promise<RunOutcome<KernelArray>> {
     const outputLength = convGeometry(problem).outputLength;
     const program = this.liveProgram();
     const id = ++this.nextId;
@@ -174,7 +178,12 @@ class CommandHost implements HostCore {
   }
 }
 
-function toOutcome(answer: WireAnswer, dtype: DType, outputLength: number, ms: number): RunOutcome {
+function toOutcome(
+  answer: WireAnswer,
+  dtype: KernelDType,
+  outputLength: number,
+  ms: number,
+): RunOutcome<KernelArray> {
   if ('unsupported' in answer) return { kind: 'unsupported', reason: answer.unsupported };
   if ('error' in answer) return { kind: 'error', message: `the program reported: ${answer.error}` };
   const output = decodeFloats(answer.output, dtype, outputLength);

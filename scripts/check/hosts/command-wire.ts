@@ -3,15 +3,17 @@
  * per line each way, arrays as base64 of their raw little-endian bytes.
  */
 import { endianness } from 'node:os';
-import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { ActivationLayout, WeightLayout } from '../../../reference/layout.ts';
+import { type KernelArray, type KernelDType, kernelArrayType } from '../../../reference/storage.ts';
 import type { Settlement } from './supervisor.ts';
 
 /** One request line, before JSON encoding. */
 export interface WireRequest {
   id: number;
   problem: ConvProblem;
-  dtype: DType;
+  /** float32, float64, or a 16-bit storage type ('float16', 'bfloat16': 2 bytes per value). */
+  dtype: KernelDType;
   /** The padding rule the program is judged by (declared with --padding); fixed for a run. */
   padding: PaddingRule;
   /** Layout of `input` and of the answer's output (declared with --layout); fixed for a run. */
@@ -46,14 +48,15 @@ export function assertLittleEndian(): void {
 }
 
 /**
- * Base64 of a typed array's raw (little-endian) bytes.
+ * Base64 of a typed array's raw (little-endian) bytes: floats, or the raw
+ * patterns of a 16-bit storage type.
  *
  * @example
  * ```ts
  * encodeFloats(new Float32Array([1])); // 'AACAPw=='
  * ```
  */
-export function encodeFloats(values: FloatArray): string {
+export function encodeFloats(values: KernelArray): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }
 
@@ -65,14 +68,19 @@ export function encodeFloats(values: FloatArray): string {
  * ```ts
  * decodeFloats('AACAPw==', 'float32', 1); // Float32Array [1]
  * decodeFloats('AACAPw==', 'float64', 1); // 'output: 4 bytes, expected 8 (1 float64 values)'
+ * decodeFloats('ADw=', 'float16', 1); // Uint16Array [0x3c00] (the pattern of 1)
  * ```
  */
-export function decodeFloats(text: string, dtype: DType, length: number): FloatArray | string {
+export function decodeFloats(
+  text: string,
+  dtype: KernelDType,
+  length: number,
+): KernelArray | string {
   if (!BASE64.test(text) || text.length % 4 !== 0) {
     return `output is not base64: ${quote(text)}`;
   }
   const bytes = Buffer.from(text, 'base64');
-  const values = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  const values = new (kernelArrayType(dtype))(length);
   if (bytes.byteLength !== values.byteLength) {
     return (
       `output: ${bytes.byteLength} bytes, expected ${values.byteLength} ` +

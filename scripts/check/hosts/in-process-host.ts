@@ -3,7 +3,7 @@
  * isolation, but the same contract, output and mutation checks as the
  * isolating hosts, so every kernel is judged the same way.
  */
-import type { ConvKernel, ConvProblem } from '../../../reference/index.ts';
+import type { AnyConvKernel, ConvProblem } from '../../../reference/index.ts';
 import { layoutsOf } from '../../../reference/layout.ts';
 import { askSupports, checkKernelContract } from './kernel-contract.ts';
 import { runKernelCase } from './run-case.ts';
@@ -24,7 +24,7 @@ import { HostStartError, type KernelHost } from './types.ts';
  * const r = await host.run(p, x, w, undefined, 5_000);
  * ```
  */
-export async function openInProcessHost(kernel: ConvKernel): Promise<KernelHost> {
+export async function openInProcessHost(kernel: AnyConvKernel): Promise<KernelHost> {
   const checked = checkKernelContract(kernel);
   if ('violation' in checked) {
     throw new HostStartError(`in-process kernel ${String(kernel?.name)}`, checked.violation);

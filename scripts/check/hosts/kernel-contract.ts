@@ -5,11 +5,12 @@
  */
 
 import { show } from '../../../reference/errors.ts';
-import type { ConvKernel, ConvProblem } from '../../../reference/index.ts';
+import type { AnyConvKernel, ConvProblem } from '../../../reference/index.ts';
 import { ACTIVATION_LAYOUTS, WEIGHT_LAYOUTS } from '../../../reference/layout.ts';
+import { KERNEL_DTYPES } from '../../../reference/storage.ts';
 
 /** A kernel that passed the contract check, or why it did not. */
-export type ContractCheck = { kernel: ConvKernel } | { violation: string };
+export type ContractCheck = { kernel: AnyConvKernel } | { violation: string };
 
 /**
  * Names a value for an error message: `Float64Array(12)`, `Array(3)`, `null`,
@@ -33,7 +34,8 @@ export function describeValue(value: unknown): string {
 
 /**
  * Checks the shape of a would-be kernel: an object with a string `name`, a `conv`
- * function, an optional `dtype` of 'float32'/'float64' and an optional `supports`
+ * function, an optional `dtype` of 'float32', 'float64', 'float16' or 'bfloat16'
+ * (the last two: `Uint16Array`s of raw patterns) and an optional `supports`
  * function.
  *
  * @example
@@ -60,8 +62,9 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
   if (typeof k.name !== 'string') {
     return { violation: `name must be a string, got ${describeValue(k.name)}` };
   }
-  if (k.dtype !== undefined && k.dtype !== 'float32' && k.dtype !== 'float64') {
-    return { violation: `dtype must be 'float32' or 'float64', got ${describeValue(k.dtype)}` };
+  if (k.dtype !== undefined && !(KERNEL_DTYPES as readonly unknown[]).includes(k.dtype)) {
+    const names = KERNEL_DTYPES.map((d) => `'${d}'`).join(', ');
+    return { violation: `dtype must be one of ${names}, got ${describeValue(k.dtype)}` };
   }
   if (k.padding !== undefined && k.padding !== 'zeros' && k.padding !== 'skip-taps') {
     return {
@@ -78,7 +81,7 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
       violation: `supports must be a function when given, got ${describeValue(k.supports)}`,
     };
   }
-  return { kernel: candidate as ConvKernel };
+  return { kernel: candidate as AnyConvKernel };
 }
 
 /** Why the optional `layout` / `weightLayout` fields are unusable, or undefined. */
@@ -110,7 +113,7 @@ export type SupportsAnswer = { answer: true | string } | { error: string };
  * if ('error' in a) report(a.error); else if (a.answer !== true) skip(a.answer);
  * ```
  */
-export function askSupports(kernel: ConvKernel, p: ConvProblem): SupportsAnswer {
+export function askSupports(kernel: AnyConvKernel, p: ConvProblem): SupportsAnswer {
   if (kernel.supports === undefined) return { answer: true };
   let answer: unknown;
   try {

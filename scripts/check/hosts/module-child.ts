@@ -5,11 +5,12 @@
  * hostile kernel can do here (loop, exit, crash) costs only this process.
  */
 import { pathToFileURL } from 'node:url';
-import type { ConvKernel } from '../../../reference/index.ts';
+import type { AnyConvKernel } from '../../../reference/index.ts';
 import { layoutsOf } from '../../../reference/layout.ts';
+import type { KernelArray } from '../../../reference/storage.ts';
 import { askSupports, checkKernelContract, errorText } from './kernel-contract.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
-import { type CaseOperands, runKernelOnCopies } from './run-case.ts';
+import { type KernelOperands, runKernelOnCopies } from './run-case.ts';
 import type { RunOutcome } from './types.ts';
 
 // Bound before the kernel is imported, so a kernel that reassigns process.send
@@ -43,7 +44,7 @@ if (kernel !== undefined) {
   });
 }
 
-async function loadKernel(modulePath: string): Promise<ConvKernel | undefined> {
+async function loadKernel(modulePath: string): Promise<AnyConvKernel | undefined> {
   let namespace: { default?: unknown };
   try {
     namespace = await import(pathToFileURL(modulePath).href);
@@ -59,12 +60,12 @@ async function loadKernel(modulePath: string): Promise<ConvKernel | undefined> {
   return checked.kernel;
 }
 
-async function answer(kernel: ConvKernel, message: HostMessage): Promise<ChildMessage> {
+async function answer(kernel: AnyConvKernel, message: HostMessage): Promise<ChildMessage> {
   if (message.type === 'supports') {
     return { type: 'supports-reply', id: message.id, answer: askSupports(kernel, message.problem) };
   }
-  let outcome: RunOutcome;
-  let used: CaseOperands | undefined;
+  let outcome: RunOutcome<KernelArray>;
+  let used: KernelOperands | undefined;
   try {
     const { problem, input, weight, bias } = message;
     ({ outcome, used } = await runKernelOnCopies(kernel, kernel.dtype ?? 'float32', problem, {

@@ -157,7 +157,10 @@ describe('openModuleHost: modules that cannot be used', () => {
     ['no-default.js', 'no default export'],
     ['no-conv.js', 'the default export has no conv function (conv is undefined)'],
     ['bad-name.js', 'name must be a string, got 42'],
-    ['bad-dtype.js', `dtype must be 'float32' or 'float64', got "float16"`],
+    [
+      'bad-dtype.js',
+      `dtype must be one of 'float32', 'float64', 'float16', 'bfloat16', got "int4"`,
+    ],
     ['broken-import.js', "cannot import the module: Error: Cannot find package 'convcheck-no-such"],
     ['missing.js', 'module not found'],
   ])('%s → HostStartError: %s', async (file, message) => {

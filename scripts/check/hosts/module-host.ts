@@ -6,10 +6,11 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConvProblem, DType, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
+import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
-import { type CaseOperands, mutatedOperands } from './run-case.ts';
+import { type KernelOperands, mutatedOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
 import { ChildSupervisor, type Settlement } from './supervisor.ts';
 import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
@@ -60,7 +61,7 @@ export async function openModuleHost(
 
 class ModuleHost implements HostCore {
   readonly name: string;
-  readonly dtype: DType;
+  readonly dtype: KernelDType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
   readonly finiteOnly: boolean;
@@ -101,9 +102,9 @@ class ModuleHost implements HostCore {
 
   async run(
     problem: ConvProblem,
-    { input, weight, bias }: CaseOperands,
+    { input, weight, bias }: KernelOperands,
     timeoutMs: number,
-  ): Promise<RunOutcome> {
+  ): Promise<RunOutcome<KernelArray>> {
     const message: HostMessage = { type: 'run', id: 0, problem, input, weight, bias };
     const reply = await this.request(message, timeoutMs, 'conv');
     if ('failure' in reply) return { kind: 'error', message: reply.failure };

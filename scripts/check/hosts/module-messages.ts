@@ -2,10 +2,11 @@
  * The messages between the module host and its child process, over Node's IPC
  * channel with 'advanced' serialization (typed arrays cross as typed arrays).
  */
-import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
+import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import type { SupportsAnswer } from './kernel-contract.ts';
-import type { CaseOperands } from './run-case.ts';
+import type { KernelOperands } from './run-case.ts';
 import type { RunOutcome } from './types.ts';
 
 /** Host → child. One request is in flight at a time; `id` pairs it with its reply. */
@@ -15,9 +16,9 @@ export type HostMessage =
       type: 'run';
       id: number;
       problem: ConvProblem;
-      input: FloatArray;
-      weight: FloatArray;
-      bias: FloatArray | undefined;
+      input: KernelArray;
+      weight: KernelArray;
+      bias: KernelArray | undefined;
     };
 
 /** Child → host. */
@@ -26,7 +27,7 @@ export type ChildMessage =
   | {
       type: 'ready';
       name: string;
-      dtype: DType;
+      dtype: KernelDType;
       padding: PaddingRule;
       layouts: KernelLayouts;
       finiteOnly: boolean;
@@ -39,6 +40,6 @@ export type ChildMessage =
    * `used`: the operand copies the kernel worked on, as it left them; the host
    * compares them with its own (the child's verdict could be forged by the kernel).
    */
-  | { type: 'run-reply'; id: number; outcome: RunOutcome; used?: CaseOperands }
+  | { type: 'run-reply'; id: number; outcome: RunOutcome<KernelArray>; used?: KernelOperands }
   /** Something went wrong outside any call, e.g. an unhandled promise rejection. */
   | { type: 'fault'; message: string };

@@ -9,23 +9,47 @@
 // which must not pay for loading mathjs (seconds on a busy machine).
 import { checkConvOperands } from '../../../reference/conv.ts';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { ConvKernel, ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type { AnyConvKernel, ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
 import {
   isCanonical,
   type KernelLayouts,
   operandsInLayout,
   outputFromLayout,
 } from '../../../reference/layout.ts';
+import {
+  fromKernelArray,
+  isHalfDType,
+  type KernelArray,
+  type KernelDType,
+  kernelArrayType,
+  toKernelArray,
+} from '../../../reference/storage.ts';
 import { describeValue, errorText } from './kernel-contract.ts';
 import type { RunOutcome } from './types.ts';
 
-/** The operands of one case, in the kernel's dtype. */
+/** The operands of one case, in the host's dtype (float values). */
 export interface CaseOperands {
   input: FloatArray;
   weight: FloatArray;
   /** Present exactly when `problem.bias` is true. */
   bias: FloatArray | undefined;
 }
+
+/** The operands of one case as the kernel gets them: 16-bit patterns for a storage kernel. */
+export interface KernelOperands {
+  input: KernelArray;
+  weight: KernelArray;
+  /** Present exactly when `problem.bias` is true. */
+  bias: KernelArray | undefined;
+}
+
+/** `conv` of either kernel kind, called with arrays of the kernel's own dtype. */
+type AnyConv = (
+  p: ConvProblem,
+  input: KernelArray,
+  weight: KernelArray,
+  bias?: KernelArray,
+) => unknown;
 
 /** Options of {@link runKernelCase}. */
 export interface RunCaseOptions {
@@ -35,11 +59,6 @@ export interface RunCaseOptions {
    */
   timeoutMs?: number;
 }
-
-const TYPED_ARRAY_OF: Record<DType, typeof Float32Array | typeof Float64Array> = {
-  float32: Float32Array,
-  float64: Float64Array,
-};
 
 /**
  * Calls `kernel.conv` on private copies of the operands, then reports the
@@ -52,12 +71,12 @@ const TYPED_ARRAY_OF: Record<DType, typeof Float32Array | typeof Float64Array> =
  * ```
  */
 export async function runKernelCase(
-  kernel: ConvKernel,
-  dtype: DType,
+  kernel: AnyConvKernel,
+  dtype: KernelDType,
   problem: ConvProblem,
-  operands: CaseOperands,
+  operands: KernelOperands,
   options: RunCaseOptions = {},
-): Promise<RunOutcome> {
+): Promise<RunOutcome<KernelArray>> {
   return (await runKernelOnCopies(kernel, dtype, problem, operands, options)).outcome;
 }
 
@@ -73,12 +92,12 @@ export async function runKernelCase(
  * ```
  */
 export async function runKernelOnCopies(
-  kernel: ConvKernel,
-  dtype: DType,
+  kernel: AnyConvKernel,
+  dtype: KernelDType,
   problem: ConvProblem,
-  operands: CaseOperands,
+  operands: KernelOperands,
   options: RunCaseOptions = {},
-): Promise<{ outcome: RunOutcome; used: CaseOperands }> {
+): Promise<{ outcome: RunOutcome<KernelArray>; used: KernelOperands }> {
   const outputLength = convGeometry(problem).outputLength;
   // The kernel gets copies, so the caller's arrays stay pristine for the
   // comparison below and for the oracle, whatever the kernel does.
@@ -90,7 +109,8 @@ export async function runKernelOnCopies(
   const started = performance.now();
   let result: unknown;
   try {
-    result = await settleWithin(kernel.conv(problem, input, weight, bias), options.timeoutMs);
+    const call = kernel as { conv: AnyConv };
+    result = await settleWithin(call.conv(problem, input, weight, bias), options.timeoutMs);
   } catch (e) {
     return error(`conv threw: ${errorText(e)}`);
   }
@@ -104,7 +124,35 @@ export async function runKernelOnCopies(
   const wrongOutput = checkKernelOutput(result, dtype, outputLength);
   if (wrongOutput !== undefined) return error(wrongOutput);
   const mutatedInputs = mutatedOperands(operands, used);
-  return { outcome: { kind: 'output', output: result as FloatArray, mutatedInputs, ms }, used };
+  return { outcome: { kind: 'output', output: result as KernelArray, mutatedInputs, ms }, used };
+}
+
+/**
+ * The storage boundary, the one place every host crosses it (next to the layout
+ * boundary): encodes the float operands to a 16-bit kernel's patterns
+ * (reference/storage.ts), runs `call` on them, and decodes the output back to
+ * float32 values for the judge. float32 and float64 kernels pass through.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runInKernelStorage(operands, 'float16', (stored) => core.run(p, stored, 5_000));
+ * ```
+ */
+export async function runInKernelStorage(
+  operands: CaseOperands,
+  dtype: KernelDType,
+  call: (stored: KernelOperands) => Promise<RunOutcome<KernelArray>>,
+): Promise<RunOutcome> {
+  const { input, weight, bias } = operands;
+  const stored = {
+    input: toKernelArray(input, dtype),
+    weight: toKernelArray(weight, dtype),
+    bias: bias && toKernelArray(bias, dtype),
+  };
+  const outcome = await call(stored);
+  if (outcome.kind !== 'output') return outcome;
+  // The host checked the output's type against the kernel's dtype already.
+  return { ...outcome, output: fromKernelArray(outcome.output, dtype) };
 }
 
 /**
@@ -144,7 +192,7 @@ export async function runInKernelLayout(
  */
 export function checkRunOperands(dtype: DType, problem: ConvProblem, operands: CaseOperands): void {
   checkConvOperands(convGeometry(problem), operands.input, operands.weight, operands.bias);
-  const expectedType = TYPED_ARRAY_OF[dtype];
+  const expectedType = kernelArrayType(dtype);
   for (const [name, value] of Object.entries(operands)) {
     if (value !== undefined && !(value instanceof expectedType)) {
       throw new TypeError(
@@ -167,14 +215,15 @@ export function checkRunOperands(dtype: DType, problem: ConvProblem, operands: C
  */
 export function checkKernelOutput(
   value: unknown,
-  dtype: DType,
+  dtype: KernelDType,
   outputLength: number,
 ): string | undefined {
-  const expectedType = TYPED_ARRAY_OF[dtype];
+  const expectedType = kernelArrayType(dtype);
   if (!(value instanceof expectedType)) {
+    const patterns = isHalfDType(dtype) ? ` of raw ${dtype} patterns` : '';
     return (
       `conv returned ${describeValue(value)}; a ${dtype} kernel must return a ` +
-      `${expectedType.name} of length ${outputLength}`
+      `${expectedType.name}${patterns} of length ${outputLength}`
     );
   }
   if (value.length !== outputLength) {
@@ -196,7 +245,7 @@ export function checkKernelOutput(
  * // ['input'] when x2 differs from x
  * ```
  */
-export function mutatedOperands(pristine: CaseOperands, used: CaseOperands): string[] {
+export function mutatedOperands(pristine: KernelOperands, used: KernelOperands): string[] {
   const names: string[] = [];
   if (!sameBytes(pristine.input, used.input)) names.push('input');
   if (!sameBytes(pristine.weight, used.weight)) names.push('weight');
@@ -204,7 +253,7 @@ export function mutatedOperands(pristine: CaseOperands, used: CaseOperands): str
   return names;
 }
 
-function sameBytes(a: FloatArray, b: FloatArray | undefined): boolean {
+function sameBytes(a: KernelArray, b: KernelArray | undefined): boolean {
   // What came back from a kernel's process may be anything: only a typed array
   // of the same byte length can be unchanged.
   if (!ArrayBuffer.isView(b) || b.byteLength !== a.byteLength) return false;

@@ -4,16 +4,28 @@
  * host refuses calls, and `close` is idempotent. A host implements the rest as a
  * {@link HostCore} and is wrapped with {@link serialHost}.
  */
-import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
+import type { ConvProblem, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
-import { type CaseOperands, checkRunOperands, runInKernelLayout } from './run-case.ts';
+import {
+  hostDType,
+  type KernelArray,
+  type KernelDType,
+  storageOf,
+} from '../../../reference/storage.ts';
+import {
+  checkRunOperands,
+  type KernelOperands,
+  runInKernelLayout,
+  runInKernelStorage,
+} from './run-case.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { KernelHost, RunOutcome } from './types.ts';
 
 /** The part of a host that differs between hosts; called one at a time. */
 export interface HostCore {
   readonly name: string;
-  readonly dtype: DType;
+  /** The kernel's own dtype: 16-bit storage kernels get and give `Uint16Array`s. */
+  readonly dtype: KernelDType;
   /** The padding rule the kernel declares ('zeros' unless it declares 'skip-taps'). */
   readonly padding: PaddingRule;
   /** The layouts the kernel declares; absent means canonical (NCHW, OIHW). */
@@ -23,9 +35,14 @@ export interface HostCore {
   supports(problem: ConvProblem): Promise<true | string>;
   /**
    * Receives operands already checked against the problem and the dtype, in the
-   * kernel's declared layouts; its output is in the kernel's layout too.
+   * kernel's declared layouts and dtype (16-bit patterns for a storage kernel);
+   * its output is in the kernel's layout and dtype too.
    */
-  run(problem: ConvProblem, operands: CaseOperands, timeoutMs: number): Promise<RunOutcome>;
+  run(
+    problem: ConvProblem,
+    operands: KernelOperands,
+    timeoutMs: number,
+  ): Promise<RunOutcome<KernelArray>>;
   /** Stops every process of the host; called once. */
   close(): Promise<void>;
 }
@@ -50,9 +67,12 @@ export function serialHost(core: HostCore): KernelHost {
       return task();
     });
   const layouts = core.layouts ?? CANONICAL_LAYOUTS;
+  const dtype = hostDType(core.dtype);
+  const storage = storageOf(core.dtype);
   return {
     name: core.name,
-    dtype: core.dtype,
+    dtype,
+    ...(storage ? { storage } : {}),
     padding: core.padding,
     layouts,
     finiteOnly: core.finiteOnly === true,
@@ -65,10 +85,12 @@ export function serialHost(core: HostCore): KernelHost {
       timeoutMs: number,
     ): Promise<RunOutcome> {
       const operands = { input, weight, bias };
-      checkRunOperands(core.dtype, problem, operands);
+      checkRunOperands(dtype, problem, operands);
       return whileOpen(() =>
-        runInKernelLayout(problem, operands, layouts, (kernelOperands) =>
-          core.run(problem, kernelOperands, timeoutMs),
+        runInKernelLayout(problem, operands, layouts, (inLayout) =>
+          runInKernelStorage(inLayout, core.dtype, (stored) =>
+            core.run(problem, stored, timeoutMs),
+          ),
         ),
       );
     },

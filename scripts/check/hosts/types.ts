@@ -3,6 +3,7 @@
  * trusted in-process kernel, a JS/TS module isolated in a child process, or a
  * program in any language speaking the subprocess protocol (docs/protocol.md).
  */
+import type { HalfDType } from '../../../reference/float16.ts';
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
 
@@ -19,11 +20,11 @@ import type { KernelLayouts } from '../../../reference/layout.ts';
  * else fail(r.message);
  * ```
  */
-export type RunOutcome =
+export type RunOutcome<Output = FloatArray> =
   | {
       kind: 'output';
       /** [batch, outChannels, ...outputSize], of the host's dtype and the geometry's length. */
-      output: FloatArray;
+      output: Output;
       /** Names of the operands ('input', 'weight', 'bias') the kernel wrote into. */
       mutatedInputs: string[];
       /** Wall-clock milliseconds of the kernel call (see each host for what it covers). */
@@ -55,8 +56,17 @@ export type RunOutcome =
 export interface KernelHost {
   /** The kernel's `name` (module and in-process hosts) or the given/command name. */
   readonly name: string;
-  /** Element type of every array passed to and returned by `run`. */
+  /**
+   * Element type of every array passed to and returned by `run`: the kernel's
+   * dtype, or float32 for a 16-bit storage kernel (the values it stores).
+   */
   readonly dtype: DType;
+  /**
+   * The 16-bit storage type of a kernel declared 'float16' or 'bfloat16', absent
+   * otherwise. `run` takes values of that type (reference/storage.ts rounds them)
+   * and returns the kernel's patterns decoded: the host encodes at the kernel call.
+   */
+  readonly storage?: HalfDType;
   /** The padding rule the kernel declares ('zeros' unless it declares 'skip-taps'). */
   readonly padding: PaddingRule;
   /**

@@ -1,2 +1,2 @@
-// dtype is neither 'float32' nor 'float64'.
-export default { name: 'bad-dtype', dtype: 'float16', conv: (p) => new Float32Array(p.batch) };
+// dtype is none of 'float32', 'float64', 'float16', 'bfloat16'.
+export default { name: 'bad-dtype', dtype: 'int4', conv: (p) => new Float32Array(p.batch) };
