@@ -5,7 +5,6 @@ import { fractionToNumber } from './exact.ts';
 import {
   FLOAT_OP_NAMES,
   implementedOps,
-  isFloatOp,
   OP_NAMES,
   OPS,
   opEntry,

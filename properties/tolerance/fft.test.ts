@@ -83,7 +83,8 @@ const correct = fftKernel('fft-correct', (v) => v);
 const halfTwiddles = fftKernel('fft-float16-twiddles', (v) => roundToHalf(v, 'float16'));
 const offByOne = fftKernel('fft-off-by-one', (v) => v, 1);
 
-const problems = convProblemArbitrary({ dims: [1], maxMacs: 4000 });
+// The FFT kernels here pad with zeros only.
+const problems = convProblemArbitrary({ dims: [1], maxMacs: 4000, paddingModes: ['zeros'] });
 const seed = currentPropertyConfig().seed;
 
 async function verdict(
