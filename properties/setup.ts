@@ -7,10 +7,11 @@
  * temp file named after the parent (vitest) process and its start time, so
  * that every test file uses the same seed and only the first worker prints it.
  */
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPropertyConfig, seedBanner, useRunConfig } from './config.ts';
+import { claimSeedFile } from './seed-file.ts';
 
 /** The parent's start time (Linux /proc), so a reused process id never shares a seed. */
 function parentStartTime(): string {
@@ -38,21 +39,12 @@ function removeStaleSeedFiles(): void {
   }
 }
 
-/** Claims the run's seed file; the first claimant's seed wins. */
+/** Claims this run's seed file (see seed-file.ts). */
 function sharedSeed(proposed: number): { seed: number; first: boolean } {
   const file = join(tmpdir(), `convcheck-seed-${process.ppid}-${parentStartTime()}`);
-  try {
-    // 'wx' fails when another worker of this run created the file first.
-    const fd = openSync(file, 'wx');
-    writeSync(fd, String(proposed));
-    closeSync(fd);
-    removeStaleSeedFiles();
-    return { seed: proposed, first: true };
-  } catch {
-    const seed = Number(readFileSync(file, 'utf8'));
-    // A file being written right now reads empty: keep our own seed, stay quiet.
-    return { seed: Number.isSafeInteger(seed) && seed !== 0 ? seed : proposed, first: false };
-  }
+  const claimed = claimSeedFile(file, proposed);
+  if (claimed.first) removeStaleSeedFiles();
+  return claimed;
 }
 
 function install(): void {

@@ -5,8 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConvnetjsKernel } from '../../impl/peers/convnetjs.ts';
-import { loadMlConvolutionKernel } from '../../impl/peers/ml-convolution.ts';
-import { loadMatrixConvolutionKernel } from '../../impl/peers/ml-matrix-convolution.ts';
+import {
+  loadMlConvolutionKernel,
+  mlConvolutionFftKernel,
+} from '../../impl/peers/ml-convolution.ts';
+import {
+  loadMatrixConvolutionKernel,
+  matrixConvolutionFftKernel,
+} from '../../impl/peers/ml-matrix-convolution.ts';
 import { loadOrtWebKernel } from '../../impl/peers/ort-web.ts';
 import { isUnavailable, type PeerLoad } from '../../impl/peers/peer.ts';
 import { loadThingKernel } from '../../impl/peers/thing-pixel-convolve.ts';
@@ -34,7 +40,9 @@ const loads: Record<string, PeerLoad> = {
   'ort-web': await loadOrtWebKernel(),
   convnetjs: await loadConvnetjsKernel(),
   'ml-convolution-direct': await loadMlConvolutionKernel('direct'),
+  'ml-convolution-fft': await loadMlConvolutionKernel('fft'),
   'ml-matrix-convolution-direct': await loadMatrixConvolutionKernel('direct'),
+  'ml-matrix-convolution-fft': await loadMatrixConvolutionKernel('fft'),
   'thing-pixel-convolve': await loadThingKernel(),
 };
 const skipNote = (name: string) => {
@@ -78,24 +86,29 @@ describe.each(['ort-web', 'convnetjs', 'ml-matrix-convolution-direct'])(
 );
 
 describe('generated problems are fitted into each library’s border convention', () => {
+  const kernels: Record<string, PeerLoad> = {
+    ...loads,
+    'ml-convolution-fft': mlConvolutionFftKernel,
+    'ml-matrix-convolution-fft': matrixConvolutionFftKernel,
+  };
   it.each(Object.entries(BUILTIN_DOMAINS).filter(([, d]) => d.fitProblem))(
     '%s: a fitted problem is one the adapter accepts',
-    async (name, domain) => {
-      const fitted = domain.fitProblem!(
-        convProblem({ inputSize: [7, 9], kernelSize: [3, 4], padBegin: [0, 2], padEnd: [1, 0] }),
-      );
-      const oneD = domain.fitProblem!(
-        convProblem({ inputSize: [9], kernelSize: [3], padEnd: [1], mode: 'convolution' }),
-      );
-      const [target] = await openTargets({ builtin: name });
-      try {
-        const rank = domain.constraints.dims?.[0];
-        expect(await target!.host.supports(rank === 1 ? oneD : fitted)).toBe(true);
-      } finally {
-        await target!.host.close();
-      }
+    (name, domain) => {
+      const rank = domain.constraints.dims?.[0];
+      const generated =
+        rank === 1
+          ? convProblem({ inputSize: [9], kernelSize: [3], padEnd: [1], mode: 'convolution' })
+          : convProblem({
+              inputSize: [7, 9],
+              kernelSize: [3, 4],
+              padBegin: [0, 2],
+              padEnd: [1, 0],
+            });
+      const kernel = kernels[name] as ConvKernel;
+      // ml-convolution takes any zero pads (written out for its valid mode); the 2-D libraries' borders do not.
+      if (rank !== 1) expect(kernel.supports?.(generated)).not.toBe(true);
+      expect(kernel.supports?.(domain.fitProblem!(generated))).toBe(true);
     },
-    30_000,
   );
 });
 
@@ -177,6 +190,112 @@ describe(`@thi.ng/pixel-convolve leaves out zero coefficients${skipNote('thing-p
         source: 'stored',
       });
       expect(outcome.verdict).toBe('fail');
+    },
+  );
+});
+
+describe(`ml-convolution's FFT path is the same cross-correlation, within the FFT bound${skipNote('ml-convolution-fft')}`, () => {
+  it.skipIf(skipNote('ml-convolution-fft') !== '')(
+    'judged as cross-correlation under --tolerance fft it passes; as the promised convolution it fails',
+    async () => {
+      const kernel = kernelOf('ml-convolution-fft');
+      const p = convProblem({
+        inputSize: [40],
+        kernelSize: [7],
+        padBegin: [3],
+        padEnd: [3],
+        mode: 'convolution',
+      });
+      const operands = materializeConvCase({ problem: p, data: 'real', dataSeed: 9 }, 'float64');
+      const output = await kernel.conv(p, operands.input, operands.weight);
+      const asXcorr = { ...p, mode: 'cross-correlation' as const };
+      const judge = (problem: ConvProblem) =>
+        runAndJudge(
+          { ...kernel, conv: () => output, supports: () => true },
+          {
+            problem,
+            operands,
+            model: { kind: 'fft' },
+            data: 'real',
+            source: 'stored',
+          },
+        );
+      expect((await judge(asXcorr)).verdict).toBe('pass');
+      expect((await judge(p)).verdict).toBe('fail');
+    },
+  );
+});
+
+describe(`ml-matrix-convolution's fft() disagrees with direct()${skipNote('ml-matrix-convolution-fft')}`, () => {
+  const circular = (
+    over: Partial<ConvProblem> & Pick<ConvProblem, 'inputSize' | 'kernelSize'>,
+  ): ConvProblem => ({
+    ...convProblem({ mode: 'convolution', ...over }),
+    paddingMode: 'circular',
+  });
+  const fftJudged = async (p: ConvProblem, data: 'exact' | 'special', input?: Float64Array) => {
+    const kernel = kernelOf('ml-matrix-convolution-fft');
+    const operands = materializeConvCase({ problem: p, data, dataSeed: 1 }, 'float64');
+    if (input) operands.input = input;
+    return runAndJudge(kernel, {
+      problem: p,
+      operands,
+      model: { kind: 'fft' },
+      data,
+      source: 'stored',
+    });
+  };
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a 1-wide image gives NaN everywhere',
+    async () => {
+      const outcome = await fftJudged(
+        circular({ inputSize: [4, 1], kernelSize: [3, 1], padBegin: [1, 0], padEnd: [1, 0] }),
+        'exact',
+      );
+      expect(outcome.message).toMatch(/4 of 4 outputs are NaN where the oracle gives a number/);
+    },
+  );
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a 2-wide image is wrong even for the one-tap identity kernel',
+    async () => {
+      const p = circular({ inputSize: [4, 2], kernelSize: [1, 1] });
+      const got = await kernelOf('ml-matrix-convolution-fft').conv(
+        p,
+        Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+        Float64Array.of(1),
+      );
+      expect(Array.from(got)).not.toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect((await fftJudged(p, 'exact')).verdict).toBe('fail');
+    },
+  );
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a kernel reaching past the margin toRadix2 tiles in (8×8 on 9×9) is wrong at the border; 7×7 is not',
+    async () => {
+      const wide = await fftJudged(
+        circular({ inputSize: [9, 9], kernelSize: [8, 8], padBegin: [4, 4], padEnd: [3, 3] }),
+        'exact',
+      );
+      expect(wide.verdict).toBe('fail');
+      const fits = await fftJudged(
+        circular({ inputSize: [9, 9], kernelSize: [7, 7], padBegin: [3, 3], padEnd: [3, 3] }),
+        'exact',
+      );
+      expect(fits.verdict).toBe('pass');
+    },
+  );
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a NaN in the input comes back as finite numbers (so the adapter does not declare finiteOnly)',
+    async () => {
+      const p = circular({ inputSize: [4, 4], kernelSize: [1, 1] });
+      const input = Float64Array.from({ length: 16 }, (_, i) => i + 1);
+      input[0] = Number.NaN;
+      const got = await kernelOf('ml-matrix-convolution-fft').conv(p, input, Float64Array.of(1));
+      expect(Array.from(got).every(Number.isFinite)).toBe(true);
+      expect((await fftJudged(p, 'special', input)).verdict).toBe('fail');
     },
   );
 });
