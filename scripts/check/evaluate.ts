@@ -11,6 +11,7 @@ import { type CaseOutcome, earlyOutcome, judgeCase } from '../../properties/judg
 import {
   PRECISION_MODEL_NAMES,
   type PrecisionModelName,
+  STORAGE_CLASS,
 } from '../../properties/precision/models.ts';
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
@@ -60,12 +61,6 @@ const precisionClass = (name: PrecisionModelName): ToleranceChoice => ({
   exactOnExactData: false,
   constraints: {},
 });
-
-/** The precision class of each 16-bit storage type: its storage, float32 accumulation. */
-export const STORAGE_CLASS: Readonly<Record<HalfDType, PrecisionModelName>> = {
-  float16: 'fp16-acc32',
-  bfloat16: 'bf16-acc32',
-};
 
 /**
  * How a 16-bit storage kernel is judged when --tolerance is not given: its
