@@ -72,6 +72,54 @@ describe('convProblemArbitrary', () => {
     expect(networkLayers.length).toBeGreaterThan(10);
   });
 
+  it('draws each non-zero padding mode now and then, within the pads that mode allows', () => {
+    const samples = fc.sample(convProblemArbitrary(), { numRuns: 3000, seed: 19 });
+    const count = (mode: string) =>
+      samples.filter((p) => (p.paddingMode ?? 'zeros') === mode).length / samples.length;
+    // One in 16 in all (0.0625), one in 48 each; the bounds leave room for sampling noise.
+    for (const mode of ['reflect', 'replicate', 'circular']) {
+      expect(count(mode)).toBeGreaterThan(0.01);
+      expect(count(mode)).toBeLessThan(0.04);
+    }
+    // 'zeros' is never written out: the problem record keeps its old shape.
+    expect(samples.some((p) => p.paddingMode === 'zeros')).toBe(false);
+    // Every mode-padded problem is valid (convGeometry checks reflect pad < size, circular ≤),
+    // and some still pad (the pads are cut to the mode, not dropped).
+    const padded = samples.filter(
+      (p) => p.paddingMode !== undefined && p.padBegin.some((b, d) => b + p.padEnd[d]! > 0),
+    );
+    for (const p of padded) convGeometry(p);
+    expect(padded.length).toBeGreaterThan(50);
+    expect(
+      samples.some(
+        (p) => p.paddingMode === 'reflect' && p.padBegin.some((b, d) => b === p.inputSize[d]! - 1),
+      ),
+    ).toBe(true);
+  });
+
+  it("draws zeros only when told so, and shrinks a mode-only failure to 'reflect' on the minimal problem", () => {
+    const zerosOnly = fc.sample(convProblemArbitrary({ paddingModes: ['zeros'] }), {
+      numRuns: 2000,
+      seed: 19,
+    });
+    expect(zerosOnly.every((p) => p.paddingMode === undefined)).toBe(true);
+    expect(() => convProblemArbitrary({ paddingModes: [] })).toThrow(/paddingModes/);
+    expect(() => convProblemArbitrary({ paddingModes: ['wrap' as 'zeros'] })).toThrow(
+      /paddingModes/,
+    );
+    const run = fc.check(
+      fc.property(convProblemArbitrary(), (p) => p.paddingMode === undefined),
+      { seed: 5 },
+    );
+    expect(run.failed).toBe(true);
+    expect(run.counterexample?.[0]).toEqual({
+      ...MINIMAL,
+      inputSize: [1],
+      kernelSize: [1],
+      paddingMode: 'reflect',
+    });
+  });
+
   it('shrinks a failure to the minimal problem: kernelSize[0] > 2 gives exactly kernel 3', () => {
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const run = fc.check(

@@ -1,3 +1,7 @@
+/**
+ * Over 300 lines, on purpose: a unit's test file holds all of its tests: the conformance
+ * property on correct, broken and misbehaving kernels.
+ */
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { im2colKernel, im2colKernel64 } from '../impl/im2col/index.ts';

@@ -36,13 +36,6 @@ export function caseOp(c: Pick<ConvCase, 'op'>): OpName {
   return c.op ?? 'conv';
 }
 
-/** Drops a padding mode other than zeros: the non-conv ops model zero padding only. */
-function zeroPadded<P extends ConvProblem>(p: P): P {
-  if (p.paddingMode === undefined) return p;
-  const { paddingMode: _dropped, ...rest } = p;
-  return rest as P;
-}
-
 /**
  * Problems for an op within the conv generator's constraints: the conv
  * generator itself for 'conv'; for the backward passes, the conv generator's
@@ -69,7 +62,8 @@ export function opProblemArbitrary(
       ...(constraints.allowGroups === false ? { maxGroups: 1 } : {}),
     }) as fc.Arbitrary<ConvProblem>;
   }
-  return convProblemArbitrary({ ...constraints, bias: false }).map(zeroPadded);
+  // The backward passes model zero padding only.
+  return convProblemArbitrary({ ...constraints, bias: false, paddingModes: ['zeros'] });
 }
 
 /**

@@ -5,8 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { zeroPaddingOnly } from '../reference/padding-mode.ts';
 import type { ConvKernel } from '../reference/problem.ts';
 import { convProblem } from '../reference/testing.ts';
+import { conformanceProperty } from './conformance.ts';
 import { referenceKernel } from './kernels.ts';
 import { explicitlyPadded, type FilledPaddingMode, paddingModeLaw } from './laws/index.ts';
 
@@ -41,5 +43,21 @@ describe.each(MODES)('the %s padding law', (mode) => {
   it('catches a kernel that pads with zeros instead', async () => {
     const details = await fc.check(paddingModeLaw(mode, padsWithZeros), { numRuns: 60 });
     expect(details.failed).toBe(true);
+  });
+});
+
+describe('the generated problems reach the padding modes in a conformance run', () => {
+  it('a kernel that pads with zeros whatever the mode fails the default exact-data property', async () => {
+    const details = await fc.check(conformanceProperty(padsWithZeros, { data: 'exact' }), {
+      numRuns: 200,
+      seed: 19,
+    });
+    expect(details.failed).toBe(true);
+    expect(details.counterexample?.[0].problem.paddingMode).toBeDefined();
+  });
+
+  it('the same kernel passes once it declines them with zeroPaddingOnly', async () => {
+    const declining: ConvKernel = { ...padsWithZeros, supports: zeroPaddingOnly };
+    await fc.assert(conformanceProperty(declining, { data: 'exact' }), { numRuns: 200, seed: 19 });
   });
 });

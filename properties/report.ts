@@ -9,6 +9,7 @@ import type fc from 'fast-check';
 import { formatDescriptor } from '../reference/descriptor.ts';
 import { convGeometry } from '../reference/geometry.ts';
 import { type ActivationLayout, activationAxisNames, coordsInLayout } from '../reference/layout.ts';
+import { type OpName, opEntry } from '../reference/ops.ts';
 import type { ConvProblem } from '../reference/problem.ts';
 import type { ConvCase } from './data.ts';
 import type { Comparison, WorstElement } from './tolerance.ts';
@@ -197,6 +198,7 @@ export function formatComparison(
   problem: ConvProblem,
   c: Comparison,
   layout: ActivationLayout = 'nchw',
+  op: OpName = 'conv',
 ): string {
   const lines = [`  verdict:  ${c.verdict}${c.reason ? `: ${c.reason}` : ''}`];
   if (c.pattern) lines.push(`  pattern:  ${c.pattern.kind}: ${c.pattern.detail}`);
@@ -208,10 +210,18 @@ export function formatComparison(
   );
   if (p.note) lines.push(`  note:     ${p.note}`);
   if (c.worst.length > 0) {
+    const spatial = ['d', 'h', 'w'].slice(3 - problem.inputSize.length);
+    const axes =
+      op === 'conv'
+        ? activationAxisNames(problem.inputSize.length, layout)
+        : opEntry(op).geometry(problem).outputName === 'weightGradient'
+          ? ['o', 'i', ...spatial.map((a) => `k${a}`)].join(', ')
+          : ['n', 'c', ...spatial].join(', ');
     lines.push(
-      `  worst elements (${c.failures} of ${c.outputs} failing; [${activationAxisNames(problem.inputSize.length, layout)}]${layout === 'nchw' ? '' : ` (the kernel's ${layout} order)`}):`,
+      `  worst elements (${c.failures} of ${c.outputs} failing; [${axes}]${layout === 'nchw' ? '' : ` (the kernel's ${layout} order)`}):`,
     );
-    const shape = convGeometry(problem).outputShape;
+    const shape =
+      op === 'conv' ? convGeometry(problem).outputShape : opEntry(op).geometry(problem).outputShape;
     for (const w of c.worst) lines.push(formatWorst(w, shape, layout));
   }
   if (c.stats?.applied) {

@@ -1,3 +1,7 @@
+/**
+ * Over 300 lines, on purpose: a unit's test file holds all of its tests: the sampled oracle's
+ * positions, its strata and the bug confined to each stratum that it must catch.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -263,7 +263,14 @@ describe('the Winograd bound model', () => {
   });
 
   test.prop([
-    convCaseArbitrary('real', { dims: [1, 2], maxStride: 1, maxDilation: 1, maxMacs: 5000 }),
+    convCaseArbitrary('real', {
+      dims: [1, 2],
+      maxStride: 1,
+      maxDilation: 1,
+      maxMacs: 5000,
+      // The Winograd magnitude widens the zero padding (Winograd kernels pad with zeros only).
+      paddingModes: ['zeros'],
+    }),
   ])('the Winograd magnitude is at least the direct one, and equals it for F(1, 1)', (c) => {
     const ops = materializeConvCase(c, 'float64');
     const direct = magnitudeConv(c.problem, ops.input, ops.weight, ops.bias);

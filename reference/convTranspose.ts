@@ -24,6 +24,9 @@
  *
  * Unlike the conv oracle, no padding zeros are multiplied: an output no input
  * reaches holds exactly the bias, even when the input has an Inf or NaN.
+ *
+ * Over 300 lines, on purpose: the op's problem, geometry, float64 and exact oracles share the
+ * scatter loop, one unit as conv.ts and geometry.ts are for conv.
  */
 import type { Fraction } from 'mathjs';
 import { checkConvOperands } from './conv.ts';

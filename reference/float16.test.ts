@@ -11,6 +11,9 @@
  *   every finite value (no scaling, no exponent arithmetic).
  * The inputs are every value, every midpoint between neighbours (the ties) and
  * the doubles just either side of each midpoint.
+ *
+ * Over 300 lines, on purpose: a unit's test file holds all of its tests: every 16-bit
+ * conversion against numpy, PyTorch, the bit layout and the value table shares these probes.
  */
 
 import { spawnSync } from 'node:child_process';

@@ -23,6 +23,9 @@
  * The backward passes take the ConvProblem of the forward convolution they
  * differentiate; they have no bias operand (its gradient is a plain sum) and,
  * like ConvTranspose, only zero padding.
+ *
+ * Over 300 lines, on purpose: the op registry is one table by design: every op's entry with
+ * the validators and geometry it names.
  */
 import type { Fraction } from 'mathjs';
 import {
@@ -43,7 +46,7 @@ import { exactConv } from './exact.ts';
 import { type ConvGeometry, convGeometry } from './geometry.ts';
 import type { ConvOp } from './opDescriptor.ts';
 import { zeroPaddingOnly } from './padding-mode.ts';
-import type { ConvProblem } from './problem.ts';
+import type { ConvKernel, ConvProblem, FloatArray } from './problem.ts';
 
 /** The names of the ops, as `--ops`, the wire's `"op"` and reports spell them. */
 export const OP_NAMES = [
@@ -337,6 +340,19 @@ export function parseOpList(text: string): OpName[] {
 }
 
 /**
+ * The ops a program declares with `--ops`: those listed, and conv, which every
+ * kernel implements (the contract's one required method).
+ *
+ * @example
+ * ```ts
+ * declaredOps(['convtranspose']); // ['conv', 'convtranspose']
+ * ```
+ */
+export function declaredOps(ops: readonly OpName[]): OpName[] {
+  return OP_NAMES.filter((op) => op === 'conv' || ops.includes(op));
+}
+
+/**
  * The ops a kernel object implements: those whose contract method it has.
  *
  * @example
@@ -347,4 +363,30 @@ export function parseOpList(text: string): OpName[] {
 export function implementedOps(kernel: object): OpName[] {
   const k = kernel as Record<string, unknown>;
   return OP_NAMES.filter((name) => typeof k[OPS[name].method] === 'function');
+}
+
+/**
+ * Calls the contract method that implements `op` on a kernel, with the op's
+ * operands in call order. Throws a TypeError when the kernel lacks the method
+ * (callers ask {@link implementedOps} first).
+ *
+ * @example
+ * ```ts
+ * await callKernelOp(kernel, 'conv-backward-data', p, [dy, w]); // kernel.convBackwardData(p, dy, w)
+ * ```
+ */
+export function callKernelOp(
+  kernel: ConvKernel,
+  op: OpName,
+  problem: ConvProblem,
+  operands: readonly FloatArray[],
+): FloatArray | Promise<FloatArray> {
+  const method = OPS[op].method;
+  const f = (kernel as unknown as Record<string, unknown>)[method];
+  if (typeof f !== 'function') throw new TypeError(`the kernel has no ${method} method (op ${op})`);
+  return (f as (...args: unknown[]) => FloatArray | Promise<FloatArray>).call(
+    kernel,
+    problem,
+    ...operands,
+  );
 }

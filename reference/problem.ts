@@ -93,6 +93,7 @@ export interface PoolProblem {
 import type { FloatDType } from './float.ts';
 import type { HalfDType } from './float16.ts';
 import type { ActivationLayout, WeightLayout } from './layout.ts';
+import type { OpName } from './ops.ts';
 
 /** Element type a kernel computes in. */
 export type DType = FloatDType;
@@ -150,8 +151,12 @@ export interface ConvKernel {
    * then a skip with that reason rather than a failure. Default false.
    */
   finiteOnly?: boolean;
-  /** `true` when the problem is supported; otherwise the reason it is skipped. */
-  supports?(p: ConvProblem): true | string;
+  /**
+   * `true` when the problem is supported; otherwise the reason it is skipped.
+   * `op` says which operation the problem is posed for (reference/ops.ts):
+   * 'conv', or an op whose optional method below the kernel implements.
+   */
+  supports?(p: ConvProblem, op?: OpName): true | string;
   /**
    * Computes the output, [batch, outChannels, ...outputSize] row-major in the
    * declared `layout` (operands likewise in `layout` and `weightLayout`).
@@ -162,6 +167,37 @@ export interface ConvKernel {
     input: FloatArray,
     weight: FloatArray,
     bias?: FloatArray,
+  ): FloatArray | Promise<FloatArray>;
+  /**
+   * Optional: transposed convolution (op 'convtranspose'). `p` is a
+   * ConvTransposeProblem (reference/convTranspose.ts); weight [inChannels,
+   * outChannels/groups, ...kernelSize]; returns [batch, outChannels, ...outputSize].
+   */
+  convTranspose?(
+    p: ConvProblem & { outputPadding: number[] },
+    input: FloatArray,
+    weight: FloatArray,
+    bias?: FloatArray,
+  ): FloatArray | Promise<FloatArray>;
+  /**
+   * Optional: the gradient of conv `p` with respect to its input (op
+   * 'conv-backward-data'): from outputGradient [batch, outChannels, ...outputSize]
+   * and the weight, returns [batch, inChannels, ...inputSize].
+   */
+  convBackwardData?(
+    p: ConvProblem,
+    outputGradient: FloatArray,
+    weight: FloatArray,
+  ): FloatArray | Promise<FloatArray>;
+  /**
+   * Optional: the gradient of conv `p` with respect to its weight (op
+   * 'conv-backward-weights'): from the input and outputGradient, returns
+   * [outChannels, inChannels/groups, ...kernelSize].
+   */
+  convBackwardWeights?(
+    p: ConvProblem,
+    input: FloatArray,
+    outputGradient: FloatArray,
   ): FloatArray | Promise<FloatArray>;
 }
 

@@ -4,7 +4,7 @@
 export default {
   name: 'naive-direct',
   dtype: 'float32',
-  supports: (p) => (p.inputSize.length <= 3 ? true : 'only 1-D to 3-D'),
+  supports: (p) => (p.inputSize.length > 3 ? 'only 1-D to 3-D' : (p.paddingMode ?? 'zeros') === 'zeros' || 'only zero padding'),
   conv(p, x, w, b) {
     const lift = (a, fill) => [...Array(3 - a.length).fill(fill), ...a];
     const [ID, IH, IW] = lift(p.inputSize, 1), [KD, KH, KW] = lift(p.kernelSize, 1);

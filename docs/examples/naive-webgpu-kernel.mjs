@@ -90,7 +90,8 @@ function storage(device, data) {
 export default {
   name: 'naive-webgpu-direct',
   dtype: 'float32',
-  supports: (p) => (p.inputSize.length <= 3 ? true : 'only 1-D to 3-D'),
+  supports: (p) =>
+    p.inputSize.length > 3 ? 'only 1-D to 3-D' : (p.paddingMode ?? 'zeros') !== 'zeros' ? 'only zero padding' : true,
   async conv(p, x, w, b, ctx) {
     const device = ctx.device;
     const { dims, total } = dimsOf(p);

@@ -1,5 +1,14 @@
-/** The im2col convolution as a {@link ConvKernel} for the harness. */
+/**
+ * The im2col convolution as a {@link ConvKernel} for the harness, with
+ * ConvTranspose by GEMM + col2im (impl/convTranspose/) and the backward-data
+ * pass through it (backward data is the ConvTranspose of the same geometry).
+ */
 
+import {
+  backwardDataAsConvTranspose,
+  type ConvTransposeProblem,
+  convTransposeGeometry,
+} from '../../reference/convTranspose.ts';
 import {
   type ConvKernel,
   type ConvProblem,
@@ -7,7 +16,9 @@ import {
   type DType,
   type FloatArray,
 } from '../../reference/index.ts';
+import type { OpName } from '../../reference/ops.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
+import { col2imConvTranspose } from '../convTranspose/col2im.ts';
 import {
   type Im2colOptions,
   im2colConv,
@@ -54,13 +65,15 @@ export function createIm2colKernel(options: Im2colKernelOptions = {}): ConvKerne
   return {
     name,
     dtype,
-    supports(p: ConvProblem): true | string {
+    supports(p: ConvProblem, op: OpName = 'conv'): true | string {
       let refusal: string | undefined;
       try {
-        const g = convGeometry(p);
         const zeros = zeroPaddingOnly(p);
         if (zeros !== true) return `${name}: ${zeros}`;
-        refusal = workspaceRefusal(g, dtype, limits);
+        if (op === 'convtranspose') convTransposeGeometry(p as ConvTransposeProblem);
+        else if (op === 'conv-backward-data') convTransposeGeometry(backwardDataAsConvTranspose(p));
+        else if (op !== 'conv') return `${name}: no ${op}`;
+        else refusal = workspaceRefusal(convGeometry(p), dtype, limits);
       } catch (error) {
         return error instanceof Error ? error.message : String(error);
       }
@@ -73,6 +86,17 @@ export function createIm2colKernel(options: Im2colKernelOptions = {}): ConvKerne
       }
       const as64 = (operand: string, v: FloatArray) => expectType(name, operand, v, Float64Array);
       return im2colConv64(p, as64('input', x), as64('weight', w), b && as64('bias', b), limits);
+    },
+    convTranspose(
+      p: ConvTransposeProblem,
+      x: FloatArray,
+      w: FloatArray,
+      b?: FloatArray,
+    ): FloatArray {
+      return col2imConvTranspose(p, x, w, b, dtype);
+    },
+    convBackwardData(p: ConvProblem, dy: FloatArray, w: FloatArray): FloatArray {
+      return col2imConvTranspose(backwardDataAsConvTranspose(p), dy, w, undefined, dtype);
     },
   };
 }

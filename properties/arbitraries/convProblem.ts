@@ -17,7 +17,8 @@
 import fc from 'fast-check';
 import { formatDescriptor } from '../../reference/descriptor.ts';
 import { outputSize } from '../../reference/formulas.ts';
-import type { ConvMode, ConvProblem } from '../../reference/problem.ts';
+import { maxPadFor, PADDING_MODES } from '../../reference/padding-mode.ts';
+import type { ConvMode, ConvProblem, PaddingMode } from '../../reference/problem.ts';
 import {
   axisInput,
   biasedInteger,
@@ -71,6 +72,13 @@ export interface ConvProblemConstraints {
   networkLayers?: boolean;
   /** Whether planes larger than 64 may appear (rarely, within the budget). Default true. */
   largePlanes?: boolean;
+  /**
+   * Padding modes to draw from; the first is drawn 15 times in 16, the others
+   * share the rest, and shrinking goes toward the first. Default all four,
+   * zeros first. A kernel that pads with zeros only declines the others
+   * (`zeroPaddingOnly`); a test whose law holds for zeros only passes ['zeros'].
+   */
+  paddingModes?: readonly PaddingMode[];
 }
 
 /** A conv layer of a real network, as published (2-D, square, symmetric padding). */
@@ -156,6 +164,7 @@ export function resolveConvConstraints(c: ConvProblemConstraints): ResolvedConvC
     maxMacs: c.maxMacs ?? 40_000,
     networkLayers: c.networkLayers ?? true,
     largePlanes: c.largePlanes ?? true,
+    paddingModes: c.paddingModes ?? PADDING_MODES,
     layerMaxKernel: c.maxKernel ?? 11,
     layerMaxStride: c.maxStride ?? 4,
   };
@@ -183,6 +192,11 @@ export function resolveConvConstraints(c: ConvProblemConstraints): ResolvedConvC
     throw new RangeError(`ConvProblemConstraints.dims must list ranks 1, 2 or 3, got [${r.dims}]`);
   }
   if (r.modes.length === 0) throw new RangeError('ConvProblemConstraints.modes must not be empty');
+  if (r.paddingModes.length === 0 || r.paddingModes.some((m) => !PADDING_MODES.includes(m))) {
+    throw new RangeError(
+      `ConvProblemConstraints.paddingModes must list modes of ${PADDING_MODES.join(', ')}, got [${r.paddingModes}]`,
+    );
+  }
   if (
     r.kernelSizes !== undefined &&
     !r.kernelSizes.every((k) => Number.isSafeInteger(k) && k > 0)
@@ -204,6 +218,7 @@ interface RawProblem {
   outPerGroup: number;
   axes: [RawAxis, RawAxis, RawAxis];
   bias: boolean;
+  paddingMode: PaddingMode;
 }
 
 function usableLayers(r: ResolvedConvConstraints): NetworkLayer[] {
@@ -301,6 +316,7 @@ function buildProblem(raw: RawProblem, r: ResolvedConvConstraints): ConvProblem 
     axes: raw.axes.slice(0, raw.rank).map((a) => ({ ...a, slack: a.slack + r.minInputSlack })),
   };
   fitBudget(shape, r.maxMacs, r.minInputSlack);
+  for (const a of shape.axes) fitPadsToMode(a, raw.paddingMode);
   return {
     mode: raw.mode,
     batch: shape.batch,
@@ -314,7 +330,21 @@ function buildProblem(raw: RawProblem, r: ResolvedConvConstraints): ConvProblem 
     padBegin: shape.axes.map((a) => a.padBegin),
     padEnd: shape.axes.map((a) => a.padEnd),
     bias: raw.bias,
+    ...(raw.paddingMode === 'zeros' ? {} : { paddingMode: raw.paddingMode }),
   };
+}
+
+/**
+ * Lowers the pads of an axis until `mode` allows them (reflect: pad < input;
+ * circular: pad ≤ input). The input is derived from the pads and the slack, so
+ * each pad taken off adds one input element: the padded extent, the output size
+ * and the cost stay the same, and the loop ends. Idempotent, as rawOf needs.
+ */
+function fitPadsToMode(a: RawAxis, mode: PaddingMode): void {
+  while (Math.max(a.padBegin, a.padEnd) > maxPadFor(mode, axisInput(a))) {
+    if (a.padBegin >= a.padEnd) a.padBegin--;
+    else a.padEnd--;
+  }
 }
 
 /** Largest channel count per group and group count among the network layers. */
@@ -367,11 +397,28 @@ export function convProblemArbitrary(
     outPerGroup: perGroup,
     axes: fc.tuple(axis, axis, axis),
     bias: r.bias === 'any' ? fc.boolean() : fc.constant(r.bias),
+    paddingMode: paddingModeArbitrary(r.paddingModes),
   });
   const raw = withOccasional(generic, layers.length, (v, i) => layerRaw(v, layers[i]!), 10);
   return raw.map(
     (value) => buildProblem(value, r),
     (value) => rawOf(value as ConvProblem, r),
+  );
+}
+
+/**
+ * The first mode 15 times in 16, the others sharing the rest; shrinks toward
+ * the first (zeros by default), so a failure under reflect padding stays under
+ * reflect only when zeros would pass.
+ */
+function paddingModeArbitrary(modes: readonly PaddingMode[]): fc.Arbitrary<PaddingMode> {
+  if (modes.length === 1) return fc.constant(modes[0]!);
+  return biasedInteger(0, modes.length - 1, [
+    { weight: 15, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: modes.length - 1 }) },
+  ]).map(
+    (i) => modes[i]!,
+    (m) => modes.indexOf(m as PaddingMode),
   );
 }
 
@@ -419,6 +466,7 @@ function rawOf(p: ConvProblem, r: ResolvedConvConstraints): RawProblem {
     outPerGroup: p.outChannels / p.groups,
     axes: axes as RawProblem['axes'],
     bias: p.bias,
+    paddingMode: p.paddingMode ?? 'zeros',
   };
   if (formatDescriptor(buildProblem(raw, r)) !== formatDescriptor(p)) {
     throw new RangeError(`no raw values build ${JSON.stringify(p)} within the constraints`);

@@ -9,6 +9,9 @@
  * The features are defined once, by {@link featuresOf} on a problem; the
  * greedy construction builds problems aimed at feature sets and counts what
  * they actually show, so coverage is measured, never assumed.
+ *
+ * Over 300 lines, on purpose: the features, the greedy covering-array construction and the
+ * covering cases are one algorithm over the same feature sets.
  */
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ConvProblem } from '../../reference/problem.ts';

@@ -6,6 +6,7 @@
  * many seeds).
  */
 import { referenceConv } from '../../reference/conv.ts';
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import type { ConvKernel, ConvProblem, DType } from '../../reference/problem.ts';
 import { mixSeed, mulberry32 } from '../../reference/random.ts';
 import type { ConvProblemConstraints } from '../arbitraries/convProblem.ts';
@@ -99,9 +100,10 @@ export function winogradGradeKernel(m: number): ConvKernel {
   return {
     name: `correct:winograd-grade-f${m}`,
     dtype: 'float32',
+    // The Winograd magnitude widens the zero padding, as the transforms do.
     supports: (p) =>
       p.stride.every((s) => s === 1) && p.dilation.every((d) => d === 1)
-        ? true
+        ? zeroPaddingOnly(p)
         : 'Winograd-grade errors are defined for stride 1 and dilation 1',
     conv(p, input, weight, bias) {
       const reference = referenceConv(p, input, weight, bias);

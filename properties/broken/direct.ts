@@ -5,10 +5,13 @@
  * are summed, which outputs are computed). The deliberately broken kernels and
  * the correct-but-different ones each override one hook with one line.
  *
- * Products are rounded to the dtype and padding taps are skipped, as an
- * optimized kernel does.
+ * Products are rounded to the dtype and zero-padding taps are skipped, as an
+ * optimized kernel does; under a reflect, replicate or circular paddingMode a
+ * padded coordinate reads the input element the mode names, so every kernel
+ * built here is checked on those modes too.
  */
 import { type ConvGeometry, convGeometry, lift3 } from '../../reference/geometry.ts';
+import { paddedIndex } from '../../reference/padding-mode.ts';
 import type { ConvKernel, ConvProblem, DType, FloatArray } from '../../reference/problem.ts';
 
 /** The decisions a direct kernel makes; each defaults to the correct one. */
@@ -117,6 +120,12 @@ function directConv(
     hooks.inputChannel ??
     ((gg, oc, ci) => Math.floor(oc / gg.outChannelsPerGroup) * gg.inChannelsPerGroup + ci);
   const reduce = hooks.reduce ?? sequentialReduce;
+  const mode = p.paddingMode ?? 'zeros';
+  // −1 for a coordinate outside the input (a hook may compute one no mode maps back in).
+  const read = (c: number, size: number) => {
+    const i = paddedIndex(mode, c, size);
+    return i >= 0 && i < size ? i : -1;
+  };
   const cig = g.inChannelsPerGroup;
   const out =
     dtype === 'float32'
@@ -134,14 +143,14 @@ function directConv(
             for (let ci = 0; ci < cig; ci++) {
               const c = channel(g, oc, ci);
               for (let kd = 0; kd < kSize[0]; kd++) {
-                const d = coordinate(g, 0, od, kd);
-                if (d < 0 || d >= inSize[0]) continue;
+                const d = read(coordinate(g, 0, od, kd), inSize[0]!);
+                if (d < 0) continue;
                 for (let kh = 0; kh < kSize[1]; kh++) {
-                  const h = coordinate(g, 1, oh, kh);
-                  if (h < 0 || h >= inSize[1]) continue;
+                  const h = read(coordinate(g, 1, oh, kh), inSize[1]!);
+                  if (h < 0) continue;
                   for (let kw = 0; kw < kSize[2]; kw++) {
-                    const w = coordinate(g, 2, ow, kw);
-                    if (w < 0 || w >= inSize[2]) continue;
+                    const w = read(coordinate(g, 2, ow, kw), inSize[2]!);
+                    if (w < 0) continue;
                     const x =
                       input[
                         (((n * g.inChannels + c) * inSize[0] + d) * inSize[1] + h) * inSize[2] + w

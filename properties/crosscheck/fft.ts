@@ -6,6 +6,7 @@
  */
 import { gamma as gammaOf, unitRoundoff } from '../../reference/float.ts';
 import type { ConvProblem } from '../../reference/problem.ts';
+import { fftLevelError } from '../tolerance/fft.ts';
 import {
   inputPolynomial,
   kernelPolynomial,
@@ -40,7 +41,12 @@ export function fftSize(n: number): number {
  * fft(re, im, false); // re = [1, 1, 1, 1], im = [0, 0, 0, 0]
  * ```
  */
-export function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
+export function fft(
+  re: Float64Array,
+  im: Float64Array,
+  inverse: boolean,
+  twiddle: (v: number) => number = (v) => v,
+): void {
   const n = re.length;
   if (im.length !== n || n === 0 || (n & (n - 1)) !== 0) {
     throw new RangeError(`fft: lengths must be one power of two, got ${n} and ${im.length}`);
@@ -59,8 +65,9 @@ export function fft(re: Float64Array, im: Float64Array, inverse: boolean): void 
     const half = span / 2;
     for (let k = 0; k < half; k++) {
       const angle = (sign * 2 * Math.PI * k) / span;
-      const wr = Math.cos(angle);
-      const wi = Math.sin(angle);
+      // `twiddle` lets a test plant a less accurate twiddle (the FFT bound must then fail).
+      const wr = twiddle(Math.cos(angle));
+      const wi = twiddle(Math.sin(angle));
       for (let start = 0; start < n; start += span) {
         const a = start + k;
         const b = a + half;
@@ -219,10 +226,7 @@ export function fftErrorBound(
   normProduct: number,
   bias: number,
 ): number {
-  const levels = Math.log2(size);
-  const mu = 32 * U;
-  const eta = mu + gamma(4) * (Math.SQRT2 + mu);
-  const epsilon = (levels * eta) / (1 - levels * eta);
+  const epsilon = fftLevelError(Math.log2(size), U);
   const perNorm = 3 * epsilon + Math.SQRT2 * (gamma(2) + gamma(Math.max(channels, 1)));
   return 2 * ((perNorm + U) * normProduct + U * Math.abs(bias));
 }

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines, on purpose: every rule of every verdict, for every op, is read
+ * in one place — the one judge.
+ *
  * The judge: the one place that decides a case's verdict from what a kernel
  * returned. The CLI (scripts/check/evaluate.ts), the vitest suite
  * (properties/conformance.ts), `fixtures verify` (scripts/fixtures/verify.ts)
@@ -31,6 +34,9 @@
  *    reference is mostly zeros tested little; it is a skip, not a pass. A
  *    failing case is a failure whatever its zeros. Stored data (fixtures,
  *    hand-chosen peer cases) is never mistrusted: someone chose it.
+ *
+ * Over 300 lines, on purpose: the one judge: every rule of a case's verdict, in the order it
+ * applies, in one module (issue 15).
  */
 
 import { referenceConv } from '../../reference/conv.ts';
@@ -38,7 +44,8 @@ import { sameBits } from '../../reference/float.ts';
 import type { HalfDType } from '../../reference/float16.ts';
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ActivationLayout } from '../../reference/layout.ts';
-import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts';
+import { type OpName, opEntry } from '../../reference/ops.ts';
+import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../reference/problem.ts';
 import { exactLimit } from '../../reference/storage.ts';
 import {
   type ConvOperands,
@@ -46,6 +53,7 @@ import {
   MISTRUST_ZERO_FRACTION,
   mistrustCheck,
 } from '../data.ts';
+import { opMagnitude, opMistrustCheck, opOracle } from '../ops.ts';
 import type { PrecisionBoundConstraints } from '../precision/models.ts';
 import { type CaseLadder, precisionVerdicts } from '../precision/profile-case.ts';
 import { formatComparison } from '../report.ts';
@@ -92,6 +100,13 @@ export type DataSource = 'generated' | 'stored';
 
 /** Everything the judge needs to know about one run of one case. */
 export interface JudgeInput {
+  /**
+   * The op the case is posed for (reference/ops.ts); default 'conv'. For
+   * another op, `operands` carries the op's operands in call order in its
+   * slots: the first in `input`, the second in `weight`, a bias in `bias`
+   * (for conv-backward-data: outputGradient in `input`, weight in `weight`).
+   */
+  op?: OpName;
   problem: ConvProblem;
   /** The dtype the kernel computes in (its output must be a typed array of it). */
   dtype: DType;
@@ -210,15 +225,19 @@ export function earlyOutcome(verdict: 'skip' | 'error', message: string): CaseOu
  * ```
  */
 export function errorOutcome(
-  input: Pick<JudgeInput, 'problem' | 'dtype' | 'model'>,
+  input: Pick<JudgeInput, 'problem' | 'dtype' | 'model' | 'op'>,
   message: string,
 ): CaseOutcome {
   const { problem, dtype, model } = input;
+  const op = input.op ?? 'conv';
   const comparison: Comparison = {
     verdict: 'error',
     reason: message,
-    parameters: boundParameters(problem, dtype, model),
-    outputs: convGeometry(problem).outputLength,
+    parameters: boundParameters(problem, dtype, model, op),
+    outputs:
+      op === 'conv'
+        ? convGeometry(problem).outputLength
+        : opEntry(op).geometry(problem).outputLength,
     failures: 0,
     worst: [],
     maxBoundRatio: 0,
@@ -275,8 +294,9 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
     return refuse(`the kernel returned a ${describeValue(output)}, expected a ${dtype} array`);
   }
   if (input.written.length > 0) {
-    return refuse(`the kernel wrote into its ${input.written.join(' and ')}`);
+    return refuse(`the kernel wrote into its ${operandNames(input).join(' and ')}`);
   }
+  if ((input.op ?? 'conv') !== 'conv') return judgeOpOutput(input, output);
   const boundDtype = input.boundDtype ?? dtype;
   const padding = input.padding ?? 'zeros';
   const { reference, magnitude, sampled } = input.sample
@@ -335,6 +355,66 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
   }
   if ((input.source ?? 'generated') === 'generated') {
     const trust = mistrustCheck(problem, reference);
+    if (trust.mistrusted) {
+      const mistrustedZeroFraction = trust.zeroFraction;
+      const skipped = { verdict: 'skip', message: MISTRUSTED_MESSAGE, details: '' } as const;
+      return { ...skipped, boundRatio, mistrustedZeroFraction, ...saved };
+    }
+  }
+  return { verdict: 'pass', message: '', details: '', boundRatio, ...saved };
+}
+
+/** The slots (input, weight, bias) of a case's operands, named as its op names them. */
+function operandNames(input: JudgeInput): string[] {
+  const op = input.op ?? 'conv';
+  if (op === 'conv') return [...input.written];
+  const names = opEntry(op)
+    .geometry(input.problem)
+    .operands.map((o) => o.name);
+  const slot = { input: 0, weight: 1, bias: 2 } as Record<string, number>;
+  return input.written.map((w) => names[slot[w] ?? -1] ?? w);
+}
+
+/** The operands of a non-conv case in call order, from the judge's slots. */
+export function opOperandList(operands: ConvOperands): ArrayLike<number>[] {
+  return operands.bias
+    ? [operands.input, operands.weight, operands.bias]
+    : [operands.input, operands.weight];
+}
+
+/**
+ * Rules 3 to 5 for an op other than the forward conv: its own oracle and
+ * magnitude (properties/ops.ts), the bound with the op's term count, the same
+ * comparison, benchdnn's mistrust by the op's own rule. No sampling (the
+ * generated problems are small) and no precision ladder (stated for conv).
+ */
+function judgeOpOutput(input: JudgeInput, output: FloatArray): CaseOutcome {
+  const { problem, operands } = input;
+  const op = input.op!;
+  const c = { op, problem };
+  const list = opOperandList(operands);
+  const reference = opOracle(c, list);
+  const magnitude = opMagnitude(c, list);
+  const model = judgedModel(input, magnitude);
+  const dtype = input.boundDtype ?? input.dtype;
+  const comparison = compareConvOutput({
+    problem,
+    op,
+    got: output,
+    reference,
+    magnitude,
+    dtype,
+    model,
+  });
+  const saved = { comparison, operands, reference, magnitude, model };
+  const boundRatio = comparison.maxBoundRatio;
+  if (comparison.verdict !== 'pass') {
+    const message = comparison.reason ?? comparison.verdict;
+    const details = formatComparison(problem, comparison, 'nchw', op);
+    return { verdict: comparison.verdict, message, details, boundRatio, ...saved };
+  }
+  if ((input.source ?? 'generated') === 'generated') {
+    const trust = opMistrustCheck(c, reference);
     if (trust.mistrusted) {
       const mistrustedZeroFraction = trust.zeroFraction;
       const skipped = { verdict: 'skip', message: MISTRUSTED_MESSAGE, details: '' } as const;

@@ -6,7 +6,8 @@
  * same judge.
  */
 import { layoutsOf, operandsInLayout, outputFromLayout } from '../../reference/layout.ts';
-import type { ConvKernel } from '../../reference/problem.ts';
+import { callKernelOp } from '../../reference/ops.ts';
+import type { ConvKernel, FloatArray } from '../../reference/problem.ts';
 import {
   type CaseOutcome,
   copyOperands,
@@ -20,7 +21,7 @@ import {
 export type RunInput = Omit<JudgeInput, 'output' | 'written' | 'dtype'>;
 
 /**
- * Calls `kernel.conv` on the operands (the kernel may scribble on them: the
+ * Calls `kernel.conv` (or the method of `input.op`, reference/ops.ts) on the operands (the kernel may scribble on them: the
  * judge reads a copy taken before) and returns the judge's outcome; a throw
  * is an error outcome carrying the thrown message.
  *
@@ -45,12 +46,31 @@ export async function runAndJudge(kernel: ConvKernel, input: RunInput): Promise<
   // The kernel reads its declared layouts (the same arrays when canonical).
   const given = operandsInLayout(problem, operands, layouts);
   const pristine = operandsInLayout(problem, before, layouts);
+  const op = input.op ?? 'conv';
+  // Other ops get their operands in call order, in the canonical layouts (the
+  // declared layouts are the forward conv's).
+  const call = (): FloatArray | Promise<FloatArray> =>
+    op === 'conv'
+      ? kernel.conv(problem, given.input, given.weight, given.bias)
+      : callKernelOp(kernel, op, problem, [
+          operands.input,
+          operands.weight,
+          ...(operands.bias ? [operands.bias] : []),
+        ]);
   let output: unknown;
   try {
-    output = await kernel.conv(problem, given.input, given.weight, given.bias);
+    output = await call();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ...errorOutcome(judged, `the kernel threw: ${message}`), operands: before };
+  }
+  if (op !== 'conv') {
+    return judgeCase({
+      ...judged,
+      layout: 'nchw',
+      output,
+      written: writtenOperands(before, operands),
+    });
   }
   return judgeCase({
     ...judged,

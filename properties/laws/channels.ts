@@ -37,6 +37,8 @@ export function pointwiseMatmulLaw(
     kernelSizes: [1],
     allowGroups: false,
     maxDilation: 1,
+    // The right side reads zeros in the padding.
+    paddingModes: ['zeros'],
   });
   return fc.asyncProperty(lawCaseArbitrary(constraints), async (c) => {
     const { g, input, weight, bias } = caseOperands(c);

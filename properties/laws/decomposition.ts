@@ -111,7 +111,8 @@ export function paddingLaw(kernel: ConvKernel = oracleKernel, options?: LawOptio
   return rewriteLaw(
     'padded convolution = convolution of the zero-padded input',
     kernel,
-    lawCaseArbitrary(lawConstraints(options)),
+    // The other modes have their own law (paddingModes.ts).
+    lawCaseArbitrary(lawConstraints(options, { paddingModes: ['zeros'] })),
     (p, { input, weight, bias }) => {
       const g = convGeometry(p);
       const paddedSize = g.inputSize.map((s, d) => s + g.padBegin[d]! + g.padEnd[d]!);

@@ -31,7 +31,12 @@ export function translationLaw(
   kernel: ConvKernel = oracleKernel,
   options?: LawOptions,
 ): LawProperty {
-  const arbitrary = lawCaseArbitrary(lawConstraints(options, { maxStride: 1 }), 3, -3, 3);
+  const arbitrary = lawCaseArbitrary(
+    lawConstraints(options, { maxStride: 1, paddingModes: ['zeros'] }),
+    3,
+    -3,
+    3,
+  );
   return fc.asyncProperty(arbitrary, async (c) => {
     const g = convGeometry(c.problem);
     const shift = lift3(c.params.slice(0, g.rank), 0);

@@ -7,6 +7,10 @@
  *
  * This is the foundation the check runner will call; it does not replace
  * compareConvOutput (whose fp32 verdicts it reproduces: precision.test.ts).
+ *
+ * Over 300 lines, on purpose: the per-case verdict, the profile over cases and the
+ * effective-bits estimate read the same per-element model; docs/tolerance.md derives them
+ * together.
  */
 import { referenceConv } from '../../reference/conv.ts';
 import type { HalfDType } from '../../reference/float16.ts';

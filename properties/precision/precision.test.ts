@@ -163,10 +163,13 @@ describe('the statistical checks', () => {
 describe('the precision profile', () => {
   let prepared: Prepared[];
   beforeAll(() => {
-    const generated = fc.sample(convProblemArbitrary({ maxMacs: 20_000 }), {
-      numRuns: 12,
-      seed: 7,
-    });
+    const generated = fc.sample(
+      convProblemArbitrary({ maxMacs: 20_000, paddingModes: ['zeros'] }),
+      {
+        numRuns: 12,
+        seed: 7,
+      },
+    );
     prepared = [
       ...generated.map((p, i) => prepare(`generated ${i}`, p, 100 + i, false)),
       prepare('medium signed', MEDIUM, 21, false),
@@ -221,7 +224,7 @@ describe('the fp32 rung is today’s dot-product model', () => {
     const kernels = [emulated.fp32, emulated.tf32, biasDroppedKernel, im2colKernel];
     await fc.assert(
       fc.asyncProperty(
-        convProblemArbitrary({ maxMacs: 20_000 }),
+        convProblemArbitrary({ maxMacs: 20_000, paddingModes: ['zeros'] }),
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         fc.constantFrom(...kernels),
         async (problem, dataSeed, kernel) => {

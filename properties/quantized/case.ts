@@ -28,6 +28,8 @@ export const QUANTIZED_MAX_MACS = 20_000;
 export interface QuantizedCaseConstraints extends ConvProblemConstraints {
   /** Operand type pairs [x, w] to draw from. Default every pair. */
   types?: readonly (readonly [QuantizedDType, QuantizedDType])[];
+  /** QLinearConv: 'x' gives y x's type (onnxruntime's only kernels); default either type. */
+  yType?: 'any' | 'x';
 }
 
 /** Every x/w type pair; uint8 × int8 (ONNX's usual activation/weight pair) first. */
@@ -63,7 +65,7 @@ export function quantizedCaseArbitrary(
   op: QuantizedOp,
   constraints: QuantizedCaseConstraints = {},
 ): fc.Arbitrary<QuantizedCase> {
-  const { types = QUANTIZED_TYPE_PAIRS, ...problem } = constraints;
+  const { types = QUANTIZED_TYPE_PAIRS, yType: yRule = 'any', ...problem } = constraints;
   return fc
     .record({
       op: fc.constant(op),
@@ -79,6 +81,6 @@ export function quantizedCaseArbitrary(
       ...rest,
       xType,
       wType,
-      ...(op === 'qlinear-conv' ? { yType } : {}),
+      ...(op === 'qlinear-conv' ? { yType: yRule === 'x' ? xType : yType } : {}),
     }));
 }

@@ -96,10 +96,13 @@ function tensor(
   const out = type === 'int8' ? new Int8Array(length) : new Uint8Array(length);
   const { min, max } = QUANTIZED_RANGE[type];
   for (let i = 0; i < length; i++) {
-    out[i] =
-      narrow === undefined
-        ? value(random, type)
-        : Math.min(max, Math.max(min, narrow + integerIn(random, -NARROW_SPREAD, NARROW_SPREAD)));
+    if (narrow === undefined) {
+      out[i] = value(random, type);
+      continue;
+    }
+    // Mirrored at the range's ends, so a zero point at an end is not half the values.
+    const d = integerIn(random, -NARROW_SPREAD, NARROW_SPREAD);
+    out[i] = narrow + d >= min && narrow + d <= max ? narrow + d : narrow - d;
   }
   return out;
 }

@@ -5,9 +5,11 @@
  */
 import { unitRoundoff } from '../../reference/float.ts';
 import { convGeometry } from '../../reference/geometry.ts';
+import { type OpName, opEntry } from '../../reference/ops.ts';
 import type { ConvProblem, DType } from '../../reference/problem.ts';
 import { type PrecisionModelName, precisionBound } from '../precision/models.ts';
 import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
+import { fftCoefficient } from './fft.ts';
 
 /**
  * What a kernel promises about its accuracy.
@@ -23,11 +25,14 @@ import { type WinogradBoundModel, winogradStages } from '../winogradBound.ts';
  * - 'wgsl': a dot product computed in WGSL f32, with what WGSL allows beyond IEEE
  *   float32: rounding to either neighbour, subnormals flushed to zero, and no
  *   requirement at outputs that meet an infinity or NaN (the finite-math assumption).
+ * - 'fft': a convolution through FFTs, bounded norm-wise per output plane
+ *   (./fft.ts, docs/tolerance.md "FFT kernels").
  */
 export type BoundModel =
   | { kind: 'exact' }
   | { kind: 'dot-product' }
   | { kind: 'wgsl' }
+  | { kind: 'fft' }
   | WinogradBoundModel
   | PrecisionBoundModel;
 
@@ -53,7 +58,7 @@ export interface BoundParameters {
   /** Absolute floor per unit of ksb·factor: the dtype's smallest normal number. */
   normalMin: number;
   /** Which magnitude tensor the bound multiplies. */
-  magnitude: 'dot-product' | 'winograd' | 'wgsl';
+  magnitude: 'dot-product' | 'winograd' | 'wgsl' | 'fft';
   /** Why the requested model was not applied, when it was not. */
   note?: string;
   /** The precision class, for model 'precision'. */
@@ -135,14 +140,21 @@ export function boundParameters(
   problem: ConvProblem,
   dtype: DType,
   model: BoundModel,
+  op: OpName = 'conv',
 ): BoundParameters {
-  const g = convGeometry(problem);
-  const dotKsb = g.reductionLength + (problem.bias ? 1 : 0);
   const base = { dtype, unitRoundoff: unitRoundoff(dtype), normalMin: NORMAL_MIN[dtype] };
   if (model.kind === 'exact') {
     return { ...base, model: 'exact', ksb: 0, factor: 0, magnitude: 'dot-product' };
   }
+  if (op !== 'conv') return opParameters(problem, dtype, model, op);
+  const g = convGeometry(problem);
+  const dotKsb = g.reductionLength + (problem.bias ? 1 : 0);
   if (model.kind === 'precision') return precisionParameters(problem, dtype, model);
+  if (model.kind === 'fft') {
+    // The factor 2 covers the second-order terms of the first-order analysis (docs/tolerance.md).
+    const ksb = fftCoefficient(problem, dtype);
+    return { ...base, model: 'fft', ksb, factor: 2, magnitude: 'fft' };
+  }
   if (model.kind === 'wgsl' && dtype === 'float32') {
     const wgsl = { unitRoundoff: WGSL_UNIT_ROUNDOFF, factor: WGSL_FACTOR };
     return { ...base, ...wgsl, model: 'wgsl', ksb: dotKsb, magnitude: 'wgsl' };
@@ -168,6 +180,40 @@ export function boundParameters(
   // In float64 the oracle's own rounding is as large as the kernel's: count its roundings too.
   if (dtype === 'float64') ksb += dotKsb;
   return { ...base, model: 'winograd', ksb, factor: WINOGRAD_FACTOR, magnitude: 'winograd' };
+}
+
+/**
+ * The bound of an op other than the forward conv (reference/ops.ts): every
+ * output of ConvTranspose and of both backward passes is a dot product too, of
+ * the op's term count (plus one for a bias), so the dot-product model applies
+ * with ksb = terms (+1), and 'wgsl' likewise. The Winograd models and the
+ * precision classes are stated for the forward conv only: such a claim is
+ * judged as a dot product, and the note says so.
+ */
+function opParameters(
+  problem: ConvProblem,
+  dtype: DType,
+  model: BoundModel,
+  op: OpName,
+): BoundParameters {
+  const g = opEntry(op).geometry(problem);
+  const ksb = g.terms + (g.bias ? 1 : 0);
+  const base = { dtype, unitRoundoff: unitRoundoff(dtype), normalMin: NORMAL_MIN[dtype], ksb };
+  if (model.kind === 'wgsl' && dtype === 'float32') {
+    const wgsl = { unitRoundoff: WGSL_UNIT_ROUNDOFF, factor: WGSL_FACTOR };
+    return { ...base, ...wgsl, model: 'wgsl', magnitude: 'wgsl' };
+  }
+  const params: BoundParameters = {
+    ...base,
+    model: 'dot-product',
+    factor: DOT_PRODUCT_FACTOR[dtype],
+    magnitude: 'dot-product',
+  };
+  if (model.kind === 'dot-product' || model.kind === 'wgsl') return params;
+  return {
+    ...params,
+    note: `the ${model.kind} model is stated for conv only; ${op} judged as a dot product`,
+  };
 }
 
 /** A precision class's bound in this module's form: u = c / ksb, so factor · ksb · max(u · mag, normalMin) is its bound. */

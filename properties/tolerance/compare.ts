@@ -2,9 +2,13 @@
  * Compares a kernel's output with the oracle under a bound model: per element
  * (the bound, special values, NaN where a number is expected) and over the
  * tensor (the variance and bias statistics).
+ *
+ * Over 300 lines, on purpose: one pass over the output gives the per-element verdicts, the
+ * worst elements and the tensor statistics that the verdict needs together.
  */
 import type { HalfDType } from '../../reference/float16.ts';
 import { convGeometry, stridesOf } from '../../reference/geometry.ts';
+import { type OpName, opEntry } from '../../reference/ops.ts';
 import type { ConvProblem, DType, FloatArray } from '../../reference/problem.ts';
 import { classifyMismatch, type MismatchPattern } from '../patterns.ts';
 import {
@@ -76,6 +80,8 @@ export interface CompareArgs {
   signedData?: boolean;
   /** How many worst elements to keep. Default 5. */
   worstCount?: number;
+  /** The op the output is of (reference/ops.ts); default 'conv'. */
+  op?: OpName;
   /**
    * The 16-bit storage type of the kernel's output, if any: a result that
    * overflows it must be the infinity (tolerance/storage-overflow.ts).
@@ -208,8 +214,9 @@ function keepWorst(worst: WorstElement[], element: WorstElement, count: number):
  */
 export function compareConvOutput(args: CompareArgs): Comparison {
   const { problem, got, reference, magnitude, dtype, model } = args;
-  const g = convGeometry(problem);
-  const params = boundParameters(problem, dtype, model);
+  const op = args.op ?? 'conv';
+  const g = op === 'conv' ? convGeometry(problem) : opEntry(op).geometry(problem);
+  const params = boundParameters(problem, dtype, model, op);
   const worstCount = args.worstCount ?? 5;
   const base = { parameters: params, outputs: g.outputLength, maxBoundRatio: 0 };
   if (got.length !== g.outputLength) {
@@ -268,7 +275,9 @@ export function compareConvOutput(args: CompareArgs): Comparison {
   const comparison: Comparison = { ...base, verdict: 'pass', failures, worst, maxBoundRatio };
   // A precision class's tensor-wide checks are its own (properties/precision/judge.ts):
   // operand roundings are shared between outputs, which these statistics assume independent.
-  const statistical = params.model !== 'exact' && params.model !== 'precision';
+  // An FFT's errors are shared across its plane (norm-wise), not independent per output.
+  const statistical =
+    params.model !== 'exact' && params.model !== 'precision' && params.model !== 'fft';
   if (statistical) comparison.stats = stats;
   if (nans > 0 && nans === failures) {
     comparison.verdict = 'fail';
@@ -289,7 +298,8 @@ export function compareConvOutput(args: CompareArgs): Comparison {
       comparison.reason = `error bias |Σe| = ${Math.abs(stats.sum).toPrecision(4)} exceeds ${stats.biasLimit.toPrecision(4)} (rounding not to nearest?)`;
     }
   }
-  if (failures > 0) {
+  // The mismatch fingerprints are stated for the forward conv's output.
+  if (failures > 0 && op === 'conv') {
     comparison.pattern = classifyMismatch({
       problem,
       reference,

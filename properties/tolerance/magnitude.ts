@@ -8,6 +8,7 @@ import type { ConvProblem, DType, PaddingRule } from '../../reference/problem.ts
 import { flipSpatial } from '../tensor.ts';
 import type { WinogradBoundModel } from '../winogradBound.ts';
 import { type BoundModel, boundParameters, winogradMismatch } from './bounds.ts';
+import { magnitudeFft } from './fft.ts';
 
 function absolute(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values, Math.abs);
@@ -138,6 +139,7 @@ export function magnitudeFor(
   padding: PaddingRule = 'zeros',
 ): Float64Array {
   const { input, weight, bias } = operands;
+  if (model.kind === 'fft') return magnitudeFft(problem, input, weight, bias, indices);
   if (model.kind === 'winograd' && boundParameters(problem, dtype, model).model === 'winograd') {
     return magnitudeWinograd(problem, input, weight, bias, model, indices);
   }

@@ -19,6 +19,8 @@ export interface BuiltinDomain {
   constraints: Partial<ConvProblemConstraints>;
   /** Moves a generated problem into the library's border convention (pure; shrinks through it). */
   fitProblem?: (p: ConvProblem) => ConvProblem;
+  /** The built-in's own bound model when not the default: 'fft' for the FFT adapters. */
+  tolerance?: 'fft';
 }
 
 /** One image with one kernel per output plane, no bias (impl/peers/plane.ts). */
@@ -62,9 +64,9 @@ export const BUILTIN_DOMAINS: Readonly<Record<string, BuiltinDomain>> = {
     },
   },
   'ml-convolution-direct': mlConvolution,
-  'ml-convolution-fft': mlConvolution,
+  'ml-convolution-fft': { ...mlConvolution, tolerance: 'fft' },
   'ml-matrix-convolution-direct': matrixConvolution,
-  'ml-matrix-convolution-fft': matrixConvolution,
+  'ml-matrix-convolution-fft': { ...matrixConvolution, tolerance: 'fft' },
   'thing-pixel-convolve': {
     constraints: { ...PLANES, dims: [2], modes: ['cross-correlation'], maxDilation: 1 },
     fitProblem: fitThing,

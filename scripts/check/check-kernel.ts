@@ -3,6 +3,9 @@
  * (`checkKernel`): open the kernels, run every phase of the suite, judge the
  * run as a whole, and return the report that `--json` writes. The CLI only
  * parses its flags into {@link CheckKernelOptions} and prints the report.
+ *
+ * Over 300 lines, on purpose: the one way a check runs, for the CLI and checkKernel: options,
+ * the kernel target, the phases and the report, kept in one place on purpose.
  */
 import { resolve } from 'node:path';
 import { clockSeed } from '../../properties/config.ts';
@@ -20,6 +23,7 @@ import {
   type KernelLayouts,
   type WeightLayout,
 } from '../../reference/layout.ts';
+import { declaredOps, OP_NAMES, OPS, type OpName, parseOpList } from '../../reference/ops.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
@@ -35,6 +39,8 @@ import {
 import { partialReport, trackProgress } from './interrupt.ts';
 import { runNetworkPhase } from './networks.ts';
 import { MAX_TIMER_MS, parseDims, parseIntegerOption, parseSeed, parseShard } from './options.ts';
+import { phaseResult } from './phase/result.ts';
+import { PhaseStats } from './phase/stats.ts';
 import type { Progress } from './progress.ts';
 import { type CaseFailure, type CheckReport, type PhaseResult, summarize } from './results.ts';
 import { type CheckTarget, type RunOptions, runGeneratedPhase } from './runner.ts';
@@ -47,6 +53,7 @@ export const TOLERANCE_NAMES = [
   'exact-data',
   'dot-product',
   'wgsl',
+  'fft',
   'winograd-f2',
   'winograd-f4',
   ...PRECISION_MODEL_NAMES,
@@ -86,6 +93,12 @@ export interface CheckKernelOptions extends FamilyFilter {
   dims?: readonly (1 | 2 | 3)[];
   /** Data kinds (phases) to run; default every phase of the suite. */
   data?: readonly DataKind[];
+  /**
+   * Ops (phase groups) to run (`--ops`); default every op the kernel implements
+   * (reference/ops.ts). For a `{ command }` program it also declares the ops
+   * the program implements (default conv only).
+   */
+  ops?: readonly OpName[];
   /** Bound model; default by kernel name (dot-product, bit-exact on exact data). */
   tolerance?: ToleranceName;
   /** dtype of a `{ command }` program (`--dtype`: float16 and bfloat16 travel as 16-bit patterns); default float32. */
@@ -154,7 +167,7 @@ export async function openKernelTarget(
   kernel: KernelUnderTest,
   options: Pick<
     CheckKernelOptions,
-    'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout' | 'browser' | 'finiteOnly'
+    'tolerance' | 'dtype' | 'padding' | 'layout' | 'weightLayout' | 'browser' | 'finiteOnly' | 'ops'
   >,
 ): Promise<CheckTarget[]> {
   const dtype = options.dtype ?? 'float32';
@@ -177,6 +190,7 @@ export async function openKernelTarget(
           padding,
           layouts,
           finiteOnly: options.finiteOnly === true,
+          ...(options.ops ? { ops: declaredOps(options.ops) } : {}),
         })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
@@ -194,6 +208,7 @@ export async function openKernelTarget(
 /** The run settings, validated as the CLI validates its flags (a UsageError names the option). */
 function runSettings(options: CheckKernelOptions): Omit<RunOptions, 'progress'> & {
   data: readonly DataKind[] | undefined;
+  ops: readonly OpName[] | undefined;
 } {
   const suite = suiteSpec(options.suite ?? 'standard');
   checkFamilyFilter(options);
@@ -217,6 +232,7 @@ function runSettings(options: CheckKernelOptions): Omit<RunOptions, 'progress'> 
     determinismEvery: 10,
     fullOracle: options.full === true,
     data: options.data,
+    ops: options.ops === undefined ? undefined : parseOpsOption(options.ops.join(',')),
     family: {
       ...(options.modes ? { modes: options.modes } : {}),
       ...(options.groups ? { groups: options.groups } : {}),
@@ -245,11 +261,51 @@ function phaseReplay(
   const { shard, dims } = settings;
   return [
     `npx convcheck check ${target.implFlags} --suite ${settings.suite.name} --seed ${settings.seed}`,
+    ` --ops ${failure.op ?? 'conv'}`,
     dims.join(',') === '1,2,3' ? '' : ` --dims ${dims.join(',')}`,
     shard.count === 1 ? '' : ` --shard ${shard.index}/${shard.count}`,
     familyFlags(settings.family ?? {}),
     ` --only ${failure.data} --path ${shellQuote(failure.path)}`,
   ].join('');
+}
+
+/** The SKIP phase of an op asked for (--ops) that the kernel does not implement. */
+function notImplementedPhase(
+  target: CheckTarget,
+  op: OpName,
+  settings: ReturnType<typeof runSettings>,
+): PhaseResult {
+  const stats = new PhaseStats(Date.now());
+  stats.skipReasons[`the kernel does not implement ${op} (no ${OPS[op].method} method)`] = 1;
+  const phase = `${op === 'conv' ? '' : `${op} / `}all data`;
+  const named = {
+    kernel: target.host.name,
+    phase,
+    seed: settings.seed,
+    ...(op === 'conv' ? {} : { op }),
+  };
+  return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+}
+
+/**
+ * The --ops list: known op names (reference/ops.ts), as a UsageError otherwise.
+ *
+ * @example
+ * ```ts
+ * parseOpsOption('conv,convtranspose'); // ['conv', 'convtranspose']
+ * ```
+ */
+export function parseOpsOption(text: string): OpName[] {
+  try {
+    return parseOpList(text);
+  } catch (e) {
+    if (e instanceof ProblemError) {
+      throw new UsageError(
+        `--ops must be a comma-separated list of ${OP_NAMES.join(', ')}, got '${text}'`,
+      );
+    }
+    throw e;
+  }
 }
 
 /** Runs every phase, appending each result to `phases` as it finishes (a partial report reads it). */
@@ -264,11 +320,20 @@ async function runPhases(
       phases.push(await runNetworkPhase(target, run));
       continue;
     }
-    for (const [index, data] of settings.suite.data.entries()) {
-      if (settings.data && !settings.data.includes(data)) continue;
-      const phase = await runGeneratedPhase(target, data, index, run);
-      if (phase.failure) phase.failure.replay = phaseReplay(target, settings, phase.failure);
-      phases.push(phase);
+    const kinds = settings.suite.data.length;
+    for (const op of settings.ops ?? target.host.ops) {
+      // Each op's phases get seeds of their own; conv keeps the seeds it had before ops.
+      const first = OP_NAMES.indexOf(op) * kinds;
+      if (!target.host.ops.includes(op)) {
+        phases.push(notImplementedPhase(target, op, settings));
+        continue;
+      }
+      for (const [index, data] of settings.suite.data.entries()) {
+        if (settings.data && !settings.data.includes(data)) continue;
+        const phase = await runGeneratedPhase(target, data, first + index, run, op);
+        if (phase.failure) phase.failure.replay = phaseReplay(target, settings, phase.failure);
+        phases.push(phase);
+      }
     }
   }
   return phases;

@@ -6,8 +6,14 @@
  * nothing here throws for what a kernel does.
  */
 import type { ConvProblemConstraints } from '../../properties/arbitraries/convProblem.ts';
-import { type ConvCase, type DataKind, materializeConvCase } from '../../properties/data.ts';
+import {
+  type ConvCase,
+  type ConvOperands,
+  type DataKind,
+  materializeConvCase,
+} from '../../properties/data.ts';
 import { type CaseOutcome, earlyOutcome, judgeCase } from '../../properties/judge/judge.ts';
+import { caseOp, materializeOpCase } from '../../properties/ops.ts';
 import {
   PRECISION_MODEL_NAMES,
   type PrecisionModelName,
@@ -18,6 +24,7 @@ import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameBits } from '../../reference/float.ts';
 import type { HalfDType } from '../../reference/float16.ts';
 import type { ConvProblem } from '../../reference/index.ts';
+import { isHalfDType, type KernelDType } from '../../reference/storage.ts';
 import { UsageError } from '../cli-error.ts';
 import { BUILTIN_DOMAINS } from './builtin-domains.ts';
 import type { KernelHost } from './hosts/index.ts';
@@ -113,6 +120,17 @@ const wgsl: ToleranceChoice = {
 };
 
 /**
+ * FFT kernels: the norm-wise FFT bound per output plane (properties/tolerance/fft.ts).
+ * An FFT rounds even exact data, so there is no bit-exact rule.
+ */
+const fft: ToleranceChoice = {
+  name: 'fft (norm-wise FFT error bound per output plane)',
+  modelFor: () => ({ kind: 'fft' }),
+  exactOnExactData: false,
+  constraints: {},
+};
+
+/**
  * The tolerance for a --tolerance value: 'exact-data' or 'fp32' (default:
  * dot-product, bit-exact on exact data), 'dot-product', 'wgsl', 'winograd-f2',
  * 'winograd-f4', or a reduced-precision class of the ladder ('tf32',
@@ -129,11 +147,12 @@ export function parseToleranceChoice(text: string): ToleranceChoice {
   if (m) return winograd(Number(m[1]));
   if (text === 'dot-product') return direct(false);
   if (text === 'wgsl') return wgsl;
+  if (text === 'fft') return fft;
   if (text === 'exact-data' || text === 'default' || text === 'fp32') return direct(true);
   const precision = PRECISION_MODEL_NAMES.find((n) => n === text);
   if (precision !== undefined) return precisionClass(precision);
   throw new UsageError(
-    `--tolerance must be exact-data, dot-product, wgsl, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
+    `--tolerance must be exact-data, dot-product, wgsl, fft, winograd-f2, winograd-f4 or one of ${PRECISION_MODEL_NAMES.join(', ')}, got '${text}'`,
   );
 }
 
@@ -169,7 +188,7 @@ export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
   const domain = BUILTIN_DOMAINS[builtinName];
   if (!domain) return direct(true);
   return {
-    ...direct(true),
+    ...(domain.tolerance === 'fft' ? fft : direct(true)),
     constraints: domain.constraints,
     ...(domain.fitProblem ? { fitProblem: domain.fitProblem } : {}),
   };
@@ -212,26 +231,29 @@ export async function evaluateCase(
   options: EvaluateOptions,
 ): Promise<CaseOutcome> {
   if (c.data === 'special' && host.finiteOnly) return earlyOutcome('skip', FINITE_ONLY_REASON);
+  const op = caseOp(c);
   let supported: true | string;
   try {
-    supported = await host.supports(c.problem);
+    supported = await host.supports(c.problem, op);
   } catch (e) {
     return earlyOutcome('error', (e as Error).message);
   }
   if (supported !== true) return earlyOutcome('skip', supported);
 
   // A 16-bit kernel's data is made in its storage type: the oracle reads what it stores.
-  const operands = materializeConvCase(c, host.storage ?? host.dtype);
+  const operands = caseOperands(c, host.storage ?? host.dtype);
   const claimed = tolerance.modelFor(c.problem, c.data);
   // Any precision class judges a storage kernel's operands as stored: rounding them is no error.
   const model =
     host.storage && claimed.kind === 'precision' ? { ...claimed, operandsStored: true } : claimed;
   const run = () =>
-    host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs);
+    host.run(c.problem, operands.input, operands.weight, operands.bias, options.timeoutMs, op);
   const first = await run();
   if (first.kind === 'unsupported') return earlyOutcome('skip', first.reason);
   if (first.kind === 'error') return earlyOutcome('error', first.message);
+  const conv = op === 'conv';
   const outcome = judgeCase({
+    op,
     problem: c.problem,
     dtype: host.dtype,
     ...(host.storage ? { storage: host.storage } : {}),
@@ -241,10 +263,11 @@ export async function evaluateCase(
     model,
     exactOnExactData: tolerance.exactOnExactData,
     data: c.data,
-    sample: { seed: c.dataSeed, full: options.full === true },
+    // Sampling and the precision profile are the forward conv's (the other ops' problems are small).
+    ...(conv ? { sample: { seed: c.dataSeed, full: options.full === true } } : {}),
     // A kernel that declares 'skip-taps' is judged by that rule, never silently by the default.
     padding: host.padding,
-    ...(options.profile ? { profile: { operandsStored: host.storage !== undefined } } : {}),
+    ...(options.profile && conv ? { profile: { operandsStored: host.storage !== undefined } } : {}),
     // Worst elements are printed in the order the kernel wrote them.
     layout: host.layouts.layout,
   });
@@ -274,4 +297,20 @@ export async function evaluateCase(
     message: 'nondeterministic: a second run on the same inputs gave a different result',
     details: '',
   };
+}
+
+/**
+ * A case's operands in the host's slots: conv's input, weight, bias; another
+ * op's operands in call order (properties/ops.ts) in the same three slots.
+ *
+ * @example
+ * ```ts
+ * caseOperands({ op: 'conv-backward-data', problem: p, data: 'exact', dataSeed: 1 }, 'float32').input; // dy
+ * ```
+ */
+export function caseOperands(c: ConvCase, dtype: KernelDType): ConvOperands {
+  if (caseOp(c) === 'conv') return materializeConvCase(c, dtype);
+  // A 16-bit storage kernel has its other ops declined by its host: float32 data.
+  const [input, weight, bias] = materializeOpCase(c, isHalfDType(dtype) ? 'float32' : dtype);
+  return bias ? { input: input!, weight: weight!, bias } : { input: input!, weight: weight! };
 }

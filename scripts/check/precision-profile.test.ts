@@ -56,7 +56,11 @@ describe('the real-data phase reports the tightest rung a kernel meets', () => {
     const f4 = await profileOf(winogradF4Kernel);
     expect(f4.profile.meets).toContain('winograd-f4');
     expect(f4.profile.meets).not.toContain('fp32');
-    expect(f4.profile.tightest).toMatch(/^winograd-f/);
+    // Which rung F(4, r) names tightest depends on the drawn kernels: with r = 5 (tile 8) it
+    // loses so many bits on some problems that TF32's bound is the tighter one it meets
+    // (this seed since the generators draw padding modes). It is never fp32.
+    expect(f4.profile.tightest).not.toBe('fp32');
+    expect(f4.profile.meets[0]).toBe(f4.profile.tightest);
   });
 
   it("a kernel worse than every rung is reported as 'none'", async () => {

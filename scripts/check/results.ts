@@ -2,8 +2,10 @@
  * The results of a `convcheck check` run, as plain data: what the JSON report
  * holds and what the JUnit and Markdown writers read.
  */
+
 import type { LadderProfile } from '../../properties/precision/ladder.ts';
 import type { ConvProblem } from '../../reference/index.ts';
+import type { OpName } from '../../reference/ops.ts';
 import type { Experiment, NeedName } from './diagnose.ts';
 
 /**
@@ -40,6 +42,8 @@ export interface CaseTotals {
 /** A case that failed or errored, after shrinking. */
 export interface CaseFailure {
   verdict: 'fail' | 'error';
+  /** The op the case was posed for, when not 'conv' (reference/ops.ts). */
+  op?: OpName;
   descriptor: string;
   problem: ConvProblem;
   data: string;
@@ -71,6 +75,8 @@ export interface CaseFailure {
 /** One property run (a kernel × a data kind, or a fixed shape list). */
 export interface PhaseResult {
   kernel: string;
+  /** The op of the phase, when not 'conv': the phase group it belongs to (reference/ops.ts). */
+  op?: OpName;
   phase: string;
   seed: number;
   /** Cases generated (before skips). */

@@ -10,9 +10,11 @@
  */
 import fc from 'fast-check';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
+import { caseOp } from '../../properties/ops.ts';
 import { type CaseLadder, ladderProfile } from '../../properties/precision/ladder.ts';
 import { PRECISION_PROBES } from '../../properties/precision/probes.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
+import type { OpName } from '../../reference/ops.ts';
 import { UsageError } from '../cli-error.ts';
 import { diagnose } from './diagnose.ts';
 import {
@@ -26,7 +28,7 @@ import type { KernelHost } from './hosts/index.ts';
 import { minimalSpecials } from './minimal-specials.ts';
 import { phaseSeed } from './options.ts';
 import { caseArbitrary, coveringExamples, phaseDims } from './phase/case-space.ts';
-import { reproFor, toFailure } from './phase/failure.ts';
+import { caseDescriptor, reproFor, toFailure } from './phase/failure.ts';
 import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
 import { phaseSummary } from './phase/summary.ts';
@@ -92,10 +94,17 @@ export async function runGeneratedPhase(
   data: DataKind,
   phaseIndex: number,
   options: RunOptions,
+  op: OpName = 'conv',
 ): Promise<PhaseResult> {
   const started = Date.now();
   const seed = phaseSeed(options.seed, phaseIndex, options.shard.index);
-  const named = { kernel: target.host.name, phase: `${data} data`, seed };
+  const conv = op === 'conv';
+  const named = {
+    kernel: target.host.name,
+    phase: conv ? `${data} data` : `${op} / ${data} data`,
+    seed,
+    ...(conv ? {} : { op }),
+  };
   const stats = new PhaseStats(started);
   if (phaseDims(target, options).length === 0) {
     const reason = `--dims ${options.dims.join(',')} is outside the kernel's domain (${target.tolerance.constraints.dims?.join(',')}-D)`;
@@ -111,18 +120,18 @@ export async function runGeneratedPhase(
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';
-  options.progress.phaseStart(`${target.host.name}${rule} / ${data} data`, runs);
+  options.progress.phaseStart(`${target.host.name}${rule} / ${named.phase}`, runs);
   // The real-data phase profiles every case it judges (not the shrink candidates) over the ladder.
   const ladder: CaseLadder[] = [];
 
-  const property = fc.asyncProperty(caseArbitrary(target, data, options), async (c) => {
-    if (stats.counting) options.progress.current?.(formatProblem(c.problem));
+  const property = fc.asyncProperty(caseArbitrary(target, data, options, op), async (c) => {
+    if (stats.counting) options.progress.current?.(caseDescriptor(c));
     const outcome = await evaluateCase(target.host, c, target.tolerance, {
       timeoutMs: options.timeoutMs,
       checkDeterminism:
         options.determinismEvery > 0 && stats.passed % options.determinismEvery === 0,
       full: options.fullOracle === true,
-      profile: data === 'real' && stats.counting,
+      profile: conv && data === 'real' && stats.counting,
     });
     const counted = stats.counting;
     if (counted && outcome.precision) ladder.push(outcome.precision);
@@ -139,10 +148,11 @@ export async function runGeneratedPhase(
     property,
     seed,
     runs,
-    coveringExamples(target, data, seed, options),
+    // The covering array is built from the forward conv's bug-prone features.
+    conv ? coveringExamples(target, data, seed, options) : [],
     options,
   );
-  if (data === 'real' && !options.replay) await addProbes(ladder, target, options);
+  if (conv && data === 'real' && !options.replay) await addProbes(ladder, target, options);
   const failure =
     details.failed && details.counterexample
       ? await shrunkFailure(details, details.counterexample[0], seed, target, options)
@@ -202,10 +212,11 @@ async function shrunkFailure(
 ): Promise<CaseFailure> {
   const caught =
     details.errorInstance instanceof CaseFailed ? details.errorInstance.outcome : undefined;
-  // Special data: after the problem, the placement of the non-finite values shrinks too.
+  // Special data: after the problem, the placement of the non-finite values shrinks too (conv).
   const placed =
-    caught &&
-    (await minimalSpecials(target.host, shrunk, caught, target.tolerance, options.timeoutMs));
+    caught && caseOp(shrunk) === 'conv'
+      ? await minimalSpecials(target.host, shrunk, caught, target.tolerance, options.timeoutMs)
+      : undefined;
   const c = placed ? placed.c : shrunk;
   const outcome = placed ? placed.outcome : caught;
   const shrink = {
@@ -217,7 +228,10 @@ async function shrunkFailure(
   const repro = reproFor(target.implFlags, c, options.fullOracle === true);
   const failure = toFailure(c, outcome, shrink, repro, placed?.note ?? '');
   // Wrong values only: re-running a crash or a timeout eight times would teach little and cost much.
-  if (outcome?.verdict === 'fail') await addDiagnosis(failure, target, c, options);
+  // The simplified variants are the forward conv's.
+  if (outcome?.verdict === 'fail' && caseOp(c) === 'conv') {
+    await addDiagnosis(failure, target, c, options);
+  }
   if (options.onFailure && outcome) {
     const saved = await options.onFailure(failure, outcome);
     if (saved) failure.savedTo = saved;

@@ -2,6 +2,7 @@
  * Opens the kernels a check run targets: the built-in kernels in process, a JS
  * module in a child process, or a program over the subprocess protocol.
  */
+
 import { resolve } from 'node:path';
 import type { PaddingRule } from '../../reference/index.ts';
 import {
@@ -10,6 +11,7 @@ import {
   layoutsOf,
   WEIGHT_LAYOUTS,
 } from '../../reference/layout.ts';
+import { declaredOps, type OpName } from '../../reference/ops.ts';
 import { KERNEL_DTYPES, type KernelDType } from '../../reference/storage.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
@@ -42,6 +44,8 @@ export interface TargetOptions {
   builtin?: string;
   /** Run the --impl module in headless Chromium with a GPUDevice (--browser). */
   browser?: boolean;
+  /** The ops an --impl-cmd program implements (--ops), besides conv. */
+  ops?: readonly OpName[];
 }
 
 function parsePadding(text: string | undefined): PaddingRule {
@@ -186,7 +190,13 @@ export async function openTargets(options: TargetOptions): Promise<CheckTarget[]
     const padding = parsePadding(options.padding);
     const layouts = parseLayouts(options);
     const finiteOnly = options.finiteOnly === true;
-    const host = await openCommandHost(options.implCmd, { dtype, padding, layouts, finiteOnly });
+    const host = await openCommandHost(options.implCmd, {
+      dtype,
+      padding,
+      layouts,
+      finiteOnly,
+      ...(options.ops ? { ops: declaredOps(options.ops) } : {}),
+    });
     const flags = commandImplFlags(options.implCmd, dtype, padding, layouts, finiteOnly);
     return [
       {

@@ -3,15 +3,27 @@
  * a program in any language (--impl-cmd) against the oracle, and writes CI
  * reports. Exit codes: 0 nothing failed or errored; 1 something did; 2 the
  * harness could not run.
+ *
+ * Over 300 lines, on purpose: the check command has many flags; parsing them and checking how
+ * they combine stays with the command that reads them.
  */
 import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
 import type { DataKind, PlacedSpecial } from '../../properties/data.ts';
+import { opGeometry } from '../../properties/ops.ts';
 import { parseSpecials } from '../../properties/special-placement.ts';
-import { type ConvProblem, convGeometry, parseDescriptor } from '../../reference/index.ts';
+import {
+  type ConvProblem,
+  convGeometry,
+  OP_NAMES,
+  type OpName,
+  opOfDescriptor,
+  parseOpDescriptor,
+} from '../../reference/index.ts';
 import { BUILTIN_NAMES } from '../check/builtins.ts';
 import {
   type CheckKernelOptions,
+  parseOpsOption,
   parseToleranceName,
   runCheck,
   TOLERANCE_NAMES,
@@ -75,6 +87,7 @@ interface CheckFlags {
   allowEmpty?: boolean;
   browser?: boolean;
   full?: boolean;
+  ops?: string;
 }
 
 /** Every file and directory the run will write, checked before it starts. */
@@ -158,19 +171,37 @@ function specialsOption(text: string, data: DataKind, problem: ConvProblem): Pla
   return specials;
 }
 
+/**
+ * The case a --problem descriptor names: its kind says the op (xcorrT: is
+ * ConvTranspose, xcorrBD:/xcorrBW: the backward passes); --ops, when given,
+ * must agree with it.
+ */
+function singleCaseProblem(flags: CheckFlags): { op: OpName; problem: ConvProblem } {
+  const parsed = parseOpDescriptor(flags.problem!);
+  const op = opOfDescriptor(parsed.op);
+  if (flags.ops !== undefined && parseOpsOption(flags.ops).join(',') !== op) {
+    throw new UsageError(
+      `--problem '${flags.problem}' is a ${op} case, but --ops says '${flags.ops}'`,
+    );
+  }
+  if (op === 'conv') convGeometry(parsed.problem);
+  else opGeometry({ op, problem: parsed.problem });
+  return { op, problem: parsed.problem };
+}
+
 async function runSingleCase(target: CheckTarget, flags: CheckFlags, timeoutMs: number) {
-  const parsed = parseDescriptor(flags.problem!);
-  if (parsed.kind !== 'conv')
-    throw new UsageError('--problem must be a convolution descriptor (xcorr: or trueconv:)');
-  const problem: ConvProblem = parsed.problem;
-  convGeometry(problem);
+  const { op, problem } = singleCaseProblem(flags);
   const data = parseData('--data', flags.data, 'real');
   const dataSeed = parseIntegerOption('--data-seed', flags.dataSeed ?? '0', 0, 2 ** 31 - 1);
+  if (flags.specials !== undefined && op !== 'conv') {
+    throw new UsageError(`--specials applies to conv cases only, got a ${op} case`);
+  }
   const specials =
     flags.specials === undefined ? undefined : specialsOption(flags.specials, data, problem);
+  const c = { ...(op === 'conv' ? {} : { op }), problem, data, dataSeed };
   const outcome: CaseOutcome = await evaluateCase(
     target.host,
-    { problem, data, dataSeed, ...(specials ? { specials } : {}) },
+    { ...c, ...(specials ? { specials } : {}) },
     target.tolerance,
     {
       timeoutMs,
@@ -214,6 +245,7 @@ function checkOptions(flags: CheckFlags): CheckKernelOptions {
     ...(flags.path !== undefined ? { replayPath: flags.path } : {}),
     ...(flags.tolerance !== undefined ? { tolerance: parseToleranceName(flags.tolerance) } : {}),
     ...(flags.modes !== undefined ? { modes: parseModes(flags.modes) } : {}),
+    ...(flags.ops !== undefined ? { ops: parseOpsOption(flags.ops) } : {}),
     ...(flags.groups !== undefined ? { groups: parseGroups(flags.groups) } : {}),
     ...(flags.saveFailures ? { saveFailures: flags.saveFailures } : {}),
     allowEmpty: flags.allowEmpty === true,
@@ -238,6 +270,7 @@ async function check(flags: CheckFlags): Promise<number> {
     ...(flags.tolerance !== undefined ? { tolerance: flags.tolerance } : {}),
     ...(flags.builtin !== undefined ? { builtin: flags.builtin } : {}),
     ...(flags.browser ? { browser: true } : {}),
+    ...(flags.ops !== undefined ? { ops: parseOpsOption(flags.ops) } : {}),
   };
   if (flags.problem !== undefined) {
     const targets = await openTargets(targetOptions);
@@ -344,6 +377,10 @@ export function registerCheck(program: Command): void {
       '--specials <list>',
       'with --data special: the shrunk placement of non-finite values (input:0=inf,...)',
       undefined,
+    )
+    .option(
+      '--ops <list>',
+      `ops (phase groups) to check, comma-separated: ${OP_NAMES.join(',')} (default: every op the kernel implements; an --impl-cmd program declares its ops with it, default conv)`,
     )
     .option('--only <kind>', 'run only the phase of this data kind')
     .option('--path <path>', 'with --only: replay a fast-check path')

@@ -13,7 +13,17 @@ import { parseArgs } from 'node:util';
 import type { CheckReport, PhaseResult } from '../check/results.ts';
 import { runCli } from '../run-cli.ts';
 
-const KERNELS: { builtin: string; library: string; packageName?: string; how: string }[] = [
+/**
+ * `builtin` names the kernel (`--builtin <name>`, and the report's file); a
+ * `browserModule` is run instead as `--impl <module> --browser` (the WebGPU adapters).
+ */
+const KERNELS: {
+  builtin: string;
+  library: string;
+  packageName?: string;
+  how: string;
+  browserModule?: string;
+}[] = [
   { builtin: 'im2col', library: 'convcheck im2col + GEMM (f32)', how: 'in process' },
   { builtin: 'im2col-f64', library: 'convcheck im2col + GEMM (f64)', how: 'in process' },
   { builtin: 'winograd-f2', library: 'convcheck Winograd F(2, r)', how: 'in process' },
@@ -46,6 +56,20 @@ const KERNELS: { builtin: string; library: string; packageName?: string; how: st
     builtin: 'scipy',
     library: 'scipy.signal correlate2d / convolve2d',
     how: 'subprocess protocol, python3',
+  },
+  {
+    builtin: 'tfjs-webgpu',
+    browserModule: 'impl/peers/browser/tfjs-webgpu.mjs',
+    library: 'TensorFlow.js, webgpu backend (Chromium, SwiftShader)',
+    packageName: '@tensorflow/tfjs-backend-webgpu',
+    how: 'headless Chromium page, NHWC',
+  },
+  {
+    builtin: 'ort-webgpu',
+    browserModule: 'impl/peers/browser/ort-webgpu.mjs',
+    library: 'onnxruntime-web, WebGPU provider (Chromium, SwiftShader)',
+    packageName: 'onnxruntime-web',
+    how: 'headless Chromium page, Conv node built in memory',
   },
   {
     builtin: 'numpy-reference',
@@ -122,8 +146,9 @@ async function main() {
       const r = runCli(
         [
           'check',
-          '--builtin',
-          kernel.builtin,
+          ...(kernel.browserModule
+            ? ['--impl', kernel.browserModule, '--browser']
+            : ['--builtin', kernel.builtin]),
           '--suite',
           values.suite!,
           '--seed',
@@ -154,7 +179,9 @@ async function main() {
     '(1-D to 3-D, groups, stride, dilation, asymmetric padding, both modes) on exact integer data (must match',
     'bit for bit), real-valued data (per-element error-analysis bound, docs/tolerance.md) and special values.',
     '"worst / bound" is the largest |error| / bound over passing cases. Skips are the library\'s own declared',
-    "limits (the adapter's `supports()`), with the count of generated cases that hit each.",
+    "limits (the adapter's `supports()`), with the count of generated cases that hit each. The WebGPU rows run",
+    '`convcheck check --impl impl/peers/browser/<name>.mjs --browser` in headless Chromium, judged by the `wgsl`',
+    'model; their findings are explained in docs/results/webgpu.md.',
     '',
     '| library | version | phase | verdict | passed / cases | worst / bound | skipped because |',
     '|---|---|---|---|---:|---:|---|',

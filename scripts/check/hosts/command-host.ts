@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
+import { type OpName, opEntry } from '../../../reference/ops.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import {
   answerJudge,
@@ -37,6 +38,8 @@ export interface CommandHostOptions {
    * and OIHW. Sent with every request; the arrays travel in those layouts.
    */
   layouts?: KernelLayouts;
+  /** The ops the program implements (--ops); default conv only. */
+  ops?: readonly OpName[];
   /** The program does not support non-finite data (--finite-only); default false. */
   finiteOnly?: boolean;
   /** Name shown in reports; default the command line. */
@@ -109,6 +112,7 @@ class CommandHost implements HostCore {
   readonly dtype: KernelDType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
+  readonly ops: readonly OpName[];
   readonly finiteOnly: boolean;
   private nextId = 0;
 
@@ -121,10 +125,11 @@ class CommandHost implements HostCore {
     this.dtype = options.dtype ?? 'float32';
     this.padding = options.padding ?? 'zeros';
     this.layouts = options.layouts ?? CANONICAL_LAYOUTS;
+    this.ops = options.ops ?? ['conv'];
     this.finiteOnly = options.finiteOnly === true;
   }
 
-  async supports(_problem: ConvProblem): Promise<true | string> {
+  async supports(_problem: ConvProblem, _op: OpName): Promise<true | string> {
     return true;
   }
 
@@ -132,20 +137,23 @@ class CommandHost implements HostCore {
     problem: ConvProblem,
     { input, weight, bias }: KernelOperands,
     timeoutMs: number,
+    op: OpName,
   ): Promise<RunOutcome<KernelArray>> {
-    const outputLength = convGeometry(problem).outputLength;
+    const outputLength =
+      op === 'conv'
+        ? convGeometry(problem).outputLength
+        : opEntry(op).geometry(problem).outputLength;
     const program = this.liveProgram();
     const id = ++this.nextId;
     const request: WireRequest = {
       id,
+      op,
       problem: problemFields(problem),
       dtype: this.dtype,
       padding: this.padding,
       layout: this.layouts.layout,
       weightLayout: this.layouts.weightLayout,
-      input: encodeFloats(input),
-      weight: encodeFloats(weight),
-      bias: bias === undefined ? null : encodeFloats(bias),
+      ...wireOperands(problem, op, [input, weight, bias]),
     };
     const allowance = program.requestsSent === 0 ? (this.options.startupAllowanceMs ?? 15_000) : 0;
     program.requestsSent++;
@@ -192,7 +200,34 @@ function toOutcome(
   return { kind: 'output', output, mutatedInputs: [], ms };
 }
 
-/** The problem's protocol fields only, in a fixed order. */
+/**
+ * The operands under their names in the op's entry: conv keeps its `input`,
+ * `weight`, `bias` (null without a bias), as before ops existed.
+ */
+function wireOperands(
+  problem: ConvProblem,
+  op: OpName,
+  slots: readonly (KernelArray | undefined)[],
+): Record<string, string | null> {
+  if (op === 'conv') {
+    const [input, weight, bias] = slots;
+    return {
+      input: encodeFloats(input!),
+      weight: encodeFloats(weight!),
+      bias: bias === undefined ? null : encodeFloats(bias),
+    };
+  }
+  const g = opEntry(op).geometry(problem);
+  const fields: Record<string, string | null> = {};
+  g.operands.forEach((spec, i) => {
+    fields[spec.name] = encodeFloats(slots[i]!);
+  });
+  // The forward ops say "no bias" as conv does.
+  if (op === 'convtranspose' && !g.bias) fields.bias = null;
+  return fields;
+}
+
+/** The problem's protocol fields only, in a fixed order (ConvTranspose's outputPadding last). */
 function problemFields(p: ConvProblem): ConvProblem {
   const { mode, batch, inChannels, outChannels, groups, inputSize, kernelSize } = p;
   const { stride, dilation, padBegin, padEnd, bias } = p;
@@ -212,6 +247,9 @@ function problemFields(p: ConvProblem): ConvProblem {
     // Sent only when not the default, so programs written before padding modes see no new field.
     ...(p.paddingMode !== undefined && p.paddingMode !== 'zeros'
       ? { paddingMode: p.paddingMode }
+      : {}),
+    ...('outputPadding' in p
+      ? { outputPadding: (p as { outputPadding: number[] }).outputPadding }
       : {}),
   };
 }

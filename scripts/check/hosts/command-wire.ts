@@ -5,12 +5,18 @@
 import { endianness } from 'node:os';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { ActivationLayout, WeightLayout } from '../../../reference/layout.ts';
+import type { OpName } from '../../../reference/ops.ts';
 import { type KernelArray, type KernelDType, kernelArrayType } from '../../../reference/storage.ts';
 import type { Settlement } from './supervisor.ts';
 
 /** One request line, before JSON encoding. */
 export interface WireRequest {
   id: number;
+  /**
+   * The op asked for (reference/ops.ts); always sent. A program that reads no
+   * "op" computes conv, which is all it is asked for unless run with --ops.
+   */
+  op: OpName;
   problem: ConvProblem;
   /** float32, float64, or a 16-bit storage type ('float16', 'bfloat16': 2 bytes per value). */
   dtype: KernelDType;
@@ -20,9 +26,13 @@ export interface WireRequest {
   layout: ActivationLayout;
   /** Layout of `weight` (declared with --weight-layout); fixed for a run. */
   weightLayout: WeightLayout;
-  input: string;
-  weight: string;
-  bias: string | null;
+  /**
+   * The operands, base64, each under its name in the op's entry: conv and
+   * convtranspose `input`, `weight`, `bias` (null without one);
+   * conv-backward-data `outputGradient`, `weight`; conv-backward-weights
+   * `input`, `outputGradient`.
+   */
+  [operand: string]: string | null | number | ConvProblem;
 }
 
 /** The three answers a program may give, with their payload. */

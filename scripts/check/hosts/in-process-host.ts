@@ -5,6 +5,7 @@
  */
 import type { AnyConvKernel, ConvProblem } from '../../../reference/index.ts';
 import { layoutsOf } from '../../../reference/layout.ts';
+import { implementedOps } from '../../../reference/ops.ts';
 import { askSupports, checkKernelContract } from './kernel-contract.ts';
 import { runKernelCase } from './run-case.ts';
 import { serialHost } from './serial-host.ts';
@@ -36,13 +37,14 @@ export async function openInProcessHost(kernel: AnyConvKernel): Promise<KernelHo
     padding: kernel.padding ?? 'zeros',
     layouts: layoutsOf(kernel),
     finiteOnly: kernel.finiteOnly === true,
-    async supports(problem: ConvProblem): Promise<true | string> {
-      const answer = askSupports(kernel, problem);
+    ops: implementedOps(kernel),
+    async supports(problem: ConvProblem, op): Promise<true | string> {
+      const answer = askSupports(kernel, problem, op);
       if ('error' in answer) throw new Error(answer.error);
       return answer.answer;
     },
-    run: (problem, operands, timeoutMs) =>
-      runKernelCase(kernel, dtype, problem, operands, { timeoutMs }),
+    run: (problem, operands, timeoutMs, op) =>
+      runKernelCase(kernel, dtype, problem, operands, { timeoutMs, op }),
     async close(): Promise<void> {},
   });
 }

@@ -7,6 +7,7 @@
 import { show } from '../../../reference/errors.ts';
 import type { AnyConvKernel, ConvProblem } from '../../../reference/index.ts';
 import { ACTIVATION_LAYOUTS, WEIGHT_LAYOUTS } from '../../../reference/layout.ts';
+import { OP_NAMES, OPS, type OpName } from '../../../reference/ops.ts';
 import { KERNEL_DTYPES } from '../../../reference/storage.ts';
 
 /** A kernel that passed the contract check, or why it did not. */
@@ -76,6 +77,14 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
   }
   const layoutViolation = checkLayoutFields(k);
   if (layoutViolation !== undefined) return { violation: layoutViolation };
+  for (const op of OP_NAMES) {
+    const method = OPS[op].method;
+    if (k[method] !== undefined && typeof k[method] !== 'function') {
+      return {
+        violation: `${method} must be a function when given, got ${describeValue(k[method])}`,
+      };
+    }
+  }
   if (k.supports !== undefined && typeof k.supports !== 'function') {
     return {
       violation: `supports must be a function when given, got ${describeValue(k.supports)}`,
@@ -113,11 +122,15 @@ export type SupportsAnswer = { answer: true | string } | { error: string };
  * if ('error' in a) report(a.error); else if (a.answer !== true) skip(a.answer);
  * ```
  */
-export function askSupports(kernel: AnyConvKernel, p: ConvProblem): SupportsAnswer {
+export function askSupports(
+  kernel: AnyConvKernel,
+  p: ConvProblem,
+  op: OpName = 'conv',
+): SupportsAnswer {
   if (kernel.supports === undefined) return { answer: true };
   let answer: unknown;
   try {
-    answer = kernel.supports(p);
+    answer = kernel.supports(p, op);
   } catch (e) {
     return { error: `supports() threw: ${errorText(e)}` };
   }

@@ -7,6 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import type { AnyConvKernel } from '../../../reference/index.ts';
 import { layoutsOf } from '../../../reference/layout.ts';
+import { implementedOps } from '../../../reference/ops.ts';
 import type { KernelArray } from '../../../reference/storage.ts';
 import { askSupports, checkKernelContract, errorText } from './kernel-contract.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
@@ -39,6 +40,7 @@ if (kernel !== undefined) {
     dtype: kernel.dtype ?? 'float32',
     padding: kernel.padding ?? 'zeros',
     layouts: layoutsOf(kernel),
+    ops: implementedOps(kernel),
     finiteOnly: kernel.finiteOnly === true,
     hasSupports: kernel.supports !== undefined,
   });
@@ -62,17 +64,23 @@ async function loadKernel(modulePath: string): Promise<AnyConvKernel | undefined
 
 async function answer(kernel: AnyConvKernel, message: HostMessage): Promise<ChildMessage> {
   if (message.type === 'supports') {
-    return { type: 'supports-reply', id: message.id, answer: askSupports(kernel, message.problem) };
+    return {
+      type: 'supports-reply',
+      id: message.id,
+      answer: askSupports(kernel, message.problem, message.op),
+    };
   }
   let outcome: RunOutcome<KernelArray>;
   let used: KernelOperands | undefined;
   try {
-    const { problem, input, weight, bias } = message;
-    ({ outcome, used } = await runKernelOnCopies(kernel, kernel.dtype ?? 'float32', problem, {
-      input,
-      weight,
-      bias,
-    }));
+    const { problem, input, weight, bias, op } = message;
+    ({ outcome, used } = await runKernelOnCopies(
+      kernel,
+      kernel.dtype ?? 'float32',
+      problem,
+      { input, weight, bias },
+      { op },
+    ));
   } catch (e) {
     outcome = { kind: 'error', message: `kernel process: ${errorText(e)}` };
   }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
+import { OPS, type OpName } from '../../../reference/ops.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { type KernelOperands, mutatedOperands } from './run-case.ts';
@@ -64,6 +65,7 @@ class ModuleHost implements HostCore {
   readonly dtype: KernelDType;
   readonly padding: PaddingRule;
   readonly layouts: KernelLayouts;
+  readonly ops: readonly OpName[];
   readonly finiteOnly: boolean;
   private readonly hasSupports: boolean;
   private nextId = 0;
@@ -79,15 +81,20 @@ class ModuleHost implements HostCore {
     this.dtype = current.ready.dtype;
     this.padding = current.ready.padding;
     this.layouts = current.ready.layouts;
+    this.ops = current.ready.ops;
     this.finiteOnly = current.ready.finiteOnly;
     this.hasSupports = current.ready.hasSupports;
   }
 
-  async supports(problem: ConvProblem): Promise<true | string> {
+  async supports(problem: ConvProblem, op: OpName): Promise<true | string> {
     if (!this.hasSupports) return true;
     if (this.supportsGaveUp !== undefined) throw new Error(this.supportsGaveUp);
     const timeoutMs = this.options.supportsTimeoutMs ?? 10_000;
-    const reply = await this.request({ type: 'supports', id: 0, problem }, timeoutMs, 'supports()');
+    const reply = await this.request(
+      { type: 'supports', id: 0, problem, op },
+      timeoutMs,
+      'supports()',
+    );
     if ('failure' in reply) {
       if (reply.failure.startsWith('supports() timed out')) {
         this.supportsGaveUp = `supports() timed out once (after ${timeoutMs} ms); it is not called again`;
@@ -104,9 +111,10 @@ class ModuleHost implements HostCore {
     problem: ConvProblem,
     { input, weight, bias }: KernelOperands,
     timeoutMs: number,
+    op: OpName,
   ): Promise<RunOutcome<KernelArray>> {
-    const message: HostMessage = { type: 'run', id: 0, problem, input, weight, bias };
-    const reply = await this.request(message, timeoutMs, 'conv');
+    const message: HostMessage = { type: 'run', id: 0, op, problem, input, weight, bias };
+    const reply = await this.request(message, timeoutMs, OPS[op].method);
     if ('failure' in reply) return { kind: 'error', message: reply.failure };
     if (reply.value.type !== 'run-reply') return { kind: 'error', message: 'unexpected reply' };
     const { outcome, used } = reply.value;

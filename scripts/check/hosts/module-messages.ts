@@ -4,6 +4,7 @@
  */
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
+import type { OpName } from '../../../reference/ops.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import type { SupportsAnswer } from './kernel-contract.ts';
 import type { KernelOperands } from './run-case.ts';
@@ -11,10 +12,11 @@ import type { RunOutcome } from './types.ts';
 
 /** Host → child. One request is in flight at a time; `id` pairs it with its reply. */
 export type HostMessage =
-  | { type: 'supports'; id: number; problem: ConvProblem }
+  | { type: 'supports'; id: number; problem: ConvProblem; op: OpName }
   | {
       type: 'run';
       id: number;
+      op: OpName;
       problem: ConvProblem;
       input: KernelArray;
       weight: KernelArray;
@@ -30,6 +32,8 @@ export type ChildMessage =
       dtype: KernelDType;
       padding: PaddingRule;
       layouts: KernelLayouts;
+      /** The ops whose contract methods the default export has. */
+      ops: OpName[];
       finiteOnly: boolean;
       hasSupports: boolean;
     }

@@ -9,13 +9,20 @@
 // which must not pay for loading mathjs (seconds on a busy machine).
 import { checkConvOperands } from '../../../reference/conv.ts';
 import { convGeometry } from '../../../reference/geometry.ts';
-import type { AnyConvKernel, ConvProblem, DType, FloatArray } from '../../../reference/index.ts';
+import type {
+  AnyConvKernel,
+  ConvKernel,
+  ConvProblem,
+  DType,
+  FloatArray,
+} from '../../../reference/index.ts';
 import {
   isCanonical,
   type KernelLayouts,
   operandsInLayout,
   outputFromLayout,
 } from '../../../reference/layout.ts';
+import { callKernelOp, OPS, type OpName, opEntry } from '../../../reference/ops.ts';
 import {
   fromKernelArray,
   isHalfDType,
@@ -58,6 +65,8 @@ export interface RunCaseOptions {
    * interrupt synchronous code: only a separate process can (the module host).
    */
   timeoutMs?: number;
+  /** The op to run (reference/ops.ts); default 'conv'. */
+  op?: OpName;
 }
 
 /**
@@ -98,7 +107,10 @@ export async function runKernelOnCopies(
   operands: KernelOperands,
   options: RunCaseOptions = {},
 ): Promise<{ outcome: RunOutcome<KernelArray>; used: KernelOperands }> {
-  const outputLength = convGeometry(problem).outputLength;
+  const op = options.op ?? 'conv';
+  const method = OPS[op].method;
+  const outputLength =
+    op === 'conv' ? convGeometry(problem).outputLength : opEntry(op).geometry(problem).outputLength;
   // The kernel gets copies, so the caller's arrays stay pristine for the
   // comparison below and for the oracle, whatever the kernel does.
   const input = operands.input.slice();
@@ -109,19 +121,27 @@ export async function runKernelOnCopies(
   const started = performance.now();
   let result: unknown;
   try {
-    const call = kernel as { conv: AnyConv };
-    result = await settleWithin(call.conv(problem, input, weight, bias), options.timeoutMs);
+    const call =
+      op === 'conv'
+        ? (kernel as { conv: AnyConv }).conv(problem, input, weight, bias)
+        : callKernelOp(
+            kernel as ConvKernel,
+            op,
+            problem,
+            (bias ? [input, weight, bias] : [input, weight]) as FloatArray[],
+          );
+    result = await settleWithin(call, options.timeoutMs);
   } catch (e) {
-    return error(`conv threw: ${errorText(e)}`);
+    return error(`${method} threw: ${errorText(e)}`);
   }
   if (result === TIMED_OUT) {
     return error(
-      `conv did not settle within ${options.timeoutMs} ms (timed out; an in-process ` +
+      `${method} did not settle within ${options.timeoutMs} ms (timed out; an in-process ` +
         'kernel cannot be interrupted and may still be running)',
     );
   }
   const ms = performance.now() - started;
-  const wrongOutput = checkKernelOutput(result, dtype, outputLength);
+  const wrongOutput = checkKernelOutput(result, dtype, outputLength, method);
   if (wrongOutput !== undefined) return error(wrongOutput);
   const mutatedInputs = mutatedOperands(operands, used);
   return { outcome: { kind: 'output', output: result as KernelArray, mutatedInputs, ms }, used };
@@ -190,8 +210,29 @@ export async function runInKernelLayout(
  * checkRunOperands('float32', p, { input: x, weight: w, bias: undefined });
  * ```
  */
-export function checkRunOperands(dtype: DType, problem: ConvProblem, operands: CaseOperands): void {
-  checkConvOperands(convGeometry(problem), operands.input, operands.weight, operands.bias);
+export function checkRunOperands(
+  dtype: DType,
+  problem: ConvProblem,
+  operands: CaseOperands,
+  op: OpName = 'conv',
+): void {
+  if (op === 'conv') {
+    checkConvOperands(convGeometry(problem), operands.input, operands.weight, operands.bias);
+  } else {
+    const specs = opEntry(op).geometry(problem).operands;
+    const given = [operands.input, operands.weight, operands.bias].filter((o) => o !== undefined);
+    if (given.length !== specs.length) {
+      throw new TypeError(`run(): ${op} takes ${specs.length} operands, got ${given.length}`);
+    }
+    specs.forEach((spec, i) => {
+      const length = spec.shape.reduce((a, b) => a * b, 1);
+      if (given[i]!.length !== length) {
+        throw new TypeError(
+          `run(): ${spec.name} has ${given[i]!.length} elements, expected ${length}`,
+        );
+      }
+    });
+  }
   const expectedType = kernelArrayType(dtype);
   for (const [name, value] of Object.entries(operands)) {
     if (value !== undefined && !(value instanceof expectedType)) {
@@ -217,19 +258,20 @@ export function checkKernelOutput(
   value: unknown,
   dtype: KernelDType,
   outputLength: number,
+  method = 'conv',
 ): string | undefined {
   const expectedType = kernelArrayType(dtype);
   if (!(value instanceof expectedType)) {
     const patterns = isHalfDType(dtype) ? ` of raw ${dtype} patterns` : '';
     return (
-      `conv returned ${describeValue(value)}; a ${dtype} kernel must return a ` +
+      `${method} returned ${describeValue(value)}; a ${dtype} kernel must return a ` +
       `${expectedType.name}${patterns} of length ${outputLength}`
     );
   }
   if (value.length !== outputLength) {
     return (
-      `conv returned ${expectedType.name}(${value.length}); expected length ${outputLength} ` +
-      '(convGeometry(p).outputLength)'
+      `${method} returned ${expectedType.name}(${value.length}); expected length ${outputLength} ` +
+      (method === 'conv' ? '(convGeometry(p).outputLength)' : "(the op's output length)")
     );
   }
   return undefined;

@@ -5,7 +5,8 @@
  * {@link HostCore} and is wrapped with {@link serialHost}.
  */
 import type { ConvProblem, FloatArray, PaddingRule } from '../../../reference/index.ts';
-import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
+import { CANONICAL_LAYOUTS, isCanonical, type KernelLayouts } from '../../../reference/layout.ts';
+import type { OpName } from '../../../reference/ops.ts';
 import {
   hostDType,
   type KernelArray,
@@ -32,16 +33,19 @@ export interface HostCore {
   readonly layouts?: KernelLayouts;
   /** The kernel declares it does not support non-finite data; absent means false. */
   readonly finiteOnly?: boolean;
-  supports(problem: ConvProblem): Promise<true | string>;
+  /** The ops the kernel implements; absent means conv only. */
+  readonly ops?: readonly OpName[];
+  supports(problem: ConvProblem, op: OpName): Promise<true | string>;
   /**
    * Receives operands already checked against the problem and the dtype, in the
-   * kernel's declared layouts and dtype (16-bit patterns for a storage kernel);
-   * its output is in the kernel's layout and dtype too.
+   * kernel's declared layouts (conv; other ops canonical) and dtype (16-bit
+   * patterns for a storage kernel); its output is in the same layout and dtype.
    */
   run(
     problem: ConvProblem,
     operands: KernelOperands,
     timeoutMs: number,
+    op: OpName,
   ): Promise<RunOutcome<KernelArray>>;
   /** Stops every process of the host; called once. */
   close(): Promise<void>;
@@ -76,20 +80,37 @@ export function serialHost(core: HostCore): KernelHost {
     padding: core.padding,
     layouts,
     finiteOnly: core.finiteOnly === true,
-    supports: (problem) => whileOpen(() => core.supports(problem)),
+    ops: core.ops ?? ['conv'],
+    supports: (problem, op = 'conv') =>
+      whileOpen(async () => {
+        if (op !== 'conv' && !(core.ops ?? ['conv']).includes(op)) {
+          return `the kernel does not implement ${op}`;
+        }
+        // A declared layout and a 16-bit storage are the forward conv's: the other ops travel canonical.
+        if (op !== 'conv' && !isCanonical(layouts)) {
+          return `${op} is checked in NCHW/OIHW only; the kernel declares ${layouts.layout}/${layouts.weightLayout}`;
+        }
+        if (op !== 'conv' && storage)
+          return `${op} is checked in float32/float64 only, not ${storage}`;
+        return core.supports(problem, op);
+      }),
     async run(
       problem: ConvProblem,
       input: FloatArray,
       weight: FloatArray,
       bias: FloatArray | undefined,
       timeoutMs: number,
+      op: OpName = 'conv',
     ): Promise<RunOutcome> {
       const operands = { input, weight, bias };
-      checkRunOperands(dtype, problem, operands);
+      checkRunOperands(dtype, problem, operands, op);
+      if (op !== 'conv') {
+        return whileOpen(() => core.run(problem, operands, timeoutMs, op) as Promise<RunOutcome>);
+      }
       return whileOpen(() =>
         runInKernelLayout(problem, operands, layouts, (inLayout) =>
           runInKernelStorage(inLayout, core.dtype, (stored) =>
-            core.run(problem, stored, timeoutMs),
+            core.run(problem, stored, timeoutMs, 'conv'),
           ),
         ),
       );

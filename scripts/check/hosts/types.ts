@@ -6,6 +6,7 @@
 import type { HalfDType } from '../../../reference/float16.ts';
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
+import type { OpName } from '../../../reference/ops.ts';
 
 /**
  * What one case produced. Every misbehaviour of a kernel (a throw, a timeout, a
@@ -76,13 +77,26 @@ export interface KernelHost {
   readonly layouts: KernelLayouts;
   /** The kernel declares it does not support non-finite data (`finiteOnly`); absent means false. */
   readonly finiteOnly?: boolean;
-  supports(p: ConvProblem): Promise<true | string>;
+  /**
+   * The ops the kernel implements (reference/ops.ts): a module's contract
+   * methods, a program's declared `--ops`; always 'conv' first.
+   */
+  readonly ops: readonly OpName[];
+  /** Whether the kernel takes problem `p` posed for `op` (default 'conv'). */
+  supports(p: ConvProblem, op?: OpName): Promise<true | string>;
+  /**
+   * Runs `op` (default 'conv') on its operands in call order, carried in the
+   * slots `input`, `weight`, `bias` (for conv-backward-data: the output
+   * gradient in `input`; for conv-backward-weights: the output gradient in
+   * `weight`; reference/ops.ts names them).
+   */
   run(
     p: ConvProblem,
     input: FloatArray,
     weight: FloatArray,
     bias: FloatArray | undefined,
     timeoutMs: number,
+    op?: OpName,
   ): Promise<RunOutcome>;
   /** Stops every process of the host; idempotent. */
   close(): Promise<void>;

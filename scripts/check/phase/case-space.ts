@@ -9,6 +9,8 @@ import {
 } from '../../../properties/arbitraries/convProblem.ts';
 import { coveringCases } from '../../../properties/arbitraries/coverage.ts';
 import type { ConvCase, DataKind } from '../../../properties/data.ts';
+import { opProblemArbitrary } from '../../../properties/ops.ts';
+import type { OpName } from '../../../reference/ops.ts';
 import { familyConstraints, inGroupFamily } from '../families.ts';
 import type { CheckTarget, RunOptions } from '../runner.ts';
 
@@ -55,12 +57,20 @@ export function caseArbitrary(
   target: CheckTarget,
   data: DataKind,
   options: RunOptions,
+  op: OpName = 'conv',
 ): fc.Arbitrary<ConvCase> {
   const family = options.family ?? {};
-  const generated = convProblemArbitrary(phaseConstraints(target, options));
+  const constraints = phaseConstraints(target, options);
   const fitProblem = target.tolerance.fitProblem;
-  const problem = fitProblem ? generated.map(fitProblem) : generated;
+  // A built-in's problem fit (its library's border convention) is the forward conv's.
+  const problem =
+    op === 'conv'
+      ? fitProblem
+        ? convProblemArbitrary(constraints).map(fitProblem)
+        : convProblemArbitrary(constraints)
+      : opProblemArbitrary(op, constraints);
   return fc.record({
+    ...(op === 'conv' ? {} : { op: fc.constant(op) }),
     problem: family.groups ? problem.filter((p) => inGroupFamily(family, p)) : problem,
     data: fc.constant(data),
     dataSeed: fc.noShrink(fc.integer({ min: 0, max: 2 ** 31 - 1 })),

@@ -1,7 +1,9 @@
 /** The report of a phase's shrunk counterexample, built from plain values (pure). */
 import type { ConvCase } from '../../../properties/data.ts';
+import { caseOp } from '../../../properties/ops.ts';
 import { formatSpecials } from '../../../properties/special-placement.ts';
-import { formatDescriptor } from '../../../reference/index.ts';
+import type { ConvTransposeProblem } from '../../../reference/convTranspose.ts';
+import { formatDescriptor, formatOpDescriptor, OPS } from '../../../reference/index.ts';
 import { shellQuote } from '../../shell-quote.ts';
 import type { CaseOutcome } from '../evaluate.ts';
 import type { CaseFailure } from '../results.ts';
@@ -25,7 +27,10 @@ export interface ShrinkRecord {
  */
 export function reproFor(implFlags: string, c: ConvCase, fullOracle: boolean): string {
   const specials = c.specials ? ` --specials ${shellQuote(formatSpecials(c.specials))}` : '';
-  return `npx convcheck check ${implFlags} --problem ${shellQuote(formatDescriptor(c.problem))} --data ${c.data} --data-seed ${c.dataSeed}${specials}${fullOracle ? ' --full' : ''}`;
+  const op = caseOp(c);
+  // The descriptor's kind (xcorrT, xcorrBD, …) names the op; --ops says it in words too.
+  const ops = op === 'conv' ? '' : ` --ops ${op}`;
+  return `npx convcheck check ${implFlags}${ops} --problem ${shellQuote(caseDescriptor(c))} --data ${c.data} --data-seed ${c.dataSeed}${specials}${fullOracle ? ' --full' : ''}`;
 }
 
 /**
@@ -46,7 +51,8 @@ export function toFailure(
 ): CaseFailure {
   return {
     verdict: outcome?.verdict === 'fail' ? 'fail' : 'error',
-    descriptor: formatDescriptor(c.problem),
+    descriptor: caseDescriptor(c),
+    ...(caseOp(c) === 'conv' ? {} : { op: caseOp(c) }),
     problem: c.problem,
     data: c.data,
     dataSeed: c.dataSeed,
@@ -64,4 +70,22 @@ export function toFailure(
       .join('\n'),
     repro,
   };
+}
+
+/**
+ * A case's descriptor: the conv descriptor, or for another op the op
+ * descriptor whose kind suffix names it (reference/opDescriptor.ts).
+ *
+ * @example
+ * ```ts
+ * caseDescriptor({ op: 'convtranspose', problem: p, data: 'real', dataSeed: 1 }); // 'xcorrT:…'
+ * ```
+ */
+export function caseDescriptor(c: ConvCase): string {
+  const op = caseOp(c);
+  if (op === 'conv') return formatDescriptor(c.problem);
+  const descriptorOp = OPS[op].descriptorOp;
+  return descriptorOp === 'convtranspose'
+    ? formatOpDescriptor({ op: descriptorOp, problem: c.problem as ConvTransposeProblem })
+    : formatOpDescriptor({ op: descriptorOp as 'bwd-data' | 'bwd-weights', problem: c.problem });
 }

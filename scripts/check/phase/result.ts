@@ -6,6 +6,8 @@ import { phaseVerdict } from './verdict.ts';
 /** How a phase ended. */
 export interface PhaseEnd {
   kernel: string;
+  /** The op of the phase, when not 'conv'. */
+  op?: PhaseResult['op'];
   /** The phase's name, e.g. `real data`. */
   phase: string;
   seed: number;
@@ -31,6 +33,7 @@ export function phaseResult(end: PhaseEnd): PhaseResult {
   const { stats, failure } = end;
   return {
     kernel: end.kernel,
+    ...(end.op ? { op: end.op } : {}),
     phase: end.phase,
     seed: end.seed,
     cases: stats.cases,

@@ -47,6 +47,9 @@ typedef struct {
   int bias;              /* 1 when b is given */
   int output_size[3];    /* floor((I + Pb + Pe - D*(K-1) - 1) / S) + 1 per dimension */
   long input_length, weight_length, output_length; /* elements */
+  /* The protocol's paddingMode ("reflect", "replicate", "circular"), "" for zeros: the
+     header answers such a request `unsupported` itself (this header pads with zeros). */
+  char padding_mode[16];
 } cc_problem;
 
 typedef int (*cc_conv_fn)(const cc_problem *p, const float *x, const float *w, const float *b,
@@ -271,7 +274,11 @@ static void cc__problem(cc__json *j, cc_problem *p) {
     else if (cc__key_is(key, len, "dilation")) ranks[3] = cc__int_array(j, p->dilation);
     else if (cc__key_is(key, len, "padBegin")) ranks[4] = cc__int_array(j, p->pad_begin);
     else if (cc__key_is(key, len, "padEnd")) ranks[5] = cc__int_array(j, p->pad_end);
-    else if (cc__key_is(key, len, "bias")) {
+    else if (cc__key_is(key, len, "paddingMode")) {
+      cc__string(j, &text, &tlen);
+      if (tlen < 1 || tlen >= (long)sizeof p->padding_mode) j->failed = 1;
+      else if (!cc__key_is(text, tlen, "zeros")) memcpy(p->padding_mode, text, (size_t)tlen);
+    } else if (cc__key_is(key, len, "bias")) {
       cc__ws(j);
       p->bias = strncmp(j->s, "true", 4) == 0;
       cc__skip(j);
@@ -366,6 +373,13 @@ static void cc__handle(const char *line, cc_conv_fn conv) {
   }
   if (!cc__key_is(dtype, dtype_len, "float32")) {
     cc__answer_text(id, "unsupported", "this C client computes float32 only");
+    return;
+  }
+  if (p.padding_mode[0]) {
+    char why[96];
+    snprintf(why, sizeof why, "this C client pads with zeros only (paddingMode '%s')",
+             p.padding_mode);
+    cc__answer_text(id, "unsupported", why);
     return;
   }
   cc__message[0] = '\0';

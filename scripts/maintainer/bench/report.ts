@@ -1,6 +1,9 @@
 /**
  * Turns benchmark cells into the printed tables, the target ratios and the
  * JSON document.
+ *
+ * Over 300 lines, on purpose: the printed tables, the target ratios and the JSON document are
+ * three views of one run's cells and share their lookups.
  */
 import { convGeometry, flops, formatDescriptor } from '../../../reference/index.ts';
 import type { MachineInfo } from './machine.ts';

@@ -1,0 +1,120 @@
+/**
+ * `convcheck check` on the ops beyond the forward conv (reference/ops.ts): a
+ * phase group per op the kernel implements, the op's oracle and bound, and a
+ * broken kernel per op caught with a repro that names the op.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkKernel } from '../../index.ts';
+import {
+  backwardDataAsConvTranspose,
+  type ConvKernel,
+  type ConvTransposeProblem,
+  referenceConv,
+  referenceConvBackwardData,
+  referenceConvBackwardWeights,
+  referenceConvTranspose,
+} from '../../reference/index.ts';
+
+const f64 = (v: ArrayLike<number>) => Float64Array.from(v);
+
+/** The oracles as one float64 kernel: correct by definition, every op. */
+const oracle = (overrides: Partial<ConvKernel> = {}): ConvKernel => ({
+  name: 'oracle-ops',
+  dtype: 'float64',
+  conv: (p, x, w, b) => referenceConv(p, x, w, b),
+  convTranspose: (p, x, w, b) => referenceConvTranspose(p, x, w, b),
+  convBackwardData: (p, dy, w) => referenceConvBackwardData(p, dy, w),
+  convBackwardWeights: (p, x, dy) => referenceConvBackwardWeights(p, x, dy),
+  ...overrides,
+});
+
+const quick = { suite: 'quick', seed: 5, runs: 12 } as const;
+
+describe('convcheck check on every op a kernel implements', () => {
+  it('runs a phase group per implemented op, and passes the oracles', async () => {
+    const report = await checkKernel(oracle(), quick);
+    expect(report.exitCode).toBe(0);
+    expect(report.phases.map((p) => p.phase)).toEqual([
+      'exact data',
+      'real data',
+      'special data',
+      ...['convtranspose', 'conv-backward-data', 'conv-backward-weights'].flatMap((op) =>
+        ['exact', 'real', 'special'].map((d) => `${op} / ${d} data`),
+      ),
+    ]);
+    for (const p of report.phases) expect(p.passed).toBe(12);
+  });
+
+  it('--ops selects, and an op the kernel lacks is a SKIP phase saying so', async () => {
+    const convOnly: ConvKernel = {
+      name: 'conv-only',
+      dtype: 'float64',
+      conv: (p, x, w, b) => referenceConv(p, x, w, b),
+    };
+    const report = await checkKernel(convOnly, { ...quick, ops: ['convtranspose'] });
+    expect(report.phases).toHaveLength(1);
+    expect(report.phases[0]).toMatchObject({ verdict: 'skip', op: 'convtranspose' });
+    expect(Object.keys(report.phases[0]!.skipReasons)[0]).toMatch(
+      /does not implement convtranspose/,
+    );
+  });
+
+  // One realistic convention bug per op; each must be caught at default settings.
+  const broken: [string, Partial<ConvKernel>, RegExp][] = [
+    [
+      'convtranspose',
+      // Pads removed from the wrong sides.
+      {
+        convTranspose: (p: ConvTransposeProblem, x, w, b) =>
+          referenceConvTranspose({ ...p, padBegin: p.padEnd, padEnd: p.padBegin }, x, w, b),
+      },
+      /^(xcorr|trueconv)T:/,
+    ],
+    [
+      'conv-backward-data',
+      // The kernel not flipped for true convolution.
+      {
+        convBackwardData: (p, dy, w) =>
+          referenceConvBackwardData({ ...p, mode: 'cross-correlation' }, dy, w),
+      },
+      /^trueconvBD:/,
+    ],
+    [
+      'conv-backward-weights',
+      // The batch sum dropped: only the first image.
+      {
+        convBackwardWeights: (p, x, dy) =>
+          referenceConvBackwardWeights(
+            { ...p, batch: 1 },
+            f64(x).slice(0, x.length / p.batch),
+            f64(dy).slice(0, dy.length / p.batch),
+          ),
+      },
+      /BW:mb[2-9]/,
+    ],
+  ];
+
+  it.each(broken)(
+    'catches a broken %s with a repro that names the op',
+    async (op, override, descriptor) => {
+      const report = await checkKernel(oracle({ name: `broken-${op}`, ...override }), {
+        ...quick,
+        ops: [op as 'convtranspose'],
+      });
+      expect(report.exitCode).toBe(1);
+      const failure = report.phases.find((p) => p.failure)?.failure;
+      expect(failure?.op).toBe(op);
+      expect(failure?.descriptor).toMatch(descriptor);
+      expect(failure?.repro).toContain(`--ops ${op} --problem '${failure?.descriptor}'`);
+      expect(failure?.replay).toContain(`--ops ${op}`);
+    },
+  );
+
+  it('backward data through ConvTranspose (the built-in im2col way) passes', async () => {
+    const viaTranspose = oracle({
+      convBackwardData: (p, dy, w) => referenceConvTranspose(backwardDataAsConvTranspose(p), dy, w),
+    });
+    const report = await checkKernel(viaTranspose, { ...quick, ops: ['conv-backward-data'] });
+    expect(report.exitCode).toBe(0);
+  });
+});
