@@ -8,7 +8,6 @@
 
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { DType } from '../../reference/index.ts';
 import { KERNEL_DTYPES } from '../../reference/storage.ts';
 import {
   HostStartError,
