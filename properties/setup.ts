@@ -7,7 +7,7 @@
  * temp file named after the parent (vitest) process and its start time, so
  * that every test file uses the same seed and only the first worker prints it.
  */
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPropertyConfig, seedBanner, useRunConfig } from './config.ts';
@@ -38,21 +38,33 @@ function removeStaleSeedFiles(): void {
   }
 }
 
-/** Claims the run's seed file; the first claimant's seed wins. */
+/**
+ * Claims the run's seed file; the first claimant's seed wins. The seed is written
+ * to a file of this worker's own and hard-linked into place, so the shared file
+ * appears with its content or not at all: workers starting at the same moment
+ * (two at once, vitest.config.ts) never read it half written.
+ */
 function sharedSeed(proposed: number): { seed: number; first: boolean } {
   const file = join(tmpdir(), `convcheck-seed-${process.ppid}-${parentStartTime()}`);
+  const claim = `${file}.${process.pid}`;
+  writeFileSync(claim, String(proposed));
+  let first = true;
   try {
-    // 'wx' fails when another worker of this run created the file first.
-    const fd = openSync(file, 'wx');
-    writeSync(fd, String(proposed));
-    closeSync(fd);
-    removeStaleSeedFiles();
-    return { seed: proposed, first: true };
-  } catch {
-    const seed = Number(readFileSync(file, 'utf8'));
-    // A file being written right now reads empty: keep our own seed, stay quiet.
-    return { seed: Number.isSafeInteger(seed) && seed !== 0 ? seed : proposed, first: false };
+    linkSync(claim, file);
+  } catch (error) {
+    // EEXIST: another worker of this run claimed it first.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    first = false;
+  } finally {
+    rmSync(claim, { force: true });
   }
+  if (first) {
+    removeStaleSeedFiles();
+    return { seed: proposed, first };
+  }
+  const seed = Number(readFileSync(file, 'utf8'));
+  if (!Number.isSafeInteger(seed)) throw new Error(`unreadable seed file ${file}`);
+  return { seed, first };
 }
 
 function install(): void {

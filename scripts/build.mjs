@@ -6,7 +6,7 @@
 // It also assembles the WebAssembly GEMM (impl/wasm/gemm.wat, text format) with wabt into
 // impl/wasm/gemm.wasm (gitignored, read by the source tree: tests and tsx) and dist/impl/wasm/.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -29,5 +29,9 @@ wat.destroy();
 // Validated by compiling it: wabt.js's own validate() ignores the feature flags (it
 // rejects the shared memory that threads: true allows).
 new WebAssembly.Module(buffer);
-writeFileSync(`${root}/impl/wasm/gemm.wasm`, buffer);
+// Written aside and renamed into place: a test run may be reading gemm.wasm while
+// `npm pack` (scripts/package.full.test.ts) rebuilds it, and must never see it half written.
+const wasmTemp = `${root}/impl/wasm/gemm.wasm.tmp-${process.pid}`;
+writeFileSync(wasmTemp, buffer);
+renameSync(wasmTemp, `${root}/impl/wasm/gemm.wasm`);
 copyFileSync(`${root}/impl/wasm/gemm.wasm`, `${root}/dist/impl/wasm/gemm.wasm`);

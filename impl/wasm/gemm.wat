@@ -20,9 +20,12 @@
 ;; Blocking: the register tile is 4 × 12 (see $tile), the depth slice KC = 256 keeps
 ;; a 12 × 256 B sliver (12 KiB) in L1 and the M × 256 A block in L2; loop order
 ;; slice → 12-column sliver → 4-row panel (BLIS's jr/ir order).
-;; Edge tiles (fewer than 4 rows or 12 columns of C left) go through a 4 × 12
-;; scratch tile at `scratch` (192 bytes): the valid corner is copied in, the full
-;; tile computed, the valid corner copied back. Columns of B past N are read (the
+;; A last sliver of 8 or 4 columns (4 whole rows) runs on C through a 4 × 8 or
+;; 4 × 4 tile ($tile8, $tile4: the same instruction sequence per element, fewer
+;; B panels). Other edge tiles (fewer than 4 rows, or a column count not a
+;; multiple of 4) go through a 4 × 12 scratch tile at `scratch` (192 bytes): the
+;; valid corner is copied in, the narrowest tile covering it computed, the valid
+;; corner copied back. Columns of B past N are read up to the tile's width (the
 ;; caller sizes the B region to a multiple of 12 columns) but their lanes are
 ;; discarded; rows of A past M likewise.
 (module
@@ -103,6 +106,119 @@
     (v128.store offset=32 (local.get $row) (local.get $c32))
   )
 
+  ;; The 4 × 8 tile: $tile with two B panels (8 accumulators + 2 B + 1 A), for a last
+  ;; sliver of 5 to 8 columns. The same instructions per element in the same order, so
+  ;; the same bits as the 4 × 12 tile.
+  (func $tile8 (param $kc i32) (param $a i32) (param $b i32) (param $ps i32) (param $c i32) (param $ldc i32)
+    (local $b1 i32) (local $end i32) (local $row i32)
+    (local $e00 v128) (local $e01 v128) (local $e10 v128) (local $e11 v128) (local $e20 v128) (local $e21 v128) (local $e30 v128) (local $e31 v128)
+    (local $x0 v128) (local $x1 v128) (local $s v128)
+    (local.set $b1 (i32.add (local.get $b) (local.get $ps)))
+    (local.set $end (i32.add (local.get $b) (i32.shl (local.get $kc) (i32.const 4))))
+    ;; Start from C (bias, or the sum of the earlier depth slices).
+    (local.set $row (local.get $c))
+    (local.set $e00 (v128.load offset=0 (local.get $row)))
+    (local.set $e01 (v128.load offset=16 (local.get $row)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (local.set $e10 (v128.load offset=0 (local.get $row)))
+    (local.set $e11 (v128.load offset=16 (local.get $row)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (local.set $e20 (v128.load offset=0 (local.get $row)))
+    (local.set $e21 (v128.load offset=16 (local.get $row)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (local.set $e30 (v128.load offset=0 (local.get $row)))
+    (local.set $e31 (v128.load offset=16 (local.get $row)))
+    (block $empty
+      (br_if $empty (i32.eqz (local.get $kc)))
+      (loop $k
+        (local.set $x0 (v128.load (local.get $b)))
+        (local.set $x1 (v128.load (local.get $b1)))
+        (local.set $s (v128.load32_splat offset=0 (local.get $a)))
+        (local.set $e00 (f32x4.add (local.get $e00) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $e01 (f32x4.add (local.get $e01) (f32x4.mul (local.get $s) (local.get $x1))))
+        (local.set $s (v128.load32_splat offset=4 (local.get $a)))
+        (local.set $e10 (f32x4.add (local.get $e10) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $e11 (f32x4.add (local.get $e11) (f32x4.mul (local.get $s) (local.get $x1))))
+        (local.set $s (v128.load32_splat offset=8 (local.get $a)))
+        (local.set $e20 (f32x4.add (local.get $e20) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $e21 (f32x4.add (local.get $e21) (f32x4.mul (local.get $s) (local.get $x1))))
+        (local.set $s (v128.load32_splat offset=12 (local.get $a)))
+        (local.set $e30 (f32x4.add (local.get $e30) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $e31 (f32x4.add (local.get $e31) (f32x4.mul (local.get $s) (local.get $x1))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (local.set $b1 (i32.add (local.get $b1) (i32.const 16)))
+        (br_if $k (i32.lt_u (local.get $b) (local.get $end)))))
+    (local.set $row (local.get $c))
+    (v128.store offset=0 (local.get $row) (local.get $e00))
+    (v128.store offset=16 (local.get $row) (local.get $e01))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store offset=0 (local.get $row) (local.get $e10))
+    (v128.store offset=16 (local.get $row) (local.get $e11))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store offset=0 (local.get $row) (local.get $e20))
+    (v128.store offset=16 (local.get $row) (local.get $e21))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store offset=0 (local.get $row) (local.get $e30))
+    (v128.store offset=16 (local.get $row) (local.get $e31))
+  )
+
+  ;; The 4 × 4 tile: one B panel (4 accumulators), for a last sliver of 1 to 4 columns.
+  (func $tile4 (param $kc i32) (param $a i32) (param $b i32) (param $ps i32) (param $c i32) (param $ldc i32)
+    (local $end i32) (local $row i32)
+    (local $f00 v128) (local $f10 v128) (local $f20 v128) (local $f30 v128)
+    (local $x0 v128) (local $s v128)
+    (local.set $end (i32.add (local.get $b) (i32.shl (local.get $kc) (i32.const 4))))
+    ;; Start from C (bias, or the sum of the earlier depth slices).
+    (local.set $row (local.get $c))
+    (local.set $f00 (v128.load offset=0 (local.get $row)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (local.set $f10 (v128.load offset=0 (local.get $row)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (local.set $f20 (v128.load offset=0 (local.get $row)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (local.set $f30 (v128.load offset=0 (local.get $row)))
+    (block $empty
+      (br_if $empty (i32.eqz (local.get $kc)))
+      (loop $k
+        (local.set $x0 (v128.load (local.get $b)))
+        (local.set $s (v128.load32_splat offset=0 (local.get $a)))
+        (local.set $f00 (f32x4.add (local.get $f00) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $s (v128.load32_splat offset=4 (local.get $a)))
+        (local.set $f10 (f32x4.add (local.get $f10) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $s (v128.load32_splat offset=8 (local.get $a)))
+        (local.set $f20 (f32x4.add (local.get $f20) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $s (v128.load32_splat offset=12 (local.get $a)))
+        (local.set $f30 (f32x4.add (local.get $f30) (f32x4.mul (local.get $s) (local.get $x0))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (br_if $k (i32.lt_u (local.get $b) (local.get $end)))))
+    (local.set $row (local.get $c))
+    (v128.store offset=0 (local.get $row) (local.get $f00))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store offset=0 (local.get $row) (local.get $f10))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store offset=0 (local.get $row) (local.get $f20))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store offset=0 (local.get $row) (local.get $f30))
+  )
+
+  ;; The narrowest tile covering $cols (1 to 12) columns: 4 × 4, 4 × 8 or 4 × 12.
+  (func $anyTile (param $cols i32) (param $kc i32) (param $a i32) (param $b i32) (param $ps i32)
+    (param $c i32) (param $ldc i32)
+    (if (i32.le_u (local.get $cols) (i32.const 4))
+      (then
+        (call $tile4 (local.get $kc) (local.get $a) (local.get $b) (local.get $ps) (local.get $c)
+          (local.get $ldc))
+        (return)))
+    (if (i32.le_u (local.get $cols) (i32.const 8))
+      (then
+        (call $tile8 (local.get $kc) (local.get $a) (local.get $b) (local.get $ps) (local.get $c)
+          (local.get $ldc))
+        (return)))
+    (call $tile (local.get $kc) (local.get $a) (local.get $b) (local.get $ps) (local.get $c)
+      (local.get $ldc)))
+
   ;; Copies rows × cols float32 from src (srcStride bytes per row) to dst (dstStride).
   (func $copy (param $src i32) (param $srcStride i32) (param $dst i32) (param $dstStride i32)
     (param $rows i32) (param $cols i32)
@@ -155,15 +271,19 @@
                     (i32.shl
                       (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j))
                       (i32.const 2))))
-                (if (i32.and (i32.eq (local.get $rows) (i32.const 4)) (i32.eq (local.get $cols) (i32.const 12)))
+                ;; Whole tiles of 4 rows and 12, 8 or 4 columns run on C itself; any
+                ;; other edge goes through the scratch tile, on the narrowest tile that
+                ;; covers its columns.
+                (if (i32.and (i32.eq (local.get $rows) (i32.const 4))
+                      (i32.eqz (i32.and (local.get $cols) (i32.const 3))))
                   (then
-                    (call $tile (local.get $kc) (local.get $ap) (local.get $bp) (local.get $ps)
-                      (local.get $cp) (local.get $ldcb)))
+                    (call $anyTile (local.get $cols) (local.get $kc) (local.get $ap) (local.get $bp)
+                      (local.get $ps) (local.get $cp) (local.get $ldcb)))
                   (else
                     (call $copy (local.get $cp) (local.get $ldcb) (local.get $scratch) (i32.const 48)
                       (local.get $rows) (local.get $cols))
-                    (call $tile (local.get $kc) (local.get $ap) (local.get $bp) (local.get $ps)
-                      (local.get $scratch) (i32.const 48))
+                    (call $anyTile (local.get $cols) (local.get $kc) (local.get $ap) (local.get $bp)
+                      (local.get $ps) (local.get $scratch) (i32.const 48))
                     (call $copy (local.get $scratch) (i32.const 48) (local.get $cp) (local.get $ldcb)
                       (local.get $rows) (local.get $cols))))
                 (local.set $ap (i32.add (local.get $ap) (local.get $ps)))

@@ -35,6 +35,12 @@ export const brokenGemmEdits: Record<string, (wat: string) => string> = {
   /** One of the 12 accumulators subtracts its products. */
   'one accumulator subtracts': (wat) =>
     wat.replace('(f32x4.add (local.get $c21)', '(f32x4.sub (local.get $c21)'),
+  /** The 4 × 8 tile of a last 5-to-8-column sliver subtracts in one accumulator. */
+  'the 4 × 8 edge tile subtracts': (wat) =>
+    wat.replace('(f32x4.add (local.get $e21)', '(f32x4.sub (local.get $e21)'),
+  /** The 4 × 4 tile of a last 1-to-4-column sliver subtracts in one accumulator. */
+  'the 4 × 4 edge tile subtracts': (wat) =>
+    wat.replace('(f32x4.add (local.get $f20)', '(f32x4.sub (local.get $f20)'),
   /** Every second depth slice of 256 is skipped (only matters past K = 256). */
   'the second depth slice is dropped': (wat) =>
     wat.replace(

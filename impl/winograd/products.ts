@@ -19,8 +19,8 @@ const LANES = PANEL_LANES;
 
 /**
  * U and V as 4-lane panels, k-major over C_in/g (U[ξν] at `uStart + ξν·matrixStride.U`,
- * V[ξν] at `vStart + ξν·matrixStride.V`), and M[ξν] row-major [channels × count] at
- * `mStart + ξν·matrixStride.M` (the plan's strides).
+ * V[ξν] at `vStart + ξν·matrixStride.V`), and M[ξν] at `mStart + ξν·matrixStride.M` (the
+ * plan's strides), entry (channel c, tile t) at c·channel + t·tile ({@link mStrides}).
  */
 export interface WinogradProducts {
   readonly packed: TransformTarget;
@@ -35,6 +35,8 @@ export interface WinogradProducts {
   readonly packedFloat32: boolean;
   /** M[ξν] = U[ξν] · V[ξν] for every ξν: [channels × C_in/g] · [C_in/g × count]. */
   multiply(channels: number, count: number): void;
+  /** Where {@link multiply} put M's entries for these sizes: row-major, or transposed. */
+  mStrides(channels: number, count: number): { channel: number; tile: number };
   /**
    * Optional: transformed filters kept across calls. Asked only when U holds all of a
    * group's filters: `restore` puts back U of the same weights (compared by value) and
@@ -74,6 +76,7 @@ export function jsProducts(
     M,
     mStart: 0,
     packedFloat32: false,
+    mStrides: (_channels, count) => ({ channel: count, tile: 1 }),
     multiply(channels, count) {
       for (let xi = 0; xi < plan.alphaArea; xi++) {
         const v = xi * plan.matrixStride.V;

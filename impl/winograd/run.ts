@@ -254,7 +254,8 @@ export class WinogradRun {
     const OW = width.outputSize;
     from.rowStride = width.alpha * plan.matrixStride.M;
     from.colStride = plan.matrixStride.M;
-    from.step = 1;
+    const strides = this.products.mStrides(channels, count);
+    from.step = strides.tile;
     to.colStride = 1;
     to.step = width.m;
     for (let c = 0; c < channels; c++) {
@@ -265,7 +266,7 @@ export class WinogradRun {
         const ow0 = this.tileColumn[t]!;
         const outBase = ((this.tileImage[t]! * g.outChannels + co) * OH + oh0) * OW + ow0;
         const run = this.wholeRun[t]!;
-        from.offset = this.products.mStart + c * count + t;
+        from.offset = this.products.mStart + c * strides.channel + t * strides.tile;
         if (run > 0) {
           to.offset = outBase;
           to.rowStride = OW;

@@ -34,7 +34,9 @@ const loads: Record<string, PeerLoad> = {
   'ort-web': await loadOrtWebKernel(),
   convnetjs: await loadConvnetjsKernel(),
   'ml-convolution-direct': await loadMlConvolutionKernel('direct'),
+  'ml-convolution-fft': await loadMlConvolutionKernel('fft'),
   'ml-matrix-convolution-direct': await loadMatrixConvolutionKernel('direct'),
+  'ml-matrix-convolution-fft': await loadMatrixConvolutionKernel('fft'),
   'thing-pixel-convolve': await loadThingKernel(),
 };
 const skipNote = (name: string) => {
@@ -177,6 +179,112 @@ describe(`@thi.ng/pixel-convolve leaves out zero coefficients${skipNote('thing-p
         source: 'stored',
       });
       expect(outcome.verdict).toBe('fail');
+    },
+  );
+});
+
+describe(`ml-convolution's FFT path is the same cross-correlation, within the FFT bound${skipNote('ml-convolution-fft')}`, () => {
+  it.skipIf(skipNote('ml-convolution-fft') !== '')(
+    'judged as cross-correlation under --tolerance fft it passes; as the promised convolution it fails',
+    async () => {
+      const kernel = kernelOf('ml-convolution-fft');
+      const p = convProblem({
+        inputSize: [40],
+        kernelSize: [7],
+        padBegin: [3],
+        padEnd: [3],
+        mode: 'convolution',
+      });
+      const operands = materializeConvCase({ problem: p, data: 'real', dataSeed: 9 }, 'float64');
+      const output = await kernel.conv(p, operands.input, operands.weight);
+      const asXcorr = { ...p, mode: 'cross-correlation' as const };
+      const judge = (problem: ConvProblem) =>
+        runAndJudge(
+          { ...kernel, conv: () => output, supports: () => true },
+          {
+            problem,
+            operands,
+            model: { kind: 'fft' },
+            data: 'real',
+            source: 'stored',
+          },
+        );
+      expect((await judge(asXcorr)).verdict).toBe('pass');
+      expect((await judge(p)).verdict).toBe('fail');
+    },
+  );
+});
+
+describe(`ml-matrix-convolution's fft() disagrees with direct()${skipNote('ml-matrix-convolution-fft')}`, () => {
+  const circular = (
+    over: Partial<ConvProblem> & Pick<ConvProblem, 'inputSize' | 'kernelSize'>,
+  ): ConvProblem => ({
+    ...convProblem({ mode: 'convolution', ...over }),
+    paddingMode: 'circular',
+  });
+  const fftJudged = async (p: ConvProblem, data: 'exact' | 'special', input?: Float64Array) => {
+    const kernel = kernelOf('ml-matrix-convolution-fft');
+    const operands = materializeConvCase({ problem: p, data, dataSeed: 1 }, 'float64');
+    if (input) operands.input = input;
+    return runAndJudge(kernel, {
+      problem: p,
+      operands,
+      model: { kind: 'fft' },
+      data,
+      source: 'stored',
+    });
+  };
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a 1-wide image gives NaN everywhere',
+    async () => {
+      const outcome = await fftJudged(
+        circular({ inputSize: [4, 1], kernelSize: [3, 1], padBegin: [1, 0], padEnd: [1, 0] }),
+        'exact',
+      );
+      expect(outcome.message).toMatch(/4 of 4 outputs are NaN where the oracle gives a number/);
+    },
+  );
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a 2-wide image is wrong even for the one-tap identity kernel',
+    async () => {
+      const p = circular({ inputSize: [4, 2], kernelSize: [1, 1] });
+      const got = await kernelOf('ml-matrix-convolution-fft').conv(
+        p,
+        Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+        Float64Array.of(1),
+      );
+      expect(Array.from(got)).not.toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect((await fftJudged(p, 'exact')).verdict).toBe('fail');
+    },
+  );
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a kernel reaching past the margin toRadix2 tiles in (8×8 on 9×9) is wrong at the border; 7×7 is not',
+    async () => {
+      const wide = await fftJudged(
+        circular({ inputSize: [9, 9], kernelSize: [8, 8], padBegin: [4, 4], padEnd: [3, 3] }),
+        'exact',
+      );
+      expect(wide.verdict).toBe('fail');
+      const fits = await fftJudged(
+        circular({ inputSize: [9, 9], kernelSize: [7, 7], padBegin: [3, 3], padEnd: [3, 3] }),
+        'exact',
+      );
+      expect(fits.verdict).toBe('pass');
+    },
+  );
+
+  it.skipIf(skipNote('ml-matrix-convolution-fft') !== '')(
+    'a NaN in the input comes back as finite numbers (so the adapter does not declare finiteOnly)',
+    async () => {
+      const p = circular({ inputSize: [4, 4], kernelSize: [1, 1] });
+      const input = Float64Array.from({ length: 16 }, (_, i) => i + 1);
+      input[0] = Number.NaN;
+      const got = await kernelOf('ml-matrix-convolution-fft').conv(p, input, Float64Array.of(1));
+      expect(Array.from(got).every(Number.isFinite)).toBe(true);
+      expect((await fftJudged(p, 'special', input)).verdict).toBe('fail');
     },
   );
 });
