@@ -10,7 +10,7 @@
  * way it is made.
  */
 import fc from 'fast-check';
-import { type OpGeometry, type OpName, opEntry } from '../reference/ops.ts';
+import { isFloatOp, type OpGeometry, type OpName, opEntry } from '../reference/ops.ts';
 import type { ConvProblem, DType, FloatArray } from '../reference/problem.ts';
 import { mixSeed, mulberry32 } from '../reference/random.ts';
 import { type ConvProblemConstraints, convProblemArbitrary } from './arbitraries/convProblem.ts';
@@ -61,6 +61,11 @@ export function opProblemArbitrary(
       ...(constraints.maxMacs !== undefined ? { maxMacs: constraints.maxMacs } : {}),
       ...(constraints.allowGroups === false ? { maxGroups: 1 } : {}),
     }) as fc.Arbitrary<ConvProblem>;
+  }
+  if (!isFloatOp(op)) {
+    // ConvInteger has no bias input; both quantized operators pad with x's zero point.
+    const bias = op === 'conv-integer' ? false : (constraints.bias ?? 'any');
+    return convProblemArbitrary({ ...constraints, bias, paddingModes: ['zeros'] });
   }
   // The backward passes model zero padding only.
   return convProblemArbitrary({ ...constraints, bias: false, paddingModes: ['zeros'] });
@@ -114,6 +119,11 @@ export function opGeometry(c: Pick<ConvCase, 'op' | 'problem'>): OpGeometry {
  * ```
  */
 export function materializeOpCase(c: ConvCase, dtype: DType = 'float32'): FloatArray[] {
+  if (!isFloatOp(caseOp(c))) {
+    throw new RangeError(
+      `${caseOp(c)} takes 8-bit operands: its cases come from properties/quantized/ (materializeQuantizedCase)`,
+    );
+  }
   if (caseOp(c) === 'conv') {
     const { input, weight, bias } = materializeConvCase(c, dtype);
     return bias ? [input, weight, bias] : [input, weight];

@@ -7,10 +7,11 @@
  * temp file named after the parent (vitest) process and its start time, so
  * that every test file uses the same seed and only the first worker prints it.
  */
-import { linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPropertyConfig, seedBanner, useRunConfig } from './config.ts';
+import { claimSeedFile } from './seed-file.ts';
 
 /** The parent's start time (Linux /proc), so a reused process id never shares a seed. */
 function parentStartTime(): string {
@@ -38,33 +39,12 @@ function removeStaleSeedFiles(): void {
   }
 }
 
-/**
- * Claims the run's seed file; the first claimant's seed wins. The seed is written
- * to a file of this worker's own and hard-linked into place, so the shared file
- * appears with its content or not at all: workers starting at the same moment
- * (two at once, vitest.config.ts) never read it half written.
- */
+/** Claims this run's seed file (see seed-file.ts). */
 function sharedSeed(proposed: number): { seed: number; first: boolean } {
   const file = join(tmpdir(), `convcheck-seed-${process.ppid}-${parentStartTime()}`);
-  const claim = `${file}.${process.pid}`;
-  writeFileSync(claim, String(proposed));
-  let first = true;
-  try {
-    linkSync(claim, file);
-  } catch (error) {
-    // EEXIST: another worker of this run claimed it first.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    first = false;
-  } finally {
-    rmSync(claim, { force: true });
-  }
-  if (first) {
-    removeStaleSeedFiles();
-    return { seed: proposed, first };
-  }
-  const seed = Number(readFileSync(file, 'utf8'));
-  if (!Number.isSafeInteger(seed)) throw new Error(`unreadable seed file ${file}`);
-  return { seed, first };
+  const claimed = claimSeedFile(file, proposed);
+  if (claimed.first) removeStaleSeedFiles();
+  return claimed;
 }
 
 function install(): void {

@@ -24,11 +24,20 @@ import { ProblemError } from './errors.ts';
 import type { ConvProblem } from './problem.ts';
 
 /** The operations of a convolution layer that convcheck has oracles for. */
-export type ConvOp = 'conv' | 'convtranspose' | 'bwd-data' | 'bwd-weights';
+export type ConvOp =
+  | 'conv'
+  | 'convtranspose'
+  | 'bwd-data'
+  | 'bwd-weights'
+  | 'conv-integer'
+  | 'qlinear-conv';
 
 /** A problem together with the operation it is posed for. */
 export type OpDescriptor =
-  | { op: 'conv' | 'bwd-data' | 'bwd-weights'; problem: ConvProblem }
+  | {
+      op: 'conv' | 'bwd-data' | 'bwd-weights' | 'conv-integer' | 'qlinear-conv';
+      problem: ConvProblem;
+    }
   | { op: 'convtranspose'; problem: ConvTransposeProblem };
 
 const SUFFIX: Record<ConvOp, string> = {
@@ -36,6 +45,8 @@ const SUFFIX: Record<ConvOp, string> = {
   convtranspose: 'T',
   'bwd-data': 'BD',
   'bwd-weights': 'BW',
+  'conv-integer': 'QI',
+  'qlinear-conv': 'QL',
 };
 
 const AXES = ['d', 'h', 'w'] as const;
@@ -78,11 +89,11 @@ export function parseOpDescriptor(text: string): OpDescriptor {
   const trimmed = text.trim();
   const colon = trimmed.indexOf(':');
   const kindWord = colon < 0 ? '' : trimmed.slice(0, colon);
-  const match = /^(xcorr|trueconv)(T|BD|BW)?$/.exec(kindWord);
+  const match = /^(xcorr|trueconv)(T|BD|BW|QI|QL)?$/.exec(kindWord);
   if (match === null) {
     bad(
       text,
-      `a kind of xcorr or trueconv, optionally followed by T, BD or BW (got '${kindWord}')`,
+      `a kind of xcorr or trueconv, optionally followed by T, BD, BW, QI or QL (got '${kindWord}')`,
     );
   }
   const op = (Object.keys(SUFFIX) as ConvOp[]).find((o) => SUFFIX[o] === (match[2] ?? ''))!;

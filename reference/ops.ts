@@ -19,6 +19,7 @@
  * | `convtranspose` | input [N, C, …I], weight [C, O/G, …K], bias [O]? | [N, O, …out] |
  * | `conv-backward-data` | outputGradient [N, O, …out], weight [O, C/G, …K] | inputGradient [N, C, …I] |
  * | `conv-backward-weights` | input [N, C, …I], outputGradient [N, O, …out] | weightGradient [O, C/G, …K] |
+ * | `conv-integer`, `qlinear-conv` | ONNX's inputs (reference/ops-quantized.ts) | int32 / int8 or uint8 |
  *
  * The backward passes take the ConvProblem of the forward convolution they
  * differentiate; they have no bias operand (its gradient is a plain sum) and,
@@ -45,6 +46,7 @@ import { ProblemError } from './errors.ts';
 import { exactConv } from './exact.ts';
 import { type ConvGeometry, convGeometry } from './geometry.ts';
 import type { ConvOp } from './opDescriptor.ts';
+import { convIntegerEntry, qlinearConvEntry } from './ops-quantized.ts';
 import { zeroPaddingOnly } from './padding-mode.ts';
 import type { ConvKernel, ConvProblem, FloatArray } from './problem.ts';
 
@@ -54,19 +56,47 @@ export const OP_NAMES = [
   'convtranspose',
   'conv-backward-data',
   'conv-backward-weights',
+  'conv-integer',
+  'qlinear-conv',
 ] as const;
+
+/**
+ * The ops on float operands (the kernel's dtype): the float data kinds, error
+ * bounds and precision ladder apply to these. The others are 'quantized'
+ * (reference/ops-quantized.ts): 8-bit operands, exact integer oracles.
+ */
+export const FLOAT_OP_NAMES = [
+  'conv',
+  'convtranspose',
+  'conv-backward-data',
+  'conv-backward-weights',
+] as const satisfies readonly OpName[];
 
 /** One op's name. */
 export type OpName = (typeof OP_NAMES)[number];
 
 /** The kernel-contract method that implements an op (docs/kernel-contract.md). */
-export type OpMethod = 'conv' | 'convTranspose' | 'convBackwardData' | 'convBackwardWeights';
+export type OpMethod =
+  | 'conv'
+  | 'convTranspose'
+  | 'convBackwardData'
+  | 'convBackwardWeights'
+  | 'convInteger'
+  | 'qlinearConv';
 
 /**
  * How generated data treats an operand: 'data' gets the special values of the
- * special-data phase, 'weight' the rare all-zero variants, 'bias' the bias range.
+ * special-data phase, 'weight' the rare all-zero variants, 'bias' the bias range;
+ * 'quantization' is a scale or zero point of the quantized ops.
  */
-export type OperandRole = 'data' | 'weight' | 'bias';
+export type OperandRole = 'data' | 'weight' | 'bias' | 'quantization';
+
+/**
+ * An operand's element type: 'float' is the kernel's dtype (float32 or float64);
+ * the quantized ops add 'quantized' (Int8Array or Uint8Array, chosen per case),
+ * 'int32' (a bias) and 'float32' (a scale).
+ */
+export type OperandDType = 'float' | 'quantized' | 'int32' | 'float32';
 
 /** One operand a kernel receives, in call order. */
 export interface OperandSpec {
@@ -75,7 +105,9 @@ export interface OperandSpec {
   role: OperandRole;
   shape: readonly number[];
   /** 'float': the kernel's dtype (float32 or float64), the only one the float ops use. */
-  dtype: 'float';
+  dtype: OperandDType;
+  /** A quantization parameter that is a scalar ([]) or one value per output channel ([O]). */
+  perChannel?: true;
 }
 
 /** What an op's geometry says about one problem: its operands, output and term count. */
@@ -87,6 +119,8 @@ export interface OpGeometry {
   outputName: string;
   outputShape: readonly number[];
   outputLength: number;
+  /** The output's element type when it is not the kernel's float dtype (quantized ops). */
+  outputDtype?: Exclude<OperandDType, 'float' | 'float32'>;
   /**
    * The most products any one output sums (bias excluded): the ksb of the error
    * bound and the reduction length the exact-data range is chosen for
@@ -107,6 +141,8 @@ export interface OpEntry {
   /** The descriptor kind suffix (reference/opDescriptor.ts): '' for conv, 'T', 'BD', 'BW'. */
   descriptorOp: ConvOp;
   method: OpMethod;
+  /** 'quantized' for ConvInteger and QLinearConv (8-bit operands); absent means 'float'. */
+  family?: 'float' | 'quantized';
   /** Validates the problem (a ProblemError names the field) and derives the op's geometry. */
   geometry(problem: ConvProblem): OpGeometry;
   /** The float64 oracle on operands in call order. */
@@ -279,7 +315,21 @@ export const OPS: Readonly<Record<OpName, OpEntry>> = {
   convtranspose,
   'conv-backward-data': backwardData,
   'conv-backward-weights': backwardWeights,
+  'conv-integer': convIntegerEntry,
+  'qlinear-conv': qlinearConvEntry,
 };
+
+/**
+ * Whether an op takes float operands (see {@link FLOAT_OP_NAMES}).
+ *
+ * @example
+ * ```ts
+ * isFloatOp('qlinear-conv'); // false
+ * ```
+ */
+export function isFloatOp(name: OpName): boolean {
+  return (OPS[name].family ?? 'float') === 'float';
+}
 
 /**
  * Whether a string names an op.

@@ -5,11 +5,11 @@
  * them (properties/quantized/data.ts), so the problem shrinks and the data follows.
  */
 import fc from 'fast-check';
-import type { ConvProblem } from '../../reference/problem.ts';
 import type { QuantizedDType } from '../../reference/quantized.ts';
 import type { QuantizedOp, QuantizedSignature } from '../../reference/quantized-kernel.ts';
 import { rarely } from '../arbitraries/axis.ts';
-import { type ConvProblemConstraints, convProblemArbitrary } from '../arbitraries/convProblem.ts';
+import type { ConvProblemConstraints } from '../arbitraries/convProblem.ts';
+import { opProblemArbitrary } from '../ops.ts';
 
 /** One quantized case: what is asked (the signature) and the seed of its data. */
 export interface QuantizedCase extends QuantizedSignature {
@@ -41,15 +41,6 @@ export const QUANTIZED_TYPE_PAIRS: readonly (readonly [QuantizedDType, Quantized
 ];
 
 /**
- * The problem as the quantized operators take it: zero padding only (they pad with
- * x's zero point), and no bias for ConvInteger (it has no bias input).
- */
-export function quantizedProblem(op: QuantizedOp, p: ConvProblem): ConvProblem {
-  const { paddingMode: _mode, ...rest } = p;
-  return op === 'conv-integer' ? { ...rest, bias: false } : rest;
-}
-
-/**
  * Arbitrary of {@link QuantizedCase}s of one operator. One case in three has
  * per-output-channel weight zero points (and scales).
  *
@@ -69,9 +60,8 @@ export function quantizedCaseArbitrary(
   return fc
     .record({
       op: fc.constant(op),
-      problem: convProblemArbitrary({ maxMacs: QUANTIZED_MAX_MACS, ...problem }).map((p) =>
-        quantizedProblem(op, p),
-      ),
+      // The registry's generator: no bias for ConvInteger, zero padding only.
+      problem: opProblemArbitrary(op, { maxMacs: QUANTIZED_MAX_MACS, ...problem }),
       types: fc.constantFrom(...types),
       yType: fc.constantFrom<QuantizedDType>('uint8', 'int8'),
       perChannel: rarely(3),
