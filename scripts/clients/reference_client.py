@@ -103,29 +103,69 @@ def conv(p, x, w, b):
     return y
 
 
-def serve(compute):
+def conv_output_size(p):
+    """The forward conv's output size per spatial axis (docs/protocol.md)."""
+    return [(i + pb + pe - d * (k - 1) - 1) // s + 1
+            for i, k, s, d, pb, pe in zip(p["inputSize"], p["kernelSize"], p["stride"],
+                                          p["dilation"], p["padBegin"], p["padEnd"])]
+
+
+def op_operands(request, p, dtype):
+    """The operands of an op other than conv, by name and shape (docs/protocol.md, "Ops");
+    these ops travel in NCHW/OIHW."""
+    n, cin, cout, g = p["batch"], p["inChannels"], p["outChannels"], p["groups"]
+    x_shape = [n, cin] + p["inputSize"]
+    dy_shape = [n, cout] + conv_output_size(p)
+    conv_w = [cout, cin // g] + p["kernelSize"]
+    op = request["op"]
+    if op == "convtranspose":
+        b = None if request.get("bias") is None else decode(request["bias"], dtype, [-1])
+        return (decode(request["input"], dtype, x_shape),
+                decode(request["weight"], dtype, [cin, cout // g] + p["kernelSize"]), b)
+    if op == "conv-backward-data":
+        return (decode(request["outputGradient"], dtype, dy_shape),
+                decode(request["weight"], dtype, conv_w))
+    if op == "conv-backward-weights":
+        return (decode(request["input"], dtype, x_shape),
+                decode(request["outputGradient"], dtype, dy_shape))
+    raise Unsupported(f"unknown op {op}")
+
+
+def serve(compute, ops=None):
     """Answers requests until stdin closes; compute(p, x, w, b) returns an array or raises.
 
     compute works in canonical NCHW / OIHW whatever the run's declared layouts
     (--layout, --weight-layout): serve reads the operands in them and writes the
     output back in `layout`. p["dtype"] is the request's dtype; for float16 and
-    bfloat16 the result is rounded to it once, to nearest even."""
+    bfloat16 the result is rounded to it once, to nearest even.
+
+    ops maps the other op names ("convtranspose", "conv-backward-data",
+    "conv-backward-weights") to functions of (p, *operands) in call order; an op
+    not in it is answered "unsupported"."""
+    ops = ops or {}
     for line in sys.stdin:
         request = json.loads(line)
         dtype, answer = request["dtype"], {"id": request["id"]}
         # compute sees the request's dtype too: float16/bfloat16 kernels may compute in it
         p = dict(request["problem"], dtype=dtype)
+        op = request.get("op", "conv")
         try:
-            layout = request.get("layout", "nchw")
-            x_shape = [p["batch"], p["inChannels"]] + p["inputSize"]
-            x = decode_in_layout(request["input"], dtype, x_shape, layout)
-            w_shape = [p["outChannels"], p["inChannels"] // p["groups"]] + p["kernelSize"]
-            w = decode_in_layout(request["weight"], dtype, w_shape,
-                                 request.get("weightLayout", "oihw"))
-            b = None if request["bias"] is None else decode(request["bias"], dtype, [-1])
-            y = compute(p, x, w, b)
-            y = np.ascontiguousarray(y.transpose(layout_axes(layout, y.ndim - 2)))
-            answer["output"] = encode(y, dtype)  # rounded once to a 16-bit dtype
+            if op != "conv":
+                if op not in ops:
+                    raise Unsupported(f"this client implements conv only, not {op}")
+                y = ops[op](p, *op_operands(request, p, dtype))
+                answer["output"] = encode(np.ascontiguousarray(y), dtype)
+            else:
+                layout = request.get("layout", "nchw")
+                x_shape = [p["batch"], p["inChannels"]] + p["inputSize"]
+                x = decode_in_layout(request["input"], dtype, x_shape, layout)
+                w_shape = [p["outChannels"], p["inChannels"] // p["groups"]] + p["kernelSize"]
+                w = decode_in_layout(request["weight"], dtype, w_shape,
+                                     request.get("weightLayout", "oihw"))
+                b = None if request["bias"] is None else decode(request["bias"], dtype, [-1])
+                y = compute(p, x, w, b)
+                y = np.ascontiguousarray(y.transpose(layout_axes(layout, y.ndim - 2)))
+                answer["output"] = encode(y, dtype)  # rounded once to a 16-bit dtype
         except Unsupported as reason:
             answer["unsupported"] = str(reason)
         except Exception as e:  # a bug here fails this case only; the run goes on

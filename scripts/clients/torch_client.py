@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""convcheck subprocess-protocol client: PyTorch's conv1d/2d/3d.
+"""convcheck subprocess-protocol client: PyTorch's conv1d/2d/3d, conv_transpose1d/2d/3d
+and autograd for both backward passes of the conv.
 
 Run with the Python that has torch (Debian's python3-torch):
   npx convcheck check --impl-cmd "/usr/bin/python3 scripts/clients/torch_client.py"
+With the other ops (docs/protocol.md, "Ops"), declared to convcheck with --ops:
+  npx convcheck check --impl-cmd "/usr/bin/python3 scripts/clients/torch_client.py" \
+    --ops conv,convtranspose,conv-backward-data,conv-backward-weights
 On a GPU, in the precision PyTorch is asked for (the precision profile of the
 real-data phase names the class it meets; docs/tolerance.md):
   npx convcheck check --impl-cmd "python3 scripts/clients/torch_client.py --device cuda --precision tf32" --only real
@@ -24,6 +28,8 @@ A bad flag is one line on stderr and exit 2.
 """
 import argparse
 import sys
+
+import numpy as np
 
 from reference_client import Unsupported, serve
 
@@ -116,6 +122,63 @@ def make_conv(flags):
     return conv
 
 
+def make_ops(flags):
+    """ConvTranspose by F.conv_transposeNd, and the conv's input and weight gradients by
+    autograd, in the request's dtype on the device (the --precision casts are conv's only).
+    Asymmetric pads: PyTorch pads symmetrically, so ConvTranspose is computed unpadded with
+    the output padding, then cropped padBegin at the start and padEnd at the end; the
+    backward passes differentiate F.pad + conv."""
+
+    def tensor(a, requires_grad=False):
+        t = torch.from_numpy(a.copy()).to(device=torch.device(flags.device))
+        return t.requires_grad_(requires_grad)
+
+    def flipped(w, p):
+        rank = len(p["inputSize"])
+        return torch.flip(w, dims=list(range(2, 2 + rank))) if p["mode"] == "convolution" else w
+
+    def conv_transpose(p, x, w, b):
+        if torch is None:
+            raise Unsupported("torch not installed")
+        rank = len(p["inputSize"])
+        conv_t = getattr(F, f"conv_transpose{rank}d")
+        y = conv_t(tensor(x), flipped(tensor(w), p), None, stride=p["stride"], padding=0,
+                   output_padding=p["outputPadding"], groups=p["groups"], dilation=p["dilation"])
+        crop = tuple(slice(pb, y.shape[2 + i] - pe)
+                     for i, (pb, pe) in enumerate(zip(p["padBegin"], p["padEnd"])))
+        y = y[(slice(None), slice(None)) + crop]
+        if b is not None:
+            y = y + tensor(b).reshape([1, -1] + [1] * rank)
+        return y.detach().cpu().numpy()
+
+    def forward(p, x, w):
+        rank = len(p["inputSize"])
+        pads = [n for i in reversed(range(rank)) for n in (p["padBegin"][i], p["padEnd"][i])]
+        conv_nd = getattr(F, CONV[rank])
+        return conv_nd(F.pad(x, pads), flipped(w, p), None, stride=p["stride"],
+                       dilation=p["dilation"], groups=p["groups"])
+
+    def backward(p, x, w, dy, wrt):
+        if torch is None:
+            raise Unsupported("torch not installed")
+        (forward(p, x, w) * tensor(dy)).sum().backward()
+        return wrt.grad.detach().cpu().numpy()
+
+    def backward_data(p, dy, w):
+        n, c = p["batch"], p["inChannels"]
+        x = tensor(np.zeros([n, c] + p["inputSize"], dtype=dy.dtype), requires_grad=True)
+        return backward(p, x, tensor(w), dy, x)
+
+    def backward_weights(p, x, dy):
+        g, k = p["groups"], p["kernelSize"]
+        shape = [p["outChannels"], p["inChannels"] // g] + k
+        w = tensor(np.zeros(shape, dtype=x.dtype), requires_grad=True)
+        return backward(p, tensor(x), w, dy, w)
+
+    return {"convtranspose": conv_transpose, "conv-backward-data": backward_data,
+            "conv-backward-weights": backward_weights}
+
+
 if __name__ == "__main__":
     try:
         FLAGS = parse_flags(sys.argv[1:])
@@ -123,4 +186,4 @@ if __name__ == "__main__":
     except UsageError as e:
         sys.stderr.write(f"torch_client.py: {e}\n")
         sys.exit(2)
-    serve(make_conv(FLAGS))
+    serve(make_conv(FLAGS), make_ops(FLAGS))
