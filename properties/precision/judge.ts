@@ -275,7 +275,9 @@ export function errorSums(c: PrecisionCase): ErrorSums {
     counted++;
   }
   // The case's ratio, weighted by its outputs: no case outweighs another by its magnitude.
-  return scale === 0 ? { errors: 0, scale: 0 } : { errors: (counted * errors) / scale, scale: counted };
+  return scale === 0
+    ? { errors: 0, scale: 0 }
+    : { errors: (counted * errors) / scale, scale: counted };
 }
 
 /**
