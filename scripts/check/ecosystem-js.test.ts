@@ -299,3 +299,26 @@ describe(`ml-matrix-convolution's fft() disagrees with direct()${skipNote('ml-ma
     },
   );
 });
+
+describe(`convnetjs is checked channels-last with no glue${skipNote('convnetjs')}`, () => {
+  it.skipIf(skipNote('convnetjs') !== '')(
+    'a wrong value in its output is reported at its own [n, h, w, c] coordinates',
+    async () => {
+      const kernel = kernelOf('convnetjs');
+      // The adapter, with its output's last element (n, h, w, c) = (0, 2, 2, 1) knocked off.
+      const broken: ConvKernel = {
+        ...kernel,
+        async conv(p, x, w, b) {
+          const y = Float64Array.from(await kernel.conv(p, x, w, b));
+          y[y.length - 1]! += 1000;
+          return y;
+        },
+      };
+      const p = convProblem({ inputSize: [3, 3], kernelSize: [1, 1], outChannels: 2 });
+      const outcome = await judged(broken, p, 'exact');
+      expect(outcome.verdict).toBe('fail');
+      expect(outcome.details).toMatch(/\[n, h, w, c\]/);
+      expect(outcome.details).toMatch(/\[0, 2, 2, 1\]/);
+    },
+  );
+});
