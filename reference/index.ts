@@ -88,11 +88,14 @@ export {
   parseOpDescriptor,
 } from './opDescriptor.ts';
 export {
+  FLOAT_OP_NAMES,
   implementedOps,
+  isFloatOp,
   isOpName,
   OP_NAMES,
   OPS,
   type OpEntry,
+  type OperandDType,
   type OperandRole,
   type OperandSpec,
   type OpGeometry,

@@ -177,8 +177,9 @@ function wasmProducts(
 
 /**
  * Options of {@link createWinogradSimdKernel}: those of the Winograd kernel (float32
- * only; `maxWorkspaceBytes` bounds the WebAssembly memory; `tilesPerBlock` defaults to
- * {@link winogradSimdPlan}'s), and the GEMM.
+ * only; `maxWorkspaceBytes` bounds the WebAssembly memory; `retainWorkspaceBytes` the
+ * filter cache's copy of the weights; `tilesPerBlock` and `outChannelsPerBlock` default
+ * to {@link winogradSimdPlan}'s), and the GEMM.
  */
 export interface WinogradSimdOptions extends Omit<WinogradKernelOptions, 'dtype'> {
   /**

@@ -90,6 +90,12 @@ export const PRECISION_MODELS: Readonly<Record<PrecisionModelName, PrecisionMode
   },
 };
 
+/** The precision class of each 16-bit storage type: its storage, float32 accumulation. */
+export const STORAGE_CLASS: Readonly<Record<'float16' | 'bfloat16', PrecisionModelName>> = {
+  float16: 'fp16-acc32',
+  bfloat16: 'bf16-acc32',
+};
+
 /** Safety factor: second-order terms and the oracle's own float64 error (docs/tolerance.md). */
 export const PRECISION_FACTOR = 2;
 

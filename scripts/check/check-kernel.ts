@@ -23,7 +23,15 @@ import {
   type KernelLayouts,
   type WeightLayout,
 } from '../../reference/layout.ts';
-import { declaredOps, OP_NAMES, OPS, type OpName, parseOpList } from '../../reference/ops.ts';
+import {
+  declaredOps,
+  FLOAT_OP_NAMES,
+  isFloatOp,
+  OP_NAMES,
+  OPS,
+  type OpName,
+  parseOpList,
+} from '../../reference/ops.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
@@ -296,16 +304,24 @@ function notImplementedPhase(
  * ```
  */
 export function parseOpsOption(text: string): OpName[] {
+  let ops: OpName[];
   try {
-    return parseOpList(text);
+    ops = parseOpList(text);
   } catch (e) {
     if (e instanceof ProblemError) {
       throw new UsageError(
-        `--ops must be a comma-separated list of ${OP_NAMES.join(', ')}, got '${text}'`,
+        `--ops must be a comma-separated list of ${FLOAT_OP_NAMES.join(', ')}, got '${text}'`,
       );
     }
     throw e;
   }
+  const quantized = ops.find((op) => !isFloatOp(op));
+  if (quantized !== undefined) {
+    throw new UsageError(
+      `--ops: ${quantized} is not run by convcheck check yet (the quantized ops are checked through the library: docs/quantized.md), got '${text}'`,
+    );
+  }
+  return ops;
 }
 
 /** Runs every phase, appending each result to `phases` as it finishes (a partial report reads it). */
@@ -321,7 +337,8 @@ async function runPhases(
       continue;
     }
     const kinds = settings.suite.data.length;
-    for (const op of settings.ops ?? target.host.ops) {
+    // The quantized ops a kernel implements are not run here yet (docs/quantized.md).
+    for (const op of (settings.ops ?? target.host.ops).filter(isFloatOp)) {
       // Each op's phases get seeds of their own; conv keeps the seeds it had before ops.
       const first = OP_NAMES.indexOf(op) * kinds;
       if (!target.host.ops.includes(op)) {

@@ -17,6 +17,7 @@ import { caseOp, materializeOpCase } from '../../properties/ops.ts';
 import {
   PRECISION_MODEL_NAMES,
   type PrecisionModelName,
+  STORAGE_CLASS,
 } from '../../properties/precision/models.ts';
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
@@ -67,12 +68,6 @@ const precisionClass = (name: PrecisionModelName): ToleranceChoice => ({
   exactOnExactData: false,
   constraints: {},
 });
-
-/** The precision class of each 16-bit storage type: its storage, float32 accumulation. */
-export const STORAGE_CLASS: Readonly<Record<HalfDType, PrecisionModelName>> = {
-  float16: 'fp16-acc32',
-  bfloat16: 'bf16-acc32',
-};
 
 /**
  * How a 16-bit storage kernel is judged when --tolerance is not given: its

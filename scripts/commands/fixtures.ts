@@ -5,9 +5,10 @@
  * Exit codes of verify: 0 nothing failed or errored; 1 something failed or
  * errored; 2 could not run (missing directory, integrity failure, bad arguments).
  */
+
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { DType } from '../../reference/index.ts';
+import { KERNEL_DTYPES } from '../../reference/storage.ts';
 import {
   HostStartError,
   type KernelHost,
@@ -29,6 +30,8 @@ export interface GenerateCommandOptions {
   count?: string;
   ops?: string;
   force?: boolean;
+  /** float32 (default), float16 or bfloat16: the storage of conv operands. */
+  dtype?: string;
 }
 
 /** Options of `fixtures verify` as commander parses them. */
@@ -68,6 +71,11 @@ function parseOps(text: string | undefined): FixtureOp[] | undefined {
   return ops as FixtureOp[];
 }
 
+function parseStorageDtype(text: string): 'float32' | 'float16' | 'bfloat16' {
+  if (text === 'float32' || text === 'float16' || text === 'bfloat16') return text;
+  throw new UsageError(`--dtype must be float32, float16 or bfloat16, got '${text}'`);
+}
+
 function parseSuite(text: string | undefined): FixtureSuite | undefined {
   if (text !== undefined && !FIXTURE_SUITES.includes(text as FixtureSuite)) {
     throw new UsageError(`--suite must be one of ${FIXTURE_SUITES.join(', ')}, got '${text}'`);
@@ -94,6 +102,7 @@ export async function runFixturesGenerate(
     count: integer('--count', options.count),
     ops: parseOps(options.ops),
     force: options.force ?? false,
+    ...(options.dtype !== undefined ? { dtype: parseStorageDtype(options.dtype) } : {}),
   });
   const m = result.manifest;
   return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed})`;
@@ -114,16 +123,15 @@ async function openHost(options: VerifyCommandOptions): Promise<KernelHost | und
       throw new UsageError(`fixtures verify: ${flag} must not be empty, got '${value}'`);
     }
   }
-  if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
+  const dtype = KERNEL_DTYPES.find((d) => d === (options.dtype ?? 'float32'));
+  if (dtype === undefined) {
     throw new UsageError(
-      `fixtures verify: --dtype must be float32 or float64, got '${options.dtype}'`,
+      `fixtures verify: --dtype must be ${KERNEL_DTYPES.join(', ')}, got '${options.dtype}'`,
     );
   }
   try {
     if (impl !== undefined) return await openModuleHost(resolve(impl));
-    if (implCmd !== undefined) {
-      return await openCommandHost(implCmd, { dtype: (options.dtype ?? 'float32') as DType });
-    }
+    if (implCmd !== undefined) return await openCommandHost(implCmd, { dtype });
   } catch (e) {
     if (e instanceof HostStartError) throw new UsageError(`fixtures verify: ${e.message}`);
     throw e;
@@ -181,6 +189,10 @@ export function registerFixtures(program: Command): void {
     .option('--count <n>', 'number of cases of a random suite')
     .option('--ops <list>', `comma-separated subset of ${FIXTURE_OPS.join(',')}`)
     .option('--force', 'replace an existing directory (atomically)')
+    .option(
+      '--dtype <dtype>',
+      'storage of conv operands: float32 (default), float16 (<f2) or bfloat16 (<u2 + manifest storage)',
+    )
     .action(async (dir: string | undefined, options: GenerateCommandOptions & { out?: string }) => {
       if (dir !== undefined && options.out !== undefined && dir !== options.out) {
         throw new UsageError(
@@ -199,7 +211,10 @@ export function registerFixtures(program: Command): void {
     .argument('<dir>', 'fixture directory')
     .option('--impl <module>', 'check this kernel module (default export: a ConvKernel)')
     .option('--impl-cmd <command>', 'check a kernel program speaking the subprocess protocol')
-    .option('--dtype <dtype>', 'dtype of an --impl-cmd program: float32 (default) or float64')
+    .option(
+      '--dtype <dtype>',
+      'dtype of an --impl-cmd program: float32 (default), float64, float16 or bfloat16',
+    )
     .addOption(new Option('--kernel <module>', 'alias of --impl').hideHelp())
     .addOption(new Option('--cmd <command>', 'alias of --impl-cmd').hideHelp())
     .option('--timeout-ms <ms>', 'per-case kernel time limit (default 10000)')
