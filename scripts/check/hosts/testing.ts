@@ -26,7 +26,7 @@ export interface Operands {
 }
 
 /**
- * Small integer operands (in [-4, 4], from a fixed LCG) so every partial sum is
+ * Small integer operands (in [-4, 4], from mulberry32 at a fixed seed) so every partial sum is
  * exact in float32 and any correct kernel matches the oracle bit for bit.
  *
  * @example
