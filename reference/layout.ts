@@ -135,8 +135,16 @@ export function transpose<T extends FloatArray>(
   return result;
 }
 
-/** The inverse permutation of `axes`. */
-function inverse(axes: readonly number[]): number[] {
+/**
+ * The inverse permutation of `axes`: transposing by `axes`, then by
+ * `inverseAxes(axes)`, gives the tensor back.
+ *
+ * @example
+ * ```ts
+ * inverseAxes([0, 2, 3, 1]); // [0, 3, 1, 2]
+ * ```
+ */
+export function inverseAxes(axes: readonly number[]): number[] {
   const back = new Array<number>(axes.length);
   axes.forEach((a, j) => {
     back[a] = j;
@@ -198,7 +206,7 @@ export function outputFromLayout<T>(p: ConvProblem, output: T, layout: Activatio
   const axes = activationAxes(g.rank, layout);
   if (output.length !== g.outputLength) return output;
   const stored = axes.map((a) => g.outputShape[a]!);
-  return transpose(output, stored, inverse(axes)) as T;
+  return transpose(output, stored, inverseAxes(axes)) as T;
 }
 
 /**

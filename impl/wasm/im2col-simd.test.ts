@@ -25,7 +25,10 @@ function operands(p: ConvProblem, data: (length: number, seed: number) => number
   };
 }
 
-/** Problems that reach every edge of the GEMM: rows past 4, columns past 12, K past 256. */
+/**
+ * Problems that reach every edge of the GEMM: rows past 4, columns past 12, K past 256;
+ * the two 1×1 stride-1 unpadded ones run the row-major-B product (gemmRowB).
+ */
 const problems: [string, ConvProblem][] = [
   [
     '2-D, padded, Cout = 7 (an A edge panel), 5×6 outputs',
@@ -78,6 +81,18 @@ const problems: [string, ConvProblem][] = [
   [
     '1×1 kernel',
     convProblem({ inChannels: 17, outChannels: 16, inputSize: [7, 7], kernelSize: [1, 1] }),
+  ],
+  [
+    '1×1, stride 1, unpadded (B row-major, unpacked): groups, batch 2, C_in/g = 300 (two depth slices)',
+    convProblem({
+      batch: 2,
+      groups: 2,
+      inChannels: 600,
+      outChannels: 6,
+      inputSize: [5, 5],
+      kernelSize: [1, 1],
+      bias: true,
+    }),
   ],
   [
     'several column blocks (R = 4608)',

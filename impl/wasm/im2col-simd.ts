@@ -28,6 +28,7 @@ import {
   outputRuns,
   workspaceLimit,
 } from '../im2col/index.ts';
+import { inputIsColumns } from '../im2col/workspace.ts';
 import {
   headerBytes,
   loadWasmGemm,
@@ -77,7 +78,8 @@ export function simdLayout(g: ConvGeometry): SimdLayout {
   const width = builtColumnBlockWidth(g);
   const a = headerBytes;
   const b = a + 4 * roundUp(g.outChannelsPerGroup, PANEL_ROWS) * R;
-  const c = b + 4 * roundUp(width, SLIVER_COLUMNS) * R;
+  // 12 floats of slack: a row-major B (1×1 layers) is read to ⌈N/12⌉·12 columns of its last row.
+  const c = b + 4 * (roundUp(width, SLIVER_COLUMNS) * R + SLIVER_COLUMNS);
   return { a, b, c, end: c + 4 * g.outChannelsPerGroup * g.outputVolume, width };
 }
 
@@ -163,8 +165,16 @@ function convolveImage(
   for (let oc = 0; oc < cog; oc++) {
     memory.fill(bias === undefined ? 0 : bias[group * cog + oc]!, c + oc * P, c + (oc + 1) * P);
   }
-  const plan = columnPlan(g);
   const xStart = (n * g.inChannels + group * g.inChannelsPerGroup) * g.inputVolume;
+  if (threads === 1 && inputIsColumns(g)) {
+    // A 1×1 stride-1 unpadded layer: the image's channels are B, row-major (row k is
+    // input channel k), so they are copied into memory as they lie and not packed.
+    memory.set(x.subarray(xStart, xStart + R * P), layout.b / 4);
+    gemm.gemmRowB(cog, P, R, layout.a, layout.b, P, layout.c, P, scratchAddress(0));
+    out.set(memory.subarray(c, c + cog * P), (n * g.outChannels + group * cog) * P);
+    return;
+  }
+  const plan = columnPlan(g);
   for (let p0 = 0; p0 < P; p0 += layout.width) {
     const width = Math.min(layout.width, P - p0);
     fillColumns(plan, x, xStart, outputRuns(plan, p0, width), width, memory, layout.b / 4);

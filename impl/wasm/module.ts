@@ -60,9 +60,23 @@ export type GemmArguments = [
   scratch: number,
 ];
 
+/** Arguments of the exported `gemmRowB`: as {@link GemmArguments} with B row-major, `ldb` elements per row. */
+export type GemmRowBArguments = [
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+  scratch: number,
+];
+
 /** The exports of gemm.wasm. */
 interface GemmExports {
   gemm(...args: GemmArguments): void;
+  gemmRowB(...args: GemmRowBArguments): void;
 }
 
 /**
@@ -122,6 +136,14 @@ export class WasmGemm {
    */
   gemm(...args: GemmArguments): void {
     this.#exports.gemm(...args);
+  }
+
+  /**
+   * The same product with B row-major at byte address `b`, `ldb` elements per row,
+   * readable for ⌈N/12⌉·12 columns of its last row: no packing of B.
+   */
+  gemmRowB(...args: GemmRowBArguments): void {
+    this.#exports.gemmRowB(...args);
   }
 }
 

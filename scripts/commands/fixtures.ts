@@ -8,6 +8,12 @@
 
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import {
+  ACTIVATION_LAYOUTS,
+  type ActivationLayout,
+  WEIGHT_LAYOUTS,
+  type WeightLayout,
+} from '../../reference/index.ts';
 import { KERNEL_DTYPES } from '../../reference/storage.ts';
 import {
   HostStartError,
@@ -30,6 +36,8 @@ export interface GenerateCommandOptions {
   count?: string;
   ops?: string;
   force?: boolean;
+  layout?: string;
+  weightLayout?: string;
   /** float32 (default), float16 or bfloat16: the storage of conv operands. */
   dtype?: string;
 }
@@ -83,6 +91,22 @@ function parseSuite(text: string | undefined): FixtureSuite | undefined {
   return text as FixtureSuite | undefined;
 }
 
+function parseLayout(text: string | undefined): ActivationLayout | undefined {
+  if (text !== undefined && !ACTIVATION_LAYOUTS.includes(text as ActivationLayout)) {
+    throw new UsageError(`--layout must be one of ${ACTIVATION_LAYOUTS.join(', ')}, got '${text}'`);
+  }
+  return text as ActivationLayout | undefined;
+}
+
+function parseWeightLayout(text: string | undefined): WeightLayout | undefined {
+  if (text !== undefined && !WEIGHT_LAYOUTS.includes(text as WeightLayout)) {
+    throw new UsageError(
+      `--weight-layout must be one of ${WEIGHT_LAYOUTS.join(', ')}, got '${text}'`,
+    );
+  }
+  return text as WeightLayout | undefined;
+}
+
 /**
  * Runs `fixtures generate` and returns the line it prints.
  *
@@ -102,10 +126,13 @@ export async function runFixturesGenerate(
     count: integer('--count', options.count),
     ops: parseOps(options.ops),
     force: options.force ?? false,
+    layout: parseLayout(options.layout),
+    weightLayout: parseWeightLayout(options.weightLayout),
     ...(options.dtype !== undefined ? { dtype: parseStorageDtype(options.dtype) } : {}),
   });
   const m = result.manifest;
-  return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed})`;
+  const stored = m.layout === undefined ? '' : `, layouts ${m.layout}/${m.weightLayout}`;
+  return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed}${stored})`;
 }
 
 /** Opens the host named by --impl or --impl-cmd; HostStartError becomes a UsageError (exit 2). */
@@ -189,6 +216,8 @@ export function registerFixtures(program: Command): void {
     .option('--count <n>', 'number of cases of a random suite')
     .option('--ops <list>', `comma-separated subset of ${FIXTURE_OPS.join(',')}`)
     .option('--force', 'replace an existing directory (atomically)')
+    .option('--layout <layout>', 'store input, output and magnitude as nchw (default) or nhwc')
+    .option('--weight-layout <layout>', 'store conv weights as oihw (default), ohwi, hwio or ihwo')
     .option(
       '--dtype <dtype>',
       'storage of conv operands: float32 (default), float16 (<f2) or bfloat16 (<u2 + manifest storage)',
