@@ -1,3 +1,7 @@
+/**
+ * Over 300 lines, on purpose: a unit's test file holds all of its tests: the bound parameters,
+ * compareConvOutput, the statistics, the Winograd model and ulpOf.
+ */
 import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { winogradErrorConstants } from '../impl/winograd/error-constants.ts';

@@ -13,11 +13,15 @@
 // page (impl/peers/browser/ort-webgpu.mjs), and the index also loads the Node-only exact
 // oracle (mathjs).
 import { checkConvOperands } from '../../reference/conv.ts';
+import { type ConvTransposeProblem, convTransposeGeometry } from '../../reference/convTranspose.ts';
 import { formatDescriptor } from '../../reference/descriptor.ts';
 import { convGeometry } from '../../reference/geometry.ts';
+import { formatOpDescriptor } from '../../reference/opDescriptor.ts';
+import type { OpName } from '../../reference/ops.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import type { ConvKernel, ConvProblem, FloatArray } from '../../reference/problem.ts';
 import { encodeOnnxConvModel, ONNX_CONV_NAMES } from './onnx-model.ts';
+import { encodeOnnxConvTransposeModel } from './onnx-transpose-model.ts';
 import { asFloat32, flipKernels, geometryOrReason, messageOf, type PeerLoad } from './peer.ts';
 import { SessionCache } from './session-cache.ts';
 
@@ -123,8 +127,78 @@ export function onnxKernel(spec: OnnxRuntimeSpec): OnnxKernel {
     return output.data;
   }
 
+  /**
+   * ConvTranspose as one ONNX ConvTranspose node with explicit pads
+   * [begin..., end...], output_padding and group; true convolution's adjoint
+   * flips the kernel first, as conv does.
+   */
+  async function convTranspose(
+    p: ConvTransposeProblem,
+    input: FloatArray,
+    weight: FloatArray,
+    bias?: FloatArray,
+  ): Promise<Float32Array> {
+    const g = convTransposeGeometry(p);
+    checkConvOperands(g, input, weight, bias);
+    const ort = await importRuntime();
+    const w = g.flipKernel ? reverseBlocks(weight, g.kernelVolume) : asFloat32(weight);
+    const feeds: Record<string, unknown> = {
+      X: new ort.Tensor('float32', asFloat32(input), g.inputShape),
+      W: new ort.Tensor('float32', w, g.weightShape),
+    };
+    if (bias !== undefined) feeds.B = new ort.Tensor('float32', asFloat32(bias), [g.outChannels]);
+    const create = () =>
+      ort.InferenceSession.create(
+        encodeOnnxConvTransposeModel({
+          dtype: 'float32',
+          inputShape: g.inputShape,
+          weightShape: g.weightShape,
+          group: g.groups,
+          strides: g.stride,
+          dilations: g.dilation,
+          pads: [...g.padBegin, ...g.padEnd],
+          outputPadding: g.outputPadding,
+          bias: bias !== undefined,
+        }),
+        spec.sessionOptions,
+      );
+    const key = formatOpDescriptor({
+      op: 'convtranspose',
+      problem: { ...p, mode: 'cross-correlation' },
+    });
+    const results = await sessions.use(key, create, (session) => session.run(feeds));
+    const output = results.Y;
+    if (output === undefined || !(output.data instanceof Float32Array)) {
+      throw new Error(`${spec.name}: ConvTranspose returned no float32 output 'Y'`);
+    }
+    if (output.data.length !== g.outputLength) {
+      throw new Error(
+        `${spec.name}: ConvTranspose output has ${output.data.length} elements, expected ` +
+          `${g.outputLength} (shape [${output.dims.join(', ')}] vs [${g.outputShape.join(', ')}])`,
+      );
+    }
+    return output.data;
+  }
+
   /** Everything ONNX Conv accepts in float32: 1-D to 3-D, any groups, strides, dilations, pads. */
-  function supports(p: ConvProblem): true | string {
+  function supports(p: ConvProblem, op: OpName = 'conv'): true | string {
+    if (op === 'convtranspose') {
+      let g: ReturnType<typeof convTransposeGeometry>;
+      try {
+        g = convTransposeGeometry(p as ConvTransposeProblem);
+      } catch (error) {
+        return messageOf(error);
+      }
+      // onnxruntime refuses output_padding ≥ stride even below the dilation, which PyTorch
+      // and the problem model allow ("output_padding (1) may be too large for stride (1)").
+      const axis = g.outputPadding.findIndex((op, d) => op >= g.stride[d]!);
+      if (axis >= 0) {
+        return `${spec.name}: ConvTranspose needs outputPadding < stride (outputPadding[${axis}] = ${g.outputPadding[axis]}, stride ${g.stride[axis]})`;
+      }
+      const zeros = zeroPaddingOnly(p);
+      return zeros === true ? true : `${spec.name}: ${zeros}`;
+    }
+    if (op !== 'conv') return `${spec.name}: no ${op}`;
     const g = geometryOrReason(p);
     if (typeof g === 'string') return g;
     // The Conv node pads with zeros; other modes would need a Pad node first.
@@ -132,7 +206,7 @@ export function onnxKernel(spec: OnnxRuntimeSpec): OnnxKernel {
     return zeros === true ? true : `${spec.name}: ${zeros}`;
   }
 
-  const kernel: ConvKernel = { name: spec.name, dtype: 'float32', supports, conv };
+  const kernel: ConvKernel = { name: spec.name, dtype: 'float32', supports, conv, convTranspose };
   return {
     kernel,
     async load() {
@@ -148,4 +222,16 @@ export function onnxKernel(spec: OnnxRuntimeSpec): OnnxKernel {
     },
     release: () => sessions.clear(),
   };
+}
+
+/**
+ * Flips every spatial axis of each filter: reversing each block of `block`
+ * (the kernel volume) row-major elements reverses every axis at once.
+ */
+function reverseBlocks(weight: FloatArray, block: number): Float32Array {
+  const out = new Float32Array(weight.length);
+  for (let start = 0; start < weight.length; start += block) {
+    for (let i = 0; i < block; i++) out[start + i] = weight[start + block - 1 - i]!;
+  }
+  return out;
 }

@@ -25,6 +25,8 @@ export interface OnnxConvTransposeModel {
   pads?: readonly number[];
   outputPadding?: readonly number[];
   outputShape?: readonly number[];
+  /** A graph input B [M] added to the output (ConvTranspose's optional third input). */
+  bias?: boolean;
 }
 
 function stringAttribute(name: string, value: string): ProtoWriter {
@@ -47,9 +49,9 @@ function outputInfo(name: string, dtype: DType): ProtoWriter {
  * ```
  */
 export function encodeOnnxConvTransposeModel(m: OnnxConvTransposeModel): Uint8Array {
-  const node = new ProtoWriter()
-    .string(1, 'X')
-    .string(1, 'W')
+  const node = new ProtoWriter().string(1, 'X').string(1, 'W');
+  if (m.bias === true) node.string(1, 'B');
+  node
     .string(2, 'Y')
     .string(3, 'convtranspose')
     .string(4, 'ConvTranspose')
@@ -67,7 +69,11 @@ export function encodeOnnxConvTransposeModel(m: OnnxConvTransposeModel): Uint8Ar
     .message(1, node)
     .string(2, 'convcheck_convtranspose')
     .message(11, valueInfo('X', m.dtype, m.inputShape))
-    .message(11, valueInfo('W', m.dtype, m.weightShape))
-    .message(12, outputInfo('Y', m.dtype));
+    .message(11, valueInfo('W', m.dtype, m.weightShape));
+  if (m.bias === true) {
+    const outChannels = m.weightShape[1]! * m.group;
+    graph.message(11, valueInfo('B', m.dtype, [outChannels]));
+  }
+  graph.message(12, outputInfo('Y', m.dtype));
   return encodeModel(graph);
 }

@@ -296,6 +296,26 @@ function exclusive<T>(task: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/**
+ * Runs `compute` on `backend`, serialized with every other tfjs call of this
+ * process and with the backend checked active (no await inside `compute`).
+ *
+ * @example
+ * ```ts
+ * const y = await runOnTfjs('cpu', (tf) => tf.tidy(() => tf.add(a, b).dataSync()));
+ * ```
+ */
+export async function runOnTfjs<T>(backend: TfjsBackendName, compute: (tf: Tf) => T): Promise<T> {
+  const tf = await loadBackend(backend);
+  return exclusive(async () => {
+    await activate(tf, backend);
+    if (tf.getBackend() !== backend) {
+      throw new Error(`tfjs-${backend}: the active tfjs backend is '${tf.getBackend()}'`);
+    }
+    return compute(tf);
+  });
+}
+
 function tfjsKernel(backend: TfjsBackendName): ConvKernel {
   return {
     name: `tfjs-${backend}`,

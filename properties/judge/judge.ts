@@ -86,6 +86,8 @@ export interface CaseOutcome {
   magnitude?: Float64Array;
   /** The model the case was judged by (after rule 3). */
   model?: BoundModel;
+  /** The kernel's 16-bit storage type, when it has one (the operands are its values). */
+  storage?: HalfDType;
   /** Present when the oracle ran at a sample of the outputs only (docs/sampling.md). */
   sampled?: { count: number; total: number };
   /**
@@ -346,6 +348,7 @@ export function judgeCase(input: JudgeInput): CaseOutcome {
       ? { comparison, operands, model, sampled }
       : { comparison, operands, reference, magnitude, model }),
     ...(ladder?.record ? { precision: ladder.record } : {}),
+    ...(input.storage ? { storage: input.storage } : {}),
   };
   const boundRatio = comparison.maxBoundRatio;
   if (comparison.verdict !== 'pass') {

@@ -220,11 +220,14 @@ export const MAX_EFFECTIVE_BITS = 53;
 /**
  * The effective significand bits p of a kernel: the precision at which rounding
  * both operands of every product, and nothing else, would give errors of the
- * size seen. Over all judged outputs, û² = (3/2)·Σd² / Σ(Σ(x·w)² + b²), and
- * p = −log₂ û (so u = 2^−p as for IEEE formats: 24 for float32 operands, 11
- * for TF32 and float16, 8 for bfloat16). Accumulation and output roundings make
- * p smaller than the operand format's (docs/tolerance.md). Undefined when no
- * output could be judged.
+ * size seen. Each output's error is scaled by its own operand-rounding scale,
+ * z² = d² / (Σ(x·w)² + b²), and û² = (3/2)·mean(z²) over every judged output of
+ * every case (each output weighs the same, whatever its magnitude: a ratio of
+ * sums let one wide-range case outweigh all others by 2^48), p = −log₂ û (so
+ * u = 2^−p as for IEEE formats: 24 for float32 operands, 11 for TF32 and
+ * float16, 8 for bfloat16). Accumulation and output roundings make p smaller
+ * than the operand format's (docs/tolerance.md). Undefined when no output could
+ * be judged.
  *
  * @example
  * ```ts
@@ -242,9 +245,11 @@ export function effectiveSignificandBits(cases: readonly PrecisionCase[]): numbe
   return bitsFromSums(errors, scale);
 }
 
-/** Σd² and Σ(Σ(x·w)² + b²) of one case over its finite outputs: what {@link bitsFromSums} reads. */
+/** Σ d²/(Σ(x·w)² + b²) and the number of outputs in it, for one case: what {@link bitsFromSums} reads. */
 export interface ErrorSums {
+  /** Σ z² = Σ d² / (Σ(x·w)² + b²) over the outputs counted. */
   errors: number;
+  /** How many outputs were counted (finite error, nonzero scale). */
   scale: number;
 }
 
@@ -260,19 +265,24 @@ export interface ErrorSums {
 export function errorSums(c: PrecisionCase): ErrorSums {
   let errors = 0;
   let scale = 0;
+  let counted = 0;
   for (let i = 0; i < c.reference.length; i++) {
     const d = c.got[i]! - c.reference[i]!;
     const s = c.squares[i]!;
     if (!Number.isFinite(d) || !Number.isFinite(s) || s === 0) continue;
     errors += d * d;
     scale += s;
+    counted++;
   }
-  return { errors, scale };
+  // The case's ratio, weighted by its outputs: no case outweighs another by its magnitude.
+  return scale === 0
+    ? { errors: 0, scale: 0 }
+    : { errors: (counted * errors) / scale, scale: counted };
 }
 
 /**
- * p = −½·log₂((3/2)·Σd² / Σ(Σ(x·w)² + b²)), capped at {@link MAX_EFFECTIVE_BITS};
- * undefined when nothing was judged.
+ * p = −½·log₂((3/2)·Σz² / n), capped at {@link MAX_EFFECTIVE_BITS}; undefined
+ * when nothing was judged.
  *
  * @example
  * ```ts

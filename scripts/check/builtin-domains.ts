@@ -37,6 +37,7 @@ const mlConvolution: BuiltinDomain = {
     ...PLANES,
     dims: [1],
     modes: ['convolution'],
+    paddingModes: ['zeros'],
     kernelSizes: ODD_KERNELS,
     maxStride: 1,
     maxDilation: 1,
@@ -110,6 +111,7 @@ export const BUILTIN_DOMAINS: Readonly<Record<string, BuiltinDomain>> = {
     constraints: {
       dims: [2],
       modes: ['cross-correlation'],
+      paddingModes: ['zeros'],
       allowGroups: false,
       maxDilation: 1,
       networkLayers: false,

@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { AnyConvKernel } from '../../reference/index.ts';
+import { FLOAT_OP_NAMES } from '../../reference/ops.ts';
 import { UsageError } from '../cli-error.ts';
 import { moduleUrl, packageFile } from '../package-files.ts';
 import { shellQuote } from '../shell-quote.ts';
@@ -18,6 +19,9 @@ const kernelModule = (name: string) =>
 const script = (file: string) => shellQuote(packageFile(`scripts/clients/${file}`));
 
 type Opener = () => Promise<KernelHost>;
+
+/** The ops torch_client.py implements: conv_transposeNd and autograd for the backward passes. */
+const TORCH_OPS = FLOAT_OP_NAMES;
 
 async function ownKernel(pick: () => Promise<AnyConvKernel>): Promise<KernelHost> {
   return openInProcessHost(await pick());
@@ -52,15 +56,18 @@ const OPENERS: Record<string, Opener> = {
   'thing-pixel-convolve': () => openModuleHost(kernelModule('thing-pixel-convolve')),
   'tfjs-cpu': () => openModuleHost(kernelModule('tfjs-cpu')),
   'tfjs-wasm': () => openModuleHost(kernelModule('tfjs-wasm')),
+  'tfjs-cpu-transpose': () => openModuleHost(kernelModule('tfjs-cpu-transpose')),
   torch: () =>
     openCommandHost(`/usr/bin/python3 ${script('torch_client.py')}`, {
       dtype: 'float64',
       name: 'torch',
+      ops: TORCH_OPS,
     }),
   'torch-f32': () =>
     openCommandHost(`/usr/bin/python3 ${script('torch_client.py')}`, {
       dtype: 'float32',
       name: 'torch-f32',
+      ops: TORCH_OPS,
     }),
   scipy: () =>
     openCommandHost(`python3 ${script('scipy_client.py')}`, {

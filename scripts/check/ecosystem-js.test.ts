@@ -2,6 +2,9 @@
  * The JavaScript libraries' adapters (impl/peers/): each built-in runs a short
  * check in its domain, and each finding of docs/results/ecosystem-js.md is
  * shown to be detected, with its explanation checked on the library itself.
+ *
+ * Over 300 lines, on purpose: one block per finding of docs/results/ecosystem-js.md, each
+ * shown on the library itself, sharing the quick-check and judging helpers.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConvnetjsKernel } from '../../impl/peers/convnetjs.ts';

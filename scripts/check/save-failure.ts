@@ -32,8 +32,10 @@ export async function saveFailure(
     ...(outcome.operands.bias ? { bias: outcome.operands.bias } : {}),
     output: outcome.reference,
     ...(outcome.magnitude ? { magnitude: outcome.magnitude } : {}),
+    // A 16-bit kernel's case keeps its operands in the storage type, judged by its class.
+    ...(outcome.storage ? { storage: outcome.storage } : {}),
     bound: {
-      model: params.model,
+      model: params.precision ?? params.model,
       unitRoundoff: params.unitRoundoff,
       ksb: params.ksb,
       factor: params.factor,

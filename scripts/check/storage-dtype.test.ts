@@ -4,11 +4,16 @@
  * profiled as it; a kernel one class worse fails it; the profile names the
  * tightest class of each emulated storage kernel.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { im2colBf16Kernel, im2colF16Kernel } from '../../impl/im2col/index.ts';
 import { checkKernel } from '../../index.ts';
 import { emulatedStorageKernel } from '../../properties/precision/emulated.ts';
 import type { AnyConvKernel, HalfConvKernel } from '../../reference/index.ts';
+import { loadFixtureDir } from '../fixtures/integrity.ts';
+import { verifyFixtures } from '../fixtures/verify.ts';
 
 const quick = { suite: 'quick', seed: 20261205, runs: 8 } as const;
 
@@ -65,4 +70,22 @@ describe('16-bit storage kernels, judged by their storage class', () => {
     expect(exact?.verdict).toBe('fail');
     expect(exact?.failure?.details).toMatch(/exact comparison/);
   });
+});
+
+it('a saved failure of a 16-bit kernel is a storage fixture that verify replays by its class', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convcheck-storage-failure-'));
+  try {
+    const broken = emulatedStorageKernel('float16', 'storage');
+    const report = await checkKernel(broken, { ...quick, data: ['real'], saveFailures: dir });
+    const saved = report.phases[0]?.failure?.savedTo;
+    expect(saved).toBeDefined();
+    const fixture = loadFixtureDir(saved!);
+    const entry = fixture.cases[0]!.entry;
+    expect(entry.op === 'conv' && entry.storage).toBe('float16');
+    expect(entry.bound.model).toBe('fp16-acc32');
+    expect((await verifyFixtures({ dir: saved!, host: im2colF16Kernel })).exitCode).toBe(0);
+    expect((await verifyFixtures({ dir: saved!, host: broken })).exitCode).toBe(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,8 +4,10 @@
  * model): each is checked (a case passes, in its declared layouts), and each
  * finding of docs/results/webgpu.md is detected again from its shrunk
  * counterexample. Skipped, with the reason, where Chromium with WebGPU cannot
- * start. One page per adapter and single cases keep this file under a minute.
+ * start or the library is not installed. One page per adapter and single cases
+ * keep this file under a minute.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConvCase, DataKind } from '../../properties/data.ts';
@@ -17,12 +19,23 @@ import { openBrowserHost } from './hosts/browser-host.ts';
 import { browserSkipReason } from './hosts/browser-testing.ts';
 import type { KernelHost } from './hosts/types.ts';
 
-const skip = await browserSkipReason();
+const browserSkip = await browserSkipReason();
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const TFJS = here('../../impl/peers/browser/tfjs-webgpu.mjs');
 const ORT = here('../../impl/peers/browser/ort-webgpu.mjs');
 const TFJS_UNDECLINED = here('./hosts/testdata/webgpu/tfjs-webgpu-undeclined.mjs');
 const WGSL = parseToleranceChoice('wgsl');
+
+/** Why the adapter's tests cannot run here (no browser, the package missing), or undefined. */
+function skipReason(packageName: string): string | undefined {
+  if (browserSkip !== undefined) return browserSkip;
+  try {
+    createRequire(import.meta.url).resolve(packageName);
+    return undefined;
+  } catch {
+    return `${packageName} is not installed (a devDependency: npm ci installs it)`;
+  }
+}
 
 /** One case as a repro line gives it: descriptor, data kind, data seed, specials. */
 function replay(
@@ -38,40 +51,31 @@ function replay(
   return evaluateCase(host, c, WGSL, { timeoutMs: 60_000, checkDeterminism: false });
 }
 
-describe.skipIf(skip !== undefined)('the WebGPU library adapters in headless Chromium', () => {
+/** Opens the hosts of `paths` for the describe block around it; closes them after. */
+function hostsFor(...paths: string[]): Map<string, KernelHost> {
   const hosts = new Map<string, KernelHost>();
   beforeAll(async () => {
-    for (const path of [TFJS, ORT, TFJS_UNDECLINED]) hosts.set(path, await openBrowserHost(path));
+    for (const path of paths) hosts.set(path, await openBrowserHost(path));
   }, 180_000);
   afterAll(async () => {
     for (const host of hosts.values()) await host.close();
   });
+  return hosts;
+}
 
-  it.each([
-    [
-      'tfjs-webgpu',
-      TFJS,
-      'trueconv:mb2g1ic3oc4_ih8iw9_kh3kw3_sh2sw1_dh1dw1_pbh1pbw0_peh1pew2_bias',
-    ],
-    [
-      'onnxruntime-web-webgpu',
-      ORT,
-      'trueconv:mb2g1ic3oc4_ih8iw9_kh3kw3_sh2sw1_dh1dw2_pbh1pbw0_peh1pew2_bias',
-    ],
-  ])(
-    '%s is checked: a 2-D true convolution with bias passes on real data',
-    async (name, path, p) => {
-      const host = hosts.get(path)!;
-      expect(host.name).toBe(name);
-      expect(await replay(host, p, 'real', 5)).toMatchObject({ verdict: 'pass' });
-    },
-  );
+const tfjsSkip = skipReason('@tensorflow/tfjs-backend-webgpu');
+describe.skipIf(tfjsSkip !== undefined)('tfjs-webgpu in headless Chromium', () => {
+  const hosts = hostsFor(TFJS, TFJS_UNDECLINED);
 
-  it('tfjs-webgpu declares its own layouts (NHWC, HWIO)', () => {
-    expect(hosts.get(TFJS)!.layouts).toEqual({ layout: 'nhwc', weightLayout: 'hwio' });
+  it('is checked: a 2-D true convolution with bias passes on real data, in NHWC/HWIO', async () => {
+    const host = hosts.get(TFJS)!;
+    expect(host.name).toBe('tfjs-webgpu');
+    expect(host.layouts).toEqual({ layout: 'nhwc', weightLayout: 'hwio' });
+    const p = 'trueconv:mb2g1ic3oc4_ih8iw9_kh3kw3_sh2sw1_dh1dw1_pbh1pbw0_peh1pew2_bias';
+    expect(await replay(host, p, 'real', 5)).toMatchObject({ verdict: 'pass' });
   });
 
-  it('tfjs-webgpu: an Inf in the last weight turns every other channel NaN when the input is padded', async () => {
+  it('finding: an Inf in the last weight turns every other channel NaN when the input is padded', async () => {
     const host = hosts.get(TFJS)!;
     const p = 'xcorr:mb1g1ic1oc7_ih5iw1_kh1kw1_sh1sw1_dh1dw1_pbh0pbw2_peh0pew1_nobias';
     const last = await replay(host, p, 'special', 4, 'weight:6=inf');
@@ -81,7 +85,7 @@ describe.skipIf(skip !== undefined)('the WebGPU library adapters in headless Chr
     expect(await replay(host, p, 'special', 4, 'weight:0=inf')).toMatchObject({ verdict: 'pass' });
   });
 
-  it("tfjs-webgpu's decline of padded 3-D problems is real: its 5-D Pad shader is invalid WGSL", async () => {
+  it('finding: the decline of padded 3-D problems is real (its 5-D Pad shader is invalid WGSL)', async () => {
     const p =
       'xcorr:mb1g1ic1oc1_id1ih1iw1_kd1kh1kw1_sd1sh1sw1_dd1dh1dw1_pbd0pbh0pbw1_ped0peh0pew0_nobias';
     const declined = await replay(hosts.get(TFJS)!, p, 'exact', 21);
@@ -91,8 +95,20 @@ describe.skipIf(skip !== undefined)('the WebGPU library adapters in headless Chr
     expect(ran.verdict).toBe('error');
     expect(ran.message).toMatch(/cannot index type 'vec5'/);
   });
+});
 
-  it('onnxruntime-web-webgpu: an output whose window reaches the end padding comes back 0', async () => {
+const ortSkip = skipReason('onnxruntime-web');
+describe.skipIf(ortSkip !== undefined)('onnxruntime-web-webgpu in headless Chromium', () => {
+  const hosts = hostsFor(ORT);
+
+  it('is checked: a 2-D true convolution with bias passes on real data', async () => {
+    const host = hosts.get(ORT)!;
+    expect(host.name).toBe('onnxruntime-web-webgpu');
+    const p = 'trueconv:mb2g1ic3oc4_ih8iw9_kh3kw3_sh2sw1_dh1dw2_pbh1pbw0_peh1pew2_bias';
+    expect(await replay(host, p, 'real', 5)).toMatchObject({ verdict: 'pass' });
+  });
+
+  it('finding: an output whose window reaches the end padding comes back 0', async () => {
     const host = hosts.get(ORT)!;
     const r = await replay(host, 'xcorr:mb1g1ic1oc1_iw1_kw1_sw1_dw1_pbw0_pew1_bias', 'exact', 21);
     expect(r.verdict).toBe('fail');
@@ -100,7 +116,7 @@ describe.skipIf(skip !== undefined)('the WebGPU library adapters in headless Chr
     expect(r.details).toMatch(/expected 414, got 0/);
   });
 
-  it('onnxruntime-web-webgpu: a padded 1x1 convolution with 6 in and 4 out channels sums wrongly', async () => {
+  it('finding: a padded 1x1 convolution with 6 in and 4 out channels sums wrongly', async () => {
     const host = hosts.get(ORT)!;
     const r = await replay(host, 'xcorr:mb1g1ic6oc4_iw1_kw1_sw1_dw1_pbw1_pew0_nobias', 'exact', 3);
     expect(r.verdict).toBe('fail');
@@ -111,8 +127,13 @@ describe.skipIf(skip !== undefined)('the WebGPU library adapters in headless Chr
   });
 });
 
-if (skip !== undefined) {
-  describe('the WebGPU library adapters in headless Chromium', () => {
-    it.skip(`skipped: ${skip}`, () => {});
-  });
+for (const [name, reason] of [
+  ['tfjs-webgpu', tfjsSkip],
+  ['onnxruntime-web-webgpu', ortSkip],
+] as const) {
+  if (reason !== undefined) {
+    describe(`${name} in headless Chromium`, () => {
+      it.skip(`skipped: ${reason}`, () => {});
+    });
+  }
 }

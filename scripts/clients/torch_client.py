@@ -107,10 +107,11 @@ def make_conv(flags):
             w = torch.flip(w, dims=list(range(2, 2 + rank)))  # true convolution flips the kernel
         # F.pad lists pads from the last dimension backwards: (wBegin, wEnd, hBegin, hEnd, ...).
         pads = [n for i in reversed(range(rank)) for n in (p["padBegin"][i], p["padEnd"][i])]
-        x = F.pad(x, pads, mode=PAD_MODE[p.get("paddingMode", "zeros")])
         bias = None if b is None else tensor(b)
         conv_nd = getattr(F, CONV[rank])
         try:
+            # F.pad too may lack a 16-bit CPU kernel (reflection_pad1d for 'Half').
+            x = F.pad(x, pads, mode=PAD_MODE[p.get("paddingMode", "zeros")])
             y = conv_nd(x, w, bias, stride=p["stride"], dilation=p["dilation"], groups=p["groups"])
         except RuntimeError as e:
             # e.g. float16 convolution on a CPU build without it: a kernel limitation.

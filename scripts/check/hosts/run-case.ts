@@ -3,6 +3,10 @@
  * length, and whether the kernel wrote into its operands. Used in the harness's
  * own process for trusted kernels and inside the module host's child for
  * untrusted ones, so both are held to the same checks and messages.
+ *
+ * Over 300 lines, on purpose: one case's run in every setting (in process, in the child,
+ * through storage and layout conversion) and its checks must give the same messages, so they
+ * share one file.
  */
 
 // Deep imports, not reference/index.ts: this runs in every kernel child process,
