@@ -6,10 +6,12 @@ import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { im2colKernel, im2colKernel64 } from '../impl/im2col/index.ts';
 import {
+  createWinogradSimdKernel,
   im2colSimdKernel,
   winogradF2SimdKernel,
   winogradF4SimdKernel,
 } from '../impl/wasm/index.ts';
+import { assembled, brokenGemmEdits } from '../impl/wasm/testing.ts';
 import { winogradF2Kernel, winogradF4Kernel } from '../impl/winograd/index.ts';
 import {
   type ConvKernel,
@@ -106,6 +108,22 @@ describe('correct kernels conform on every kind of data', () => {
       }
     },
   );
+
+  it('Winograd F(4, r) on a deliberately broken SIMD GEMM fails under its derived bound', async () => {
+    // One of the 4 × 12 tile's accumulators subtracts: the property must catch it.
+    const broken = await assembled(brokenGemmEdits['one accumulator subtracts']!);
+    const kernel = createWinogradSimdKernel({ m: 4, gemm: () => broken });
+    const run = await fc.check(
+      conformanceProperty(kernel, {
+        data: 'real',
+        model: (p) => winogradModel(4, p.kernelSize),
+        constraints: winogradConstraints,
+      }),
+      { endOnFailure: true },
+    );
+    expect(run.failed).toBe(true);
+    expect(run.errorInstance).toBeInstanceOf(ConformanceFailure);
+  });
 
   it('simulated Winograd rounding errors pass under the Winograd bound and fail under the dot-product one', async () => {
     const kernel = winogradGradeKernel(4);

@@ -275,7 +275,8 @@ export async function evaluateCase(
     // Worst elements are printed in the order the kernel wrote them.
     layout: host.layouts.layout,
   });
-  if (outcome.verdict === 'fail' && paddingNote(host) !== '') {
+  // The padding rule is the forward conv's: the other ops multiply no padding.
+  if (outcome.verdict === 'fail' && conv && paddingNote(host) !== '') {
     return { ...outcome, details: `${paddingNote(host)}\n${outcome.details}` };
   }
   if (outcome.verdict !== 'pass' || !options.checkDeterminism) return outcome;

@@ -32,6 +32,8 @@ describe('bundleKernelModule', () => {
     expect(Buffer.from(asset!.body).toString()).toBe('convcheck asset bytes\n');
     // A dynamic import of a package stays one: not resolved, so not an error.
     await expect(loaded.later()).rejects.toThrow(/convcheck-not-installed-either/);
+    // A node: built-in is an empty module: importing it worked, using it fails.
+    expect(() => loaded.nodeOnly()).toThrow(TypeError);
   });
 
   it('fails with a BundleError naming an import that does not resolve', async () => {
