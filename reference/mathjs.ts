@@ -6,7 +6,6 @@
 import { createRequire } from 'node:module';
 import type { MathJsInstance } from 'mathjs';
 
-const require = createRequire(import.meta.url);
 let instance: MathJsInstance | undefined;
 
 /**
@@ -18,6 +17,9 @@ let instance: MathJsInstance | undefined;
  * ```
  */
 export function mathjs(): MathJsInstance {
-  instance ??= require('mathjs') as MathJsInstance;
+  // The require is made here, not at import: the browser host's bundle of an adapter
+  // that imports this file (through reference/convTranspose.ts) gets an empty
+  // node:module, and never calls this.
+  instance ??= createRequire(import.meta.url)('mathjs') as MathJsInstance;
   return instance;
 }

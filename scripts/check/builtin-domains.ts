@@ -12,7 +12,7 @@ import { fitMlConvolution } from '../../impl/peers/ml-convolution.ts';
 import { fitMatrixConvolution } from '../../impl/peers/ml-matrix-convolution.ts';
 import { fitThing } from '../../impl/peers/thing-pixel-convolve.ts';
 import type { ConvProblemConstraints } from '../../properties/arbitraries/convProblem.ts';
-import type { ConvProblem } from '../../reference/index.ts';
+import { type ConvProblem, convGeometry } from '../../reference/index.ts';
 
 /** A built-in peer's domain. */
 export interface BuiltinDomain {
@@ -50,19 +50,54 @@ const matrixConvolution: BuiltinDomain = {
   fitProblem: fitMatrixConvolution,
 };
 
+/** One 2-D plane, one kernel, stride 1, dilation 1: scipy.signal's and OpenCV's domain. */
+const ONE_PLANE: Partial<ConvProblemConstraints> = {
+  maxBatch: 1,
+  allowGroups: false,
+  maxChannelsPerGroup: 1,
+  maxStride: 1,
+  maxDilation: 1,
+  networkLayers: false,
+};
+
+/**
+ * A generated 2-D problem moved onto cv2.filter2D's output, the size of the
+ * input: pads ⌊(K − 1)/2⌋ before (OpenCV's default anchor, the kernel centre)
+ * and the rest after; its padding mode is kept (the border type). Unchanged
+ * when those pads are not valid for the mode (then the client declines it).
+ *
+ * @example
+ * ```ts
+ * fitSameSize(p).padBegin; // [1, 1] for a 3×3 kernel
+ * ```
+ */
+export function fitSameSize(p: ConvProblem): ConvProblem {
+  if (p.inputSize.length !== 2) return p;
+  const begin = p.kernelSize.map((k) => Math.floor((k - 1) / 2));
+  const fitted = {
+    ...p,
+    padBegin: begin,
+    padEnd: p.kernelSize.map((k, d) => k - 1 - begin[d]!),
+  };
+  try {
+    convGeometry(fitted);
+  } catch {
+    return p;
+  }
+  return fitted;
+}
+
 /** The domains of the built-ins that have one, by built-in name. */
 export const BUILTIN_DOMAINS: Readonly<Record<string, BuiltinDomain>> = {
   // scipy.signal.correlate2d / convolve2d: one 2-D plane, one kernel, stride 1.
-  scipy: {
-    constraints: {
-      dims: [2],
-      maxBatch: 1,
-      allowGroups: false,
-      maxChannelsPerGroup: 1,
-      maxStride: 1,
-      maxDilation: 1,
-      networkLayers: false,
-    },
+  scipy: { constraints: { ...ONE_PLANE, dims: [2] } },
+  'scipy-f32': { constraints: { ...ONE_PLANE, dims: [2] } },
+  // scipy.signal.correlate / convolve(method='fft'): any rank, judged by the FFT bound.
+  'scipy-fft': { constraints: ONE_PLANE, tolerance: 'fft' },
+  // cv2.filter2D: cross-correlation, output the size of the input, border type = padding mode.
+  cv2: {
+    constraints: { ...ONE_PLANE, dims: [2], modes: ['cross-correlation'] },
+    fitProblem: fitSameSize,
   },
   'ml-convolution-direct': mlConvolution,
   'ml-convolution-fft': { ...mlConvolution, tolerance: 'fft' },

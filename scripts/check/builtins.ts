@@ -74,6 +74,23 @@ const OPENERS: Record<string, Opener> = {
       dtype: 'float64',
       name: 'scipy',
     }),
+  'scipy-f32': () =>
+    openCommandHost(`python3 ${script('scipy_client.py')} --method direct`, {
+      dtype: 'float32',
+      name: 'scipy-f32',
+    }),
+  'scipy-fft': () =>
+    openCommandHost(`python3 ${script('scipy_client.py')} --method fft`, {
+      dtype: 'float32',
+      name: 'scipy-fft',
+      // An FFT spreads a NaN or ±∞ over the whole output, as FFT arithmetic does.
+      finiteOnly: true,
+    }),
+  cv2: () =>
+    openCommandHost(`/usr/bin/python3 ${script('cv2_client.py')}`, {
+      dtype: 'float32',
+      name: 'cv2',
+    }),
   'numpy-reference': () =>
     openCommandHost(`python3 ${script('reference_client.py')}`, {
       dtype: 'float64',

@@ -44,6 +44,27 @@ type Esbuild = typeof import('esbuild');
 type EsbuildPlugin = import('esbuild').Plugin;
 
 /**
+ * A `node:` built-in (`node:module`, `node:fs`, …) imported by shared code becomes
+ * an empty module in the page: the import succeeds and what it names is undefined,
+ * so only code that uses it there fails (reference/mathjs.ts creates its `require`
+ * on first use for this reason). Bare names (`events`, `buffer`) resolve as usual:
+ * a package may bring a browser version of them.
+ */
+const emptyNodeBuiltins: EsbuildPlugin = {
+  name: 'convcheck-empty-node-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) => ({
+      path: args.path,
+      namespace: 'convcheck-node-builtin',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'convcheck-node-builtin' }, () => ({
+      contents: '',
+      loader: 'empty',
+    }));
+  },
+};
+
+/**
  * A dynamic `import('pkg')` stays a dynamic import in the page instead of being
  * bundled: shared code loads Node-only packages that way on demand (the
  * onnxruntime-node adapter beside the helpers the page needs), and only a static
@@ -103,7 +124,7 @@ export async function bundleKernelModule(modulePath: string): Promise<KernelBund
       logLevel: 'silent',
       // Packages that look for process.env.NODE_ENV read it as a production build.
       define: { 'process.env.NODE_ENV': '"production"' },
-      plugins: [keepDynamicPackageImports],
+      plugins: [keepDynamicPackageImports, emptyNodeBuiltins],
     });
   } catch (e) {
     throw new BundleError(`cannot bundle the module for the page: ${bundleFailure(e)}`);
