@@ -51,3 +51,16 @@ describe.skipIf(missing !== undefined)(
     }, 120_000);
   },
 );
+
+describe('the op on the wire, without torch', () => {
+  it('a program that reads no op answers conv only: the numpy client declines ConvTranspose, saying so', async () => {
+    const report = await checkKernel(
+      { command: `cd ${ROOT} && python3 scripts/clients/reference_client.py` },
+      { suite: 'quick', seed: 9, runs: 2, ops: ['convtranspose'], dtype: 'float64' },
+    );
+    expect(report.nothingChecked).toBe(true);
+    expect(Object.keys(report.phases[0]!.skipReasons)).toEqual([
+      'this client implements conv only, not convtranspose',
+    ]);
+  }, 120_000);
+});

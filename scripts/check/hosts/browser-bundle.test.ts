@@ -3,7 +3,9 @@
  * runs, and is served by the kernel server in place of the module file.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_ASSET_PREFIX, BundleError, bundleKernelModule } from './browser-bundle.ts';
 import { serveKernelDirectory } from './browser-server.ts';
@@ -41,6 +43,37 @@ describe('bundleKernelModule', () => {
     await expect(failing).rejects.toBeInstanceOf(BundleError);
     await expect(failing).rejects.toThrow(/Could not resolve "convcheck-no-such-package"/);
   });
+});
+
+/** Each WebGPU adapter and the package it needs (its tests run in test:browser). */
+const ADAPTERS = [
+  ['tfjs-webgpu.mjs', '@tensorflow/tfjs-backend-webgpu'],
+  ['ort-webgpu.mjs', 'onnxruntime-web'],
+] as const;
+
+function installed(packageName: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(packageName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the WebGPU adapters bundle for the page (no browser needed)', () => {
+  // In the quick tier on purpose: an import that cannot reach the page (a Node-only
+  // module somewhere under impl/peers/) breaks the adapters, and only test:browser
+  // would otherwise notice.
+  for (const [file, packageName] of ADAPTERS) {
+    it.skipIf(!installed(packageName))(
+      `${file} (skipped where ${packageName} is not installed)`,
+      async () => {
+        const path = fileURLToPath(new URL(`../../../impl/peers/browser/${file}`, import.meta.url));
+        const bundle = await bundleOf(path);
+        expect(bundle.module.length).toBeGreaterThan(0);
+      },
+    );
+  }
 });
 
 describe('the kernel server with a bundle', () => {

@@ -118,16 +118,23 @@ const clients = [
 
 describe.each(clients)('a 16-bit program over the protocol: %s', (_, command, available) => {
   const reason = available === true ? '' : ` (skipped: ${available})`;
-  it.skipIf(available !== true).each(['float16', 'bfloat16'] as const)(
+  it.skipIf(available !== true).for(['float16', 'bfloat16'] as const)(
     `%s: base64 of little-endian patterns each way, the result rounded once${reason}`,
-    async (dtype) => {
+    { timeout: 60_000 },
+    async (dtype, ctx) => {
       const host = await openCommandHost(command, { dtype });
+      let checked = 0;
+      let declined = '';
       try {
         expect([host.dtype, host.storage]).toEqual(['float32', dtype]);
         for (const p of featureProblems) {
           const { input, weight, bias } = storedOperands(p, dtype);
           const r = await host.run(p, input, weight, bias, 20_000);
-          if (r.kind === 'unsupported') continue; // torch may lack a 16-bit CPU conv
+          if (r.kind === 'unsupported') {
+            declined = r.reason; // torch 1.13 has no float16 convolution on the CPU
+            continue;
+          }
+          checked++;
           expect(r).toMatchObject({ kind: 'output', mutatedInputs: [] });
           if (r.kind !== 'output') continue;
           // Products of 16-bit values and their few sums are exact in float64 and
@@ -138,7 +145,8 @@ describe.each(clients)('a 16-bit program over the protocol: %s', (_, command, av
       } finally {
         await host.close();
       }
+      // A client that declined every problem tested nothing: skipped with its reason, not passed.
+      if (checked === 0) ctx.skip(`every problem declined: ${declined}`);
     },
-    60_000,
   );
 });
