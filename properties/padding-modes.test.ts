@@ -5,12 +5,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { referenceConv } from '../reference/conv.ts';
 import { zeroPaddingOnly } from '../reference/padding-mode.ts';
 import type { ConvKernel } from '../reference/problem.ts';
 import { convProblem } from '../reference/testing.ts';
 import { conformanceProperty } from './conformance.ts';
 import { referenceKernel } from './kernels.ts';
 import { explicitlyPadded, type FilledPaddingMode, paddingModeLaw } from './laws/index.ts';
+import { precisionOracle } from './precision/judge.ts';
+import { judgeLadder } from './precision/ladder.ts';
 
 const MODES: FilledPaddingMode[] = ['reflect', 'replicate', 'circular'];
 
@@ -59,5 +62,26 @@ describe('the generated problems reach the padding modes in a conformance run', 
   it('the same kernel passes once it declines them with zeroPaddingOnly', async () => {
     const declining: ConvKernel = { ...padsWithZeros, supports: zeroPaddingOnly };
     await fc.assert(conformanceProperty(declining, { data: 'exact' }), { numRuns: 200, seed: 19 });
+  });
+});
+
+describe('the precision ladder under a padding mode', () => {
+  it('judges a reflect-padded float32 case without the Winograd rungs (Winograd pads with zeros)', () => {
+    const p = convProblem({
+      inputSize: [2],
+      kernelSize: [2],
+      padBegin: [1],
+      padEnd: [1],
+      paddingMode: 'reflect',
+    });
+    const x = Float64Array.of(0.5, -1.25);
+    const w = Float64Array.of(0.75, -2);
+    const got = Float32Array.from(referenceConv(p, x, w));
+    const record = judgeLadder(
+      { problem: p, got, ...precisionOracle(p, x, w) },
+      { input: x, weight: w },
+    );
+    expect(record.rungs.map((r) => r.model)).not.toContain('winograd-f4');
+    expect(record.rungs.find((r) => r.model === 'fp32')?.pass).toBe(true);
   });
 });

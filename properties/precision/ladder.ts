@@ -6,6 +6,7 @@
  * {@link judgeLadder} once per case; the runner adds the records up with
  * {@link ladderProfile}. Derivations: docs/tolerance.md, "Precision classes".
  */
+import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
 import type { ConvOperands } from '../data.ts';
 import { compareConvOutput, magnitudeFor } from '../tolerance.ts';
 import { winogradModel } from '../winogradModel.ts';
@@ -107,7 +108,9 @@ export function judgeLadder(
     return rung;
   });
   // A 16-bit storage kernel is not a Winograd candidate: its operands are stored already.
-  if (!constraints.operandsStored) {
+  // Nor is a problem padded otherwise than with zeros: the Winograd magnitude widens the
+  // zero padding, as the transforms do, and a Winograd kernel declines the other modes.
+  if (!constraints.operandsStored && zeroPaddingOnly(c.problem) === true) {
     for (const name of Object.keys(WINOGRAD_RUNGS) as (keyof typeof WINOGRAD_RUNGS)[]) {
       rungs.push(winogradRung(c, operands, name));
     }

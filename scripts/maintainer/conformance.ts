@@ -9,7 +9,7 @@
  * It runs every subject in turn, for minutes: run it with `nice`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +31,11 @@ function versionOf(subject: Subject): string {
   if (v === undefined) return '';
   try {
     if ('npm' in v) {
-      const pkg = createRequire(import.meta.url)(`${v.npm}/package.json`) as { version: string };
-      return pkg.version;
+      // Read from node_modules: packages with an exports map do not export package.json.
+      const dirs = createRequire(import.meta.url).resolve.paths(v.npm) ?? [];
+      const file = dirs.map((d) => join(d, v.npm, 'package.json')).find((f) => existsSync(f));
+      if (file === undefined) return 'not installed';
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     }
     const code = `import ${v.python}; print(${v.python}.__version__)`;
     const version = execFileSync(v.interpreter, ['-c', code], { encoding: 'utf8' }).trim();
