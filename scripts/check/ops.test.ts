@@ -3,7 +3,10 @@
  * phase group per op the kernel implements, the op's oracle and bound, and a
  * broken kernel per op caught with a repro that names the op.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { checkKernel } from '../../index.ts';
 import {
   backwardDataAsConvTranspose,
@@ -109,6 +112,26 @@ describe('convcheck check on every op a kernel implements', () => {
       expect(failure?.replay).toContain(`--ops ${op}`);
     },
   );
+
+  it('--save-failures writes no fixture for an op failure (fixtures hold conv cases) and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convcheck-ops-'));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const report = await checkKernel(oracle({ name: 'broken', ...broken[0]![1] }), {
+        ...quick,
+        ops: ['convtranspose'],
+        saveFailures: dir,
+      });
+      expect(report.exitCode).toBe(1);
+      expect(report.phases.find((p) => p.failure)?.failure?.savedTo).toBeUndefined();
+      expect(readdirSync(dir)).toEqual([]);
+      expect(String(stderr.mock.calls[0]?.[0])).toMatch(
+        /fixtures hold conv cases only, not convtranspose/,
+      );
+    } finally {
+      stderr.mockRestore();
+    }
+  });
 
   it('backward data through ConvTranspose (the built-in im2col way) passes', async () => {
     const viaTranspose = oracle({

@@ -22,6 +22,12 @@ export async function saveFailure(
   outcome: CaseOutcome,
 ): Promise<string | undefined> {
   if (!outcome.operands || !outcome.reference || !outcome.model) return undefined;
+  // Fixtures hold conv (and pooling) cases: an op's failure keeps its repro line only.
+  if (failure.op !== undefined && failure.op !== 'conv') {
+    throw new Error(
+      `fixtures hold conv cases only, not ${failure.op}; replay it with its repro line`,
+    );
+  }
   const dtype = outcome.operands.input instanceof Float64Array ? 'float64' : 'float32';
   const params = boundParameters(failure.problem, dtype, outcome.model);
   return saveFailureFixture({
