@@ -203,8 +203,8 @@ describe.skipIf(scipy !== true)(`scipy_client.py${skipNote(scipy)}`, () => {
       reasons.push(r.kind === 'unsupported' ? r.reason : r.kind);
     }
     expect(reasons).toEqual([
-      'scipy client: only 2-D (rank 1); stride must be 1 (got [2])',
-      'scipy client: batch must be 1 (got 2); inChannels must be 1 (got 4); ' +
+      'scipy client (direct): only 2-D (rank 1): correlate2d / convolve2d; stride must be 1 (got [2])',
+      'scipy client (direct): batch must be 1 (got 2); inChannels must be 1 (got 4); ' +
         'outChannels must be 1 (got 6); groups must be 1 (got 2); dilation must be 1 (got [2, 1])',
     ]);
   });

@@ -99,6 +99,7 @@ describe('the conformance table', () => {
     // Grouped by the general part of the reason (details in parentheses name one case).
     expect(md).toContain('| 2× only zero padding |');
     expect(md).toContain('- a fact');
+    expect(md).toContain('| Lib lib | x | `--builtin lib` |');
   });
 
   it('uses the hand-checked explanation, and says when the run shrank elsewhere', () => {
