@@ -54,6 +54,31 @@ export function sameBits(a: ArrayBufferView, b: ArrayBufferView): boolean {
 }
 
 /**
+ * Whether two outputs hold the same values, bit for bit except inside NaNs: the
+ * sign and payload of a NaN an operation produces are not specified by IEEE 754
+ * (§6.2.3), and V8 gives different ones in different JIT tiers, so two runs of
+ * one kernel on one input may differ there and nowhere else. The sign of zero
+ * counts. Arrays other than Float32Array/Float64Array (16-bit patterns,
+ * integers) are compared by {@link sameBits}.
+ *
+ * @example
+ * ```ts
+ * sameValues(new Float32Array([NaN]), new Float32Array([-NaN])); // true
+ * sameValues(new Float32Array([-0]), new Float32Array([0])); // false
+ * ```
+ */
+export function sameValues(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  const floats =
+    (a instanceof Float32Array && b instanceof Float32Array) ||
+    (a instanceof Float64Array && b instanceof Float64Array);
+  if (!floats) return sameBits(a, b);
+  if (a.length !== b.length) return false;
+  // Object.is: NaN equals every NaN, -0 differs from 0, all else by value (= by bits).
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/**
  * Round half to even of a float64, as C's nearbyint and numpy's np.round: the
  * rounding ONNX's QuantizeLinear (and so QLinearConv) prescribes.
  *

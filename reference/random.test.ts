@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gamma, sameBits, unitRoundoff } from './float.ts';
+import { gamma, sameBits, sameValues, unitRoundoff } from './float.ts';
 import { mixSeed, mulberry32, randomInteger, seededRandom } from './random.ts';
 
 // Pinned outputs: the committed golden fixtures and every replayed seed depend on them.
@@ -54,5 +54,15 @@ describe('float helpers', () => {
     expect(sameBits(new Float64Array([-0]), new Float64Array([0]))).toBe(false);
     expect(sameBits(new Float32Array([1]), new Float64Array([1]))).toBe(false);
     expect(sameBits(new Float32Array([1, 2]), new Float32Array([1, 2]))).toBe(true);
+  });
+
+  it('sameValues ignores only what IEEE 754 leaves open: the sign and payload of a NaN', () => {
+    const negativeNaN = new Float32Array(1);
+    new Uint32Array(negativeNaN.buffer)[0] = 0xffc00000; // x86's default NaN
+    expect(sameValues(new Float32Array([Number.NaN]), negativeNaN)).toBe(true);
+    expect(sameValues(new Float64Array([-0]), new Float64Array([0]))).toBe(false);
+    expect(sameValues(new Float32Array([1, 2]), new Float32Array([1, 2 + 2 ** -22]))).toBe(false);
+    expect(sameValues(new Float32Array([1]), new Float32Array([1, 1]))).toBe(false);
+    expect(sameValues(new Uint16Array([0x7e00]), new Uint16Array([0xfe00]))).toBe(false);
   });
 });

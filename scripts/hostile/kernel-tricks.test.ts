@@ -5,6 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { materializeConvCase } from '../../properties/data.ts';
+import { referenceConv } from '../../reference/conv.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { evaluateCase, parseToleranceChoice } from '../check/evaluate.ts';
 import { openModuleHost } from '../check/hosts/module-host.ts';
@@ -58,6 +60,46 @@ describe('hostile kernels', () => {
     } finally {
       await host.close();
     }
+  });
+
+  it('NaNs of another sign on the second run are not nondeterminism; another finite value is', async () => {
+    const reference = new URL('../../reference/conv.ts', import.meta.url).pathname;
+    // A special-data case whose oracle output holds a NaN and a number, for both flips to act on.
+    const dataSeed = [...Array(200).keys()].find((seed) => {
+      const { input, weight, bias } = materializeConvCase({
+        problem: p,
+        data: 'special',
+        dataSeed: seed,
+      });
+      const y = referenceConv(p, input, weight, bias);
+      return y.some(Number.isNaN) && y.some((v) => !Number.isNaN(v));
+    });
+    expect(dataSeed).toBeDefined();
+    const flipping = (change: string) =>
+      `import { referenceConv } from ${JSON.stringify(reference)};\n` +
+      `let calls = 0;\n` +
+      `export default { name: 'flip', conv(p, x, w, b) {\n` +
+      `  const y = new Float32Array(referenceConv(p, x, w, b));\n` +
+      `  const bits = new Uint32Array(y.buffer);\n` +
+      `  if (++calls % 2 === 0) for (let i = 0; i < y.length; i++) { ${change} }\n` +
+      `  return y;\n} };\n`;
+    const verdict = async (source: string) => {
+      const host = await kernelModule(source);
+      try {
+        return await evaluateCase(
+          host,
+          { problem: p, data: 'special', dataSeed: dataSeed! },
+          parseToleranceChoice('exact-data'),
+          { timeoutMs: 10_000, checkDeterminism: true },
+        );
+      } finally {
+        await host.close();
+      }
+    };
+    const nanSign = await verdict(flipping('if (Number.isNaN(y[i])) bits[i] ^= 0x80000000;'));
+    expect(nanSign.verdict).toBe('pass');
+    const finite = await verdict(flipping('if (!Number.isNaN(y[i])) { bits[i] ^= 1; break; }'));
+    expect(finite.message).toMatch(/nondeterministic/);
   });
 
   it('a supports() that timed out once is not called again', async () => {
