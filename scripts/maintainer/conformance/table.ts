@@ -228,7 +228,8 @@ export function renderTable(
     '| library | how it is run | `convcheck check` arguments |',
     '|---|---|---|',
     ...runs.map(
-      (r) => `| ${cell(r.subject.library)} | ${cell(r.subject.how)} | \`${r.subject.run.join(' ')}\` |`,
+      (r) =>
+        `| ${cell(r.subject.library)} | ${cell(r.subject.how)} | \`${r.subject.run.join(' ')}\` |`,
     ),
     '',
     '## Findings',
