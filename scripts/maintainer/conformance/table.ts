@@ -189,6 +189,37 @@ function finding(r: SubjectRun, p: PhaseResult, explanations: Record<string, Exp
 }
 
 /**
+ * Hand-run result pages that this table does not regenerate: each says how its
+ * figures were made. The quantized operators have no `convcheck check` phase yet.
+ */
+const RESULT_PAGES: readonly (readonly [string, string])[] = [
+  [
+    'docs/results/quantized.md',
+    'ONNX ConvInteger/QLinearConv: im2col-int8, onnxruntime-node and PyTorch (qnnpack, onednn) on generated cases at five seeds, judged exactly or by the derived ±1 rule (not yet a `convcheck check` phase)',
+  ],
+  [
+    'docs/results/precision.md',
+    'float16/bfloat16 storage: im2col-f16, im2col-bf16 and the Python clients, with their precision classes',
+  ],
+  [
+    'docs/gpu-precision.md',
+    "PyTorch's CUDA convolution on an H200 in fp32, TF32, fp16 and bf16 (hand-run)",
+  ],
+  [
+    'docs/results/transposed.md',
+    'ConvTranspose and the backward passes: im2col, onnxruntime-node, PyTorch, tfjs at two seeds',
+  ],
+  [
+    'docs/results/ecosystem-js.md',
+    'the seven JavaScript library adapters at two seeds, findings worked by hand',
+  ],
+  [
+    'docs/results/webgpu.md',
+    'tfjs-webgpu and onnxruntime-web WebGPU in headless Chromium (SwiftShader)',
+  ],
+];
+
+/**
  * docs/conformance.md from the runs, in subject order.
  *
  * @example
@@ -235,6 +266,10 @@ export function renderTable(
     '## Findings',
     '',
     ...(failing.length === 0 ? ['None in this run.', ''] : failing.flat()),
+    '## Results kept beside this table',
+    '',
+    ...RESULT_PAGES.map(([page, what]) => `- [${page}](${page.replace('docs/', '')}): ${what}`),
+    '',
     '## Facts checked against reports elsewhere',
     '',
     ...facts.map((f) => `- ${f}`),
