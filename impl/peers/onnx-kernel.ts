@@ -33,11 +33,15 @@ export interface OnnxRuntime {
   };
 }
 
+/** One output of a session run, as far as it is used here. */
+interface OnnxOutput {
+  data: unknown;
+  dims: readonly number[];
+}
+
 /** A session, as far as it is used here. */
 export interface OnnxSession {
-  run(
-    feeds: Record<string, unknown>,
-  ): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
+  run(feeds: Record<string, unknown>): Promise<Record<string, OnnxOutput>>;
   release(): Promise<void>;
 }
 
@@ -114,14 +118,23 @@ export function onnxKernel(spec: OnnxRuntimeSpec): OnnxKernel {
         spec.sessionOptions,
       );
     const results = await sessions.use(sessionKey(p), create, (session) => session.run(feeds));
-    const output = results[ONNX_CONV_NAMES.output];
+    return float32Output('Conv', results[ONNX_CONV_NAMES.output], ONNX_CONV_NAMES.output, g);
+  }
+
+  /** The node's output, checked to be float32 of the geometry's length. */
+  function float32Output(
+    node: string,
+    output: OnnxOutput | undefined,
+    name: string,
+    g: { outputLength: number; outputShape: readonly number[] },
+  ): Float32Array {
     if (output === undefined || !(output.data instanceof Float32Array)) {
-      throw new Error(`${spec.name}: Conv returned no float32 output '${ONNX_CONV_NAMES.output}'`);
+      throw new Error(`${spec.name}: ${node} returned no float32 output '${name}'`);
     }
     if (output.data.length !== g.outputLength) {
       throw new Error(
-        `${spec.name}: output has ${output.data.length} elements, expected ${g.outputLength} ` +
-          `(shape [${output.dims.join(', ')}] vs [${g.outputShape.join(', ')}])`,
+        `${spec.name}: ${node} output has ${output.data.length} elements, expected ` +
+          `${g.outputLength} (shape [${output.dims.join(', ')}] vs [${g.outputShape.join(', ')}])`,
       );
     }
     return output.data;
@@ -167,17 +180,7 @@ export function onnxKernel(spec: OnnxRuntimeSpec): OnnxKernel {
       problem: { ...p, mode: 'cross-correlation' },
     });
     const results = await sessions.use(key, create, (session) => session.run(feeds));
-    const output = results.Y;
-    if (output === undefined || !(output.data instanceof Float32Array)) {
-      throw new Error(`${spec.name}: ConvTranspose returned no float32 output 'Y'`);
-    }
-    if (output.data.length !== g.outputLength) {
-      throw new Error(
-        `${spec.name}: ConvTranspose output has ${output.data.length} elements, expected ` +
-          `${g.outputLength} (shape [${output.dims.join(', ')}] vs [${g.outputShape.join(', ')}])`,
-      );
-    }
-    return output.data;
+    return float32Output('ConvTranspose', results.Y, 'Y', g);
   }
 
   /** Everything ONNX Conv accepts in float32: 1-D to 3-D, any groups, strides, dilations, pads. */
