@@ -12,18 +12,14 @@ import {
 } from '../../impl/peers/torch-int8.ts';
 import { currentPropertyConfig } from '../config.ts';
 import { judgeQuantizedCase } from '../judge/quantized.ts';
-import { quantizedCaseArbitrary } from '../quantized/case.ts';
+import { quantizedCaseArbitrary, TORCH_QLINEAR_CONSTRAINTS } from '../quantized/case.ts';
 import { materializeQuantizedCase, type QLinearConvOperands } from '../quantized/data.ts';
 
 const PYTHON = '/usr/bin/python3';
 const CLIENT = 'scripts/clients/torch_quantized_batch.py';
 
 const arbitrary = quantizedCaseArbitrary('qlinear-conv', {
-  dims: [2],
-  modes: ['cross-correlation'],
-  types: [['uint8', 'int8']],
-  yType: 'x',
-  bias: false,
+  ...TORCH_QLINEAR_CONSTRAINTS,
   maxMacs: 6000,
 });
 

@@ -32,6 +32,19 @@ export interface QuantizedCaseConstraints extends ConvProblemConstraints {
   yType?: 'any' | 'x';
 }
 
+/**
+ * The QLinearConv cases PyTorch's quantized conv2d takes as ONNX defines them
+ * (docs/results/quantized.md): 2-D cross-correlation, quint8 x and y, qint8 w,
+ * and no bias (PyTorch adds a float bias where ONNX adds an int32 one).
+ */
+export const TORCH_QLINEAR_CONSTRAINTS: QuantizedCaseConstraints = {
+  dims: [2],
+  modes: ['cross-correlation'],
+  types: [['uint8', 'int8']],
+  yType: 'x',
+  bias: false,
+};
+
 /** Every x/w type pair; uint8 × int8 (ONNX's usual activation/weight pair) first. */
 export const QUANTIZED_TYPE_PAIRS: readonly (readonly [QuantizedDType, QuantizedDType])[] = [
   ['uint8', 'int8'],

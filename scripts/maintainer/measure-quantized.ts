@@ -13,7 +13,10 @@ import { runTorchQuantizedBatch, torchInt8Supports } from '../../impl/peers/torc
 import { im2colInt8Kernel } from '../../impl/quantized/index.ts';
 import { copyQuantizedOperands, judgeQuantizedCase } from '../../properties/judge/quantized.ts';
 import { callQuantizedKernel, runAndJudgeQuantized } from '../../properties/judge/run-quantized.ts';
-import { quantizedCaseArbitrary } from '../../properties/quantized/case.ts';
+import {
+  quantizedCaseArbitrary,
+  TORCH_QLINEAR_CONSTRAINTS,
+} from '../../properties/quantized/case.ts';
 import {
   materializeQuantizedCase,
   type QLinearConvOperands,
@@ -63,13 +66,7 @@ for (const kernel of kernels) {
 /** PyTorch's QLinearConv-like conv on the cases of its domain (one batch per seed). */
 async function measureTorch(engine: 'qnnpack' | 'onednn') {
   const t = { pass: 0, fail: 0, error: 0, outputs: 0, saturated: 0, beside: 0 };
-  const arbitrary = quantizedCaseArbitrary('qlinear-conv', {
-    dims: [2],
-    modes: ['cross-correlation'],
-    types: [['uint8', 'int8']],
-    yType: 'x',
-    bias: false,
-  });
+  const arbitrary = quantizedCaseArbitrary('qlinear-conv', TORCH_QLINEAR_CONSTRAINTS);
   for (const seed of SEEDS) {
     const cases = fc
       .sample(arbitrary, { seed, numRuns: 1000 })
