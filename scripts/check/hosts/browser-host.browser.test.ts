@@ -138,6 +138,9 @@ describe.skipIf(skip !== undefined)('browser host in headless Chromium', () => {
     await expect(openBrowserHost(testdata('webgpu/bad-name.mjs'))).rejects.toThrow(
       /name must be a string, got 42/,
     );
+    await expect(openBrowserHost(testdata('webgpu/bad-method.mjs'))).rejects.toThrow(
+      /convTranspose must be a function when given, got 3/,
+    );
   });
 });
 
