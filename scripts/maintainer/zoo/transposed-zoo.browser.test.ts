@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../maintainer/zoo/catalog.ts';
-import { checkKernel } from './check-kernel.ts';
-import { browserSkipReason } from './hosts/browser-testing.ts';
+import { checkKernel } from '../../check/check-kernel.ts';
+import { browserSkipReason } from '../../check/hosts/browser-testing.ts';
+import { REPO_ROOT } from './catalog.ts';
 
 const skip = await browserSkipReason();
 const zoo = (file: string) => ({ module: join(REPO_ROOT, 'fixtures/zoo/transposed', file) });
