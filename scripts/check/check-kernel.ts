@@ -290,10 +290,11 @@ function notImplementedPhase(
   settings: ReturnType<typeof runSettings>,
 ): PhaseResult {
   const stats = new PhaseStats(Date.now());
-  // The browser host runs conv only (its page calls `conv`): say so rather than blame the kernel.
-  const reason = target.implFlags.includes('--browser')
-    ? `the --browser host runs conv only, not ${op}`
-    : `the kernel does not implement ${op} (no ${OPS[op].method} method)`;
+  // The browser host runs the float ops only: say so rather than blame the kernel.
+  const reason =
+    target.implFlags.includes('--browser') && !isFloatOp(op)
+      ? `the --browser host runs the float ops only, not ${op}`
+      : `the kernel does not implement ${op} (no ${OPS[op].method} method)`;
   stats.skipReasons[reason] = 1;
   const phase = `${op === 'conv' ? '' : `${op} / `}all data`;
   const named = {
