@@ -48,3 +48,33 @@ export const brokenGemmEdits: Record<string, (wat: string) => string> = {
       '(i32.add (local.get $pc) (i32.const 512))',
     ),
 };
+
+/**
+ * Edits of the worker thread's source (threads.ts `workerSource`) that break the
+ * two-thread product in ways the same-bits check must notice whenever the worker
+ * multiplies a chunk.
+ */
+export const brokenWorkerEdits: Record<string, (source: string) => string> = {
+  /** Each chunk the worker takes is multiplied one column short. */
+  'the worker multiplies each chunk one column short': (source) =>
+    source.replace('const n = Math.min(chunk, N - q0);', 'const n = Math.min(chunk, N - q0) - 1;'),
+  /** The worker reads every chunk's columns from the block's first chunk. */
+  'the worker reads the first chunk of B for every chunk': (source) =>
+    source.replace('gemm(M, n, K, a, b + q0 * step, c + 4 * q0', 'gemm(M, n, K, a, b, c + 4 * q0'),
+  /** The worker's GEMM call throws (a name that does not exist). */
+  'the worker fails': (source) => source.replace('else gemm(M, n, K', 'else missingGemm(M, n, K'),
+};
+
+/**
+ * `source` after `edit`; throws if the edit changed nothing (the test would prove nothing).
+ *
+ * @example
+ * ```ts
+ * new GemmHelper(gemm, edited(workerSource, brokenWorkerEdits['the worker fails']!));
+ * ```
+ */
+export function edited(source: string, edit: (source: string) => string): string {
+  const result = edit(source);
+  if (result === source) throw new Error('edited: the edit changed nothing');
+  return result;
+}
