@@ -95,6 +95,10 @@ const problems: [string, ConvProblem][] = [
     }),
   ],
   [
+    '1×1 with R·ΠO = 300·3600 > 2^20 (more columns than a built column block holds)',
+    convProblem({ inChannels: 300, outChannels: 4, inputSize: [60, 60], kernelSize: [1, 1] }),
+  ],
+  [
     'several column blocks (R = 4608)',
     convProblem({
       inChannels: 512,

@@ -2,6 +2,7 @@
 export {
   type Im2colSimdOptions,
   im2colSimdConv,
+  im2colSimdConvOn,
   im2colSimdRefusal,
   simdLayout,
 } from './im2col-simd.ts';
@@ -15,7 +16,13 @@ export {
   ownWasmGemm,
   WasmGemm,
 } from './module.ts';
-export { GemmHelper, gemmTwoThreads } from './threads.ts';
+export {
+  chunkColumns,
+  GemmHelper,
+  helperOf,
+  type SplitProduct,
+  workerSource,
+} from './threads.ts';
 export {
   createWinogradSimdKernel,
   type WinogradSimdOptions,

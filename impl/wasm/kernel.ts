@@ -62,9 +62,10 @@ export function createIm2colSimdKernel(options: Im2colSimdOptions = {}): ConvKer
 export const im2colSimdKernel: ConvKernel = createIm2colSimdKernel();
 
 /**
- * The same kernel on two threads ('im2col-simd-2t'): a worker_thread runs the GEMM
- * on half of the output channels (impl/wasm/threads.ts). Timed by the bench; the
- * checks use the single-thread kernel.
+ * The same kernel on two threads ('im2col-simd-2t'): while the calling thread builds
+ * the columns step by step, a worker_thread multiplies the chunks of 48 columns
+ * already built; the caller joins in once all are built (impl/wasm/threads.ts). The
+ * same bits as one thread. Timed by the bench; the checks use the single-thread kernel.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * Runs a WebGPU kernel module inside headless Chromium: the module's
- * `conv(p, x, w, b, ctx)` gets `ctx.device`, a GPUDevice, and may return a
- * Promise. One page serves the whole run; a crash, a lost device or a timeout
+ * `conv(p, x, w, b, ctx)` (and any other float op's method, its operands then
+ * `ctx`) gets `ctx.device`, a GPUDevice, and may return a Promise. One page serves the whole run; a crash, a lost device or a timeout
  * closes it, and the next case opens a fresh one (the module host's semantics).
  */
 import { existsSync } from 'node:fs';
@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts, layoutsOf } from '../../../reference/layout.ts';
+import { FLOAT_OP_NAMES, OPS, type OpName, opEntry } from '../../../reference/ops.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import { BundleError, bundleKernelModule, type KernelBundle } from './browser-bundle.ts';
 import { type KernelServer, serveKernelDirectory } from './browser-server.ts';
@@ -83,6 +84,8 @@ interface Loaded {
   layout?: unknown;
   weightLayout?: unknown;
   convType?: string;
+  /** The other float ops' methods, by name: their type, and a primitive's value. */
+  methods?: Record<string, { type: string; value?: unknown }>;
   supportsType?: string;
 }
 
@@ -93,7 +96,8 @@ interface PageRun {
   gpuErrors?: string[];
   output?: KernelArray;
   outputShape?: { type: string; length?: number };
-  used?: KernelOperands;
+  /** The kernel's copies of the operands, in call order, after the call. */
+  used?: (KernelArray | undefined)[];
   ms?: number;
 }
 
@@ -209,6 +213,8 @@ class BrowserHost implements HostCore {
   finiteOnly = false;
   /** The declared layouts: the host hands operands over in them (serial-host.ts). */
   layouts: KernelLayouts = CANONICAL_LAYOUTS;
+  /** The float ops whose methods the module has (quantized ops are not run in the page). */
+  ops: readonly OpName[] = ['conv'];
   private hasSupports = false;
   private session: Session | undefined;
 
@@ -231,6 +237,7 @@ class BrowserHost implements HostCore {
         ? {
             name: loaded.name !== undefined ? loaded.name : nameStandIn(loaded.nameShape),
             conv: loaded.convType === 'function' ? () => undefined : undefined,
+            ...methodStandIns(loaded.methods ?? {}),
             dtype: loaded.dtype,
             padding: loaded.padding,
             finiteOnly: loaded.finiteOnly,
@@ -254,15 +261,20 @@ class BrowserHost implements HostCore {
     this.finiteOnly = checked.kernel.finiteOnly === true;
     this.layouts = layoutsOf(checked.kernel);
     this.hasSupports = checked.kernel.supports !== undefined;
+    const methods = loaded.methods ?? {};
+    this.ops = FLOAT_OP_NAMES.filter(
+      (op) => op === 'conv' || methods[OPS[op].method]?.type === 'function',
+    );
     this.session = opened.value;
   }
 
-  async supports(problem: ConvProblem): Promise<true | string> {
+  async supports(problem: ConvProblem, op: OpName = 'conv'): Promise<true | string> {
     if (!this.hasSupports) return true;
     const live = await this.liveSession();
     if ('failure' in live) throw new Error(`supports(): ${live.failure}`);
     const timeoutMs = this.options.supportsTimeoutMs ?? 10_000;
-    const reply = await this.evaluate(live.value, 'supports', [problem], timeoutMs, 'supports()');
+    const args = [problem, op];
+    const reply = await this.evaluate(live.value, 'supports', args, timeoutMs, 'supports()');
     if ('failure' in reply) throw new Error(reply.failure);
     const answer = reply.value as SupportsReply;
     if ('threw' in answer) throw new Error(`supports() threw: ${answer.threw}`);
@@ -278,17 +290,18 @@ class BrowserHost implements HostCore {
     problem: ConvProblem,
     operands: KernelOperands,
     timeoutMs: number,
+    op: OpName = 'conv',
   ): Promise<RunOutcome<KernelArray>> {
     const live = await this.liveSession();
     if ('failure' in live) return { kind: 'error', message: live.failure };
     const session = live.value;
     session.console.clear();
-    const { input, weight, bias } = operands;
-    const args = [problem, input, weight, bias];
-    const reply = await this.evaluate(session, 'run', args, timeoutMs, 'conv');
+    const { method } = OPS[op];
+    const args = [problem, callOperands(op, operands), method];
+    const reply = await this.evaluate(session, 'run', args, timeoutMs, method);
     if ('failure' in reply)
       return { kind: 'error', message: this.withConsole(session, reply.failure) };
-    return this.judge(session, problem, operands, reply.value as PageRun);
+    return this.judge(session, problem, operands, reply.value as PageRun, op);
   }
 
   async close(): Promise<void> {
@@ -301,6 +314,7 @@ class BrowserHost implements HostCore {
     problem: ConvProblem,
     operands: KernelOperands,
     r: PageRun,
+    op: OpName,
   ): RunOutcome<KernelArray> {
     const error = (message: string): RunOutcome<KernelArray> => ({
       kind: 'error',
@@ -312,22 +326,28 @@ class BrowserHost implements HostCore {
       return error(`${r.deviceLost} (the page restarts for the next case)`);
     }
     const gpu = r.gpuErrors?.length ? `; WebGPU errors: ${r.gpuErrors.join(' | ')}` : '';
-    if (r.threw !== undefined) return error(`conv threw: ${r.threw}${gpu}`);
-    if (gpu !== '') return error(`conv raised WebGPU errors: ${r.gpuErrors!.join(' | ')}`);
-    const outputLength = convGeometry(problem).outputLength;
-    const wrong = checkKernelOutput(r.output, this.dtype, outputLength);
+    const { method } = OPS[op];
+    if (r.threw !== undefined) return error(`${method} threw: ${r.threw}${gpu}`);
+    if (gpu !== '') return error(`${method} raised WebGPU errors: ${r.gpuErrors!.join(' | ')}`);
+    const outputLength =
+      op === 'conv'
+        ? convGeometry(problem).outputLength
+        : opEntry(op).geometry(problem).outputLength;
+    const wrong = checkKernelOutput(r.output, this.dtype, outputLength, method);
     if (wrong !== undefined) {
       // What is not a typed array stayed in the page: its description came instead.
       const returned = r.output === undefined ? describeShape(r.outputShape) : undefined;
+      const undefinedReturn = `${method} returned undefined`;
       return error(
-        returned ? wrong.replace('conv returned undefined', `conv returned ${returned}`) : wrong,
+        returned ? wrong.replace(undefinedReturn, `${method} returned ${returned}`) : wrong,
       );
     }
     if (r.used === undefined) return error('the page did not return the operands');
+    const [input, weight, bias] = r.used;
     return {
       kind: 'output',
       output: r.output as KernelArray,
-      mutatedInputs: mutatedOperands(operands, r.used),
+      mutatedInputs: mutatedOperands(operands, { input: input!, weight: weight!, bias }),
       ms: r.ms ?? 0,
     };
   }
@@ -403,9 +423,10 @@ class BrowserHost implements HostCore {
       await page.goto(`${this.server.origin}/`);
       await page.addScriptTag({ url: '/__convcheck/runner.mjs', type: 'module' });
       await page.waitForFunction(() => '__convcheck' in globalThis);
+      const methods = FLOAT_OP_NAMES.filter((op) => op !== 'conv').map((op) => OPS[op].method);
       return page.evaluate(
-        (url) => (globalThis as unknown as PageApi).__convcheck.load(url),
-        this.moduleUrl,
+        ({ url, methods }) => (globalThis as unknown as PageApi).__convcheck.load(url, methods),
+        { url: this.moduleUrl, methods },
       );
     })().then(
       (loaded) => ({ loaded }),
@@ -429,6 +450,28 @@ class BrowserHost implements HostCore {
   }
 }
 
+/**
+ * The op's operands in call order: conv and ConvTranspose keep the bias slot
+ * (undefined without a bias) so that `ctx` is always their fifth argument; the
+ * backward passes take two operands.
+ */
+function callOperands(op: OpName, { input, weight, bias }: KernelOperands): unknown[] {
+  return op === 'conv' || op === 'convtranspose' ? [input, weight, bias] : [input, weight];
+}
+
+/** Values of the kinds the module's op methods were, for the contract check. */
+function methodStandIns(
+  methods: Record<string, { type: string; value?: unknown }>,
+): Record<string, unknown> {
+  const standIn = ({ type, value }: { type: string; value?: unknown }): unknown => {
+    if (type === 'function') return () => undefined;
+    if (type === 'undefined') return undefined;
+    // Primitives came as they are; an object only by its shape.
+    return value !== undefined ? value : nameStandIn(type);
+  };
+  return Object.fromEntries(Object.entries(methods).map(([name, m]) => [name, standIn(m)]));
+}
+
 /** A value of the kind the page's `name` was, for the contract check's verdict and message. */
 function nameStandIn(shape: string | undefined): unknown {
   if (shape === 'function') return () => undefined;
@@ -447,7 +490,7 @@ function describeShape(shape: PageRun['outputShape']): string {
 /** The runner's API in the page (browser-page.mjs). */
 interface PageApi {
   __convcheck: {
-    load(url: string): Promise<Loaded>;
+    load(url: string, methods: string[]): Promise<Loaded>;
     supports(...args: unknown[]): SupportsReply;
     run(...args: unknown[]): Promise<PageRun>;
   };

@@ -41,7 +41,14 @@ async function openDevice() {
   return { adapter: [info.vendor, info.architecture, info.device].filter(Boolean).join(' / ') };
 }
 
-async function load(url) {
+/** A member of the module for the host's contract check: primitives as they are, objects by shape. */
+function member(value) {
+  if (typeof value === 'function') return { type: 'function' };
+  if (value !== null && typeof value === 'object') return { type: shapeOf(value).type };
+  return { type: typeof value, value };
+}
+
+async function load(url, methods = []) {
   const device = await openDevice();
   if ('failure' in device) return { failure: device.failure, noWebGpu: true };
   let namespace;
@@ -68,13 +75,15 @@ async function load(url) {
     layout: isObject ? k.layout : undefined,
     weightLayout: isObject ? k.weightLayout : undefined,
     convType: isObject ? typeof k.conv : undefined,
+    // The other ops' methods (convTranspose, …), named by the host from the op registry.
+    methods: isObject ? Object.fromEntries(methods.map((m) => [m, member(k[m])])) : {},
     supportsType: isObject ? typeof k.supports : undefined,
   };
 }
 
-function supports(problem) {
+function supports(problem, op = 'conv') {
   try {
-    const answer = state.kernel.supports(problem);
+    const answer = state.kernel.supports(problem, op);
     if (answer === true || typeof answer === 'string') return { answer };
     return { shape: shapeOf(answer) };
   } catch (e) {
@@ -92,11 +101,15 @@ async function popErrors(device) {
   return found;
 }
 
-async function run(problem, input, weight, bias) {
+/**
+ * Calls `method` (conv, convTranspose, …) with the op's operands in call order,
+ * then `ctx`: conv(p, x, w, b, ctx), convBackwardData(p, dy, w, ctx).
+ */
+async function run(problem, operands, method = 'conv') {
   const device = state.device;
   if (state.lost) return { deviceLost: state.lost };
   // Private copies: what the kernel leaves in them goes back for the write check.
-  const used = { input: input.slice(), weight: weight.slice(), bias: bias?.slice() };
+  const used = operands.map((operand) => operand?.slice());
   state.gpuErrors = [];
   device.pushErrorScope('validation');
   device.pushErrorScope('internal');
@@ -105,7 +118,7 @@ async function run(problem, input, weight, bias) {
   let result;
   let threw;
   try {
-    result = await state.kernel.conv(problem, used.input, used.weight, used.bias, { device });
+    result = await state.kernel[method](problem, ...used, { device });
   } catch (e) {
     threw = errorText(e);
   }
