@@ -15,7 +15,6 @@
  * `boundRatio` is the largest distance outside the admissible range, in output units
  * (0 on a pass): an exact integer bound has no ratio.
  */
-import { sameBits } from '../../reference/float.ts';
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ConvProblem } from '../../reference/problem.ts';
 import { referenceConvInteger } from '../../reference/quantized.ts';
@@ -38,54 +37,8 @@ export interface QuantizedJudgeInput {
   source?: DataSource;
 }
 
-/** The tensors of a quantized case that a kernel must leave alone. */
-function tensorsOf(o: QuantizedOperands): Record<string, ArrayBufferView> {
-  const base = { x: o.x, w: o.w };
-  return o.op === 'qlinear-conv' && o.bias ? { ...base, bias: o.bias } : base;
-}
-
-/**
- * Which of x, w and bias differ, byte for byte, between a copy taken before the run
- * and the arrays the kernel received.
- *
- * @example
- * ```ts
- * const before = copyQuantizedOperands(operands);
- * await kernel.convInteger!(p, operands.x, operands.w, xz, wz);
- * writtenQuantizedOperands(before, operands); // []
- * ```
- */
-export function writtenQuantizedOperands(
-  before: QuantizedOperands,
-  after: QuantizedOperands,
-): string[] {
-  const a = tensorsOf(before);
-  const b = tensorsOf(after);
-  return Object.keys(a).filter((name) => !b[name] || !sameBits(a[name]!, b[name]!));
-}
-
-/**
- * A private copy of the operands (the snapshot {@link writtenQuantizedOperands}
- * compares with), parameters included.
- *
- * @example
- * ```ts
- * const before = copyQuantizedOperands(operands);
- * ```
- */
-export function copyQuantizedOperands(o: QuantizedOperands): QuantizedOperands {
-  const copyParam = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
-  if (o.op === 'conv-integer') {
-    return { ...o, x: o.x.slice(), w: o.w.slice(), wZeroPoint: copyParam(o.wZeroPoint) };
-  }
-  const params = {
-    ...o.params,
-    wScale: copyParam(o.params.wScale),
-    wZeroPoint: copyParam(o.params.wZeroPoint),
-  };
-  const copy = { op: o.op, x: o.x.slice(), w: o.w.slice(), params };
-  return o.bias ? { ...copy, bias: o.bias.slice() } : copy;
-}
+// Where the quantized hosts' copies and write checks live too (a kernel's process loads no judge).
+export { copyQuantizedOperands, writtenQuantizedOperands } from '../quantized/data.ts';
 
 /** What each output must be: the exact value and the admissible range around it. */
 interface Expectation {

@@ -11,10 +11,44 @@ import { rarely } from '../arbitraries/axis.ts';
 import type { ConvProblemConstraints } from '../arbitraries/convProblem.ts';
 import { opProblemArbitrary } from '../ops.ts';
 
+/**
+ * What a quantized case's data leans toward (properties/quantized/data.ts):
+ * 'ties' — power-of-two scales with a rescale of 2^−1..2^−3 and values near the
+ * zero points, so that many outputs are exact rounding ties (QLinearConv);
+ * 'saturation' — y_scale chosen so that the largest rescaled accumulator is
+ * 2, 8 or 64 times the output's half-range. Absent: the generator's mix of both
+ * and of everything else.
+ */
+export type QuantizedFocus = 'ties' | 'saturation';
+
 /** One quantized case: what is asked (the signature) and the seed of its data. */
 export interface QuantizedCase extends QuantizedSignature {
   /** Seed of every tensor and quantization parameter; any 32-bit integer. */
   dataSeed: number;
+  /** What the data leans toward; absent means the generator's mix. */
+  focus?: QuantizedFocus;
+}
+
+/**
+ * The quantized data kinds: one phase each in `convcheck check` (`--only`).
+ * 'integer' is the generator's mix (range-end values and zero points, per-channel
+ * parameters, ties and saturation now and then); 'ties' and 'saturation' are
+ * its {@link QuantizedFocus}es, for QLinearConv only (ConvInteger neither rounds
+ * nor saturates).
+ */
+export const QUANTIZED_DATA_KINDS = ['integer', 'ties', 'saturation'] as const;
+export type QuantizedDataKind = (typeof QUANTIZED_DATA_KINDS)[number];
+
+/**
+ * The data kinds of an op's phases.
+ *
+ * @example
+ * ```ts
+ * quantizedDataKinds('conv-integer'); // ['integer']
+ * ```
+ */
+export function quantizedDataKinds(op: QuantizedOp): readonly QuantizedDataKind[] {
+  return op === 'conv-integer' ? ['integer'] : QUANTIZED_DATA_KINDS;
 }
 
 /**
@@ -30,6 +64,8 @@ export interface QuantizedCaseConstraints extends ConvProblemConstraints {
   types?: readonly (readonly [QuantizedDType, QuantizedDType])[];
   /** QLinearConv: 'x' gives y x's type (onnxruntime's only kernels); default either type. */
   yType?: 'any' | 'x';
+  /** What the data leans toward (QLinearConv); default the generator's mix. */
+  focus?: QuantizedFocus;
 }
 
 /**
@@ -69,7 +105,7 @@ export function quantizedCaseArbitrary(
   op: QuantizedOp,
   constraints: QuantizedCaseConstraints = {},
 ): fc.Arbitrary<QuantizedCase> {
-  const { types = QUANTIZED_TYPE_PAIRS, yType: yRule = 'any', ...problem } = constraints;
+  const { types = QUANTIZED_TYPE_PAIRS, yType: yRule = 'any', focus, ...problem } = constraints;
   return fc
     .record({
       op: fc.constant(op),
@@ -85,5 +121,6 @@ export function quantizedCaseArbitrary(
       xType,
       wType,
       ...(op === 'qlinear-conv' ? { yType: yRule === 'x' ? xType : yType } : {}),
+      ...(focus ? { focus } : {}),
     }));
 }

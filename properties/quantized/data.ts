@@ -19,8 +19,13 @@
  *   x_scale·w_scale[0]·2^s with s in 1..3, so that m = 2^−s on channel 0;
  * - bias (QLinearConv, int32): around the accumulators' size, one case in eight
  *   around ±2^27, which saturates outright.
+ *
+ * A case's `focus` (properties/quantized/case.ts) narrows the mix: 'ties' makes
+ * every case tie-rich; 'saturation' none tie-rich, its y_scale at 2, 8 or 64
+ * times the half-range. A case without one draws exactly as before focuses existed.
  */
 
+import { sameBits } from '../../reference/float.ts';
 import { convGeometry } from '../../reference/geometry.ts';
 import type { ConvProblem } from '../../reference/problem.ts';
 import {
@@ -132,6 +137,8 @@ const at = (v: PerChannel, oc: number): number => (typeof v === 'number' ? v : v
 
 /** How far past the output's half-range the largest rescaled accumulator goes. */
 const SATURATION_TARGETS = [0.5, 1, 2, 8, 64] as const;
+/** The targets of the 'saturation' focus: every case saturates some outputs. */
+const SATURATING_TARGETS = [2, 8, 64] as const;
 
 /**
  * y_scale such that max |acc·x_scale·w_scale[oc]| / y_scale is `target` times the
@@ -188,9 +195,11 @@ export function materializeQuantizedCase(c: QuantizedCase): QuantizedOperands {
   const xZeroPoint = zeroPoint(zeros, c.xType);
   const wZeroPoint = perChannel(c, () => zeroPoint(zeros, c.wType));
   const choices = stream(c, 'choices');
-  const powerOfTwo = choices() < 1 / 3;
+  // Without a focus the draws are the mix's, unchanged (a focus only forces choices).
+  const powerOfTwo = choices() < 1 / 3 || c.focus === 'ties';
   // Tie-rich: m = 2^−s with s in 1..3 makes every odd multiple of 2^(s−1) a tie.
-  const tieRich = powerOfTwo && choices() < 1 / 2;
+  const tieRich =
+    c.focus !== 'saturation' && ((powerOfTwo && choices() < 1 / 2) || c.focus === 'ties');
   const narrow = choices() < (tieRich ? 3 / 4 : 1 / 8);
   const x = tensor(stream(c, 'x'), c.xType, g.inputLength, narrow ? xZeroPoint : undefined);
   const wNarrow = narrow && typeof wZeroPoint === 'number' ? wZeroPoint : undefined;
@@ -198,7 +207,7 @@ export function materializeQuantizedCase(c: QuantizedCase): QuantizedOperands {
   if (c.op === 'conv-integer') return { op: c.op, x, w, xZeroPoint, wZeroPoint };
   const yType = c.yType ?? c.xType;
   const yZeroPoint = zeroPoint(zeros, yType);
-  const target = pick(choices, SATURATION_TARGETS);
+  const target = pick(choices, c.focus === 'saturation' ? SATURATING_TARGETS : SATURATION_TARGETS);
   const shift = integerIn(choices, 1, 3);
   const scales = stream(c, 'scales');
   const xScale = scale(scales, powerOfTwo);
@@ -225,4 +234,53 @@ export function materializeQuantizedCase(c: QuantizedCase): QuantizedOperands {
 function addBias(problem: ConvProblem, sums: Int32Array, bias: Int32Array): Int32Array {
   const perChannelOutputs = sums.length / (problem.batch * problem.outChannels);
   return sums.map((s, i) => s + bias[Math.floor(i / perChannelOutputs) % problem.outChannels]!);
+}
+
+/** The tensors of a quantized case that a kernel must leave alone. */
+function tensorsOf(o: QuantizedOperands): Record<string, ArrayBufferView> {
+  const base = { x: o.x, w: o.w };
+  return o.op === 'qlinear-conv' && o.bias ? { ...base, bias: o.bias } : base;
+}
+
+/**
+ * Which of x, w and bias differ, byte for byte, between a copy taken before the run
+ * and the arrays the kernel received.
+ *
+ * @example
+ * ```ts
+ * const before = copyQuantizedOperands(operands);
+ * await kernel.convInteger!(p, operands.x, operands.w, xz, wz);
+ * writtenQuantizedOperands(before, operands); // []
+ * ```
+ */
+export function writtenQuantizedOperands(
+  before: QuantizedOperands,
+  after: QuantizedOperands,
+): string[] {
+  const a = tensorsOf(before);
+  const b = tensorsOf(after);
+  return Object.keys(a).filter((name) => !b[name] || !sameBits(a[name]!, b[name]!));
+}
+
+/**
+ * A private copy of the operands (the snapshot {@link writtenQuantizedOperands}
+ * compares with), parameters included.
+ *
+ * @example
+ * ```ts
+ * const before = copyQuantizedOperands(operands);
+ * ```
+ */
+export function copyQuantizedOperands(o: QuantizedOperands): QuantizedOperands {
+  const copyParam = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
+  if (o.op === 'conv-integer') {
+    return { ...o, x: o.x.slice(), w: o.w.slice(), wZeroPoint: copyParam(o.wZeroPoint) };
+  }
+  const params = {
+    ...o.params,
+    wScale: copyParam(o.params.wScale),
+    wZeroPoint: copyParam(o.params.wZeroPoint),
+  };
+  const copy = { op: o.op, x: o.x.slice(), w: o.w.slice(), params };
+  return o.bias ? { ...copy, bias: o.bias.slice() } : copy;
 }

@@ -10,7 +10,12 @@ import { UsageError } from '../cli-error.ts';
 import { moduleUrl, packageFile } from '../package-files.ts';
 import { shellQuote } from '../shell-quote.ts';
 import type { KernelHost } from './hosts/index.ts';
-import { openCommandHost, openInProcessHost, openModuleHost } from './hosts/index.ts';
+import {
+  openCommandHost,
+  openInProcessHost,
+  openModuleHost,
+  openQuantizedInProcessHost,
+} from './hosts/index.ts';
 
 /** A module of kernels/ beside this file, as a path (its extension depends on source vs dist). */
 const kernelModule = (name: string) =>
@@ -27,6 +32,22 @@ async function ownKernel(pick: () => Promise<AnyConvKernel>): Promise<KernelHost
   return openInProcessHost(await pick());
 }
 
+/**
+ * onnxruntime-node's ConvInteger and QLinearConv (impl/peers/ort-int8.ts), in
+ * process; where onnxruntime-node cannot load, every case is declined with why.
+ */
+async function ortInt8(): Promise<KernelHost> {
+  const loaded = await (await import('../../impl/peers/ort-int8.ts')).loadOrtInt8Kernel();
+  if (!('unavailable' in loaded)) return openQuantizedInProcessHost(loaded);
+  const reason = loaded.unavailable;
+  return openQuantizedInProcessHost({
+    name: 'ort-int8',
+    supportsQuantized: () => reason,
+    convInteger: () => Promise.reject(new Error(reason)),
+    qlinearConv: () => Promise.reject(new Error(reason)),
+  });
+}
+
 const OPENERS: Record<string, Opener> = {
   im2col: () => ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel),
   'im2col-f64': () =>
@@ -35,6 +56,9 @@ const OPENERS: Record<string, Opener> = {
     ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colF16Kernel),
   'im2col-bf16': () =>
     ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colBf16Kernel),
+  'im2col-int8': async () =>
+    openQuantizedInProcessHost((await import('../../impl/quantized/index.ts')).im2colInt8Kernel),
+  'ort-int8': ortInt8,
   'im2col-simd': () =>
     ownKernel(async () => (await import('../../impl/wasm/index.ts')).im2colSimdKernel),
   'winograd-f2': () =>
@@ -101,8 +125,11 @@ const OPENERS: Record<string, Opener> = {
 /** Names accepted by --builtin. */
 export const BUILTIN_NAMES = Object.keys(OPENERS);
 
-/** The kernels `check` runs when no kernel is named. */
-export const DEFAULT_BUILTINS = ['im2col', 'winograd-f2', 'winograd-f4'];
+/**
+ * The kernels `check` runs when no kernel is named. im2col-int8's four
+ * quantized phases add about a second (small integer problems).
+ */
+export const DEFAULT_BUILTINS = ['im2col', 'winograd-f2', 'winograd-f4', 'im2col-int8'];
 
 /**
  * Opens a built-in kernel by name; a UsageError lists the names otherwise.

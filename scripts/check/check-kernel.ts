@@ -9,8 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { clockSeed } from '../../properties/config.ts';
-import type { DataKind } from '../../properties/data.ts';
 import { PRECISION_MODEL_NAMES } from '../../properties/precision/models.ts';
+import { quantizedDataKinds } from '../../properties/quantized/case.ts';
 import {
   type AnyConvKernel,
   type KernelDType,
@@ -25,13 +25,13 @@ import {
 } from '../../reference/layout.ts';
 import {
   declaredOps,
-  FLOAT_OP_NAMES,
   isFloatOp,
   OP_NAMES,
   OPS,
   type OpName,
   parseOpList,
 } from '../../reference/ops.ts';
+import type { QuantizedOp } from '../../reference/quantized-kernel.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
@@ -50,8 +50,14 @@ import { MAX_TIMER_MS, parseDims, parseIntegerOption, parseSeed, parseShard } fr
 import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
 import type { Progress } from './progress.ts';
+import { runQuantizedPhase } from './quantized-phase.ts';
 import { type CaseFailure, type CheckReport, type PhaseResult, summarize } from './results.ts';
-import { type CheckTarget, type RunOptions, runGeneratedPhase } from './runner.ts';
+import {
+  type CheckTarget,
+  type PhaseDataKind,
+  type RunOptions,
+  runGeneratedPhase,
+} from './runner.ts';
 import { saveFailure } from './save-failure.ts';
 import { type SuiteName, suiteSpec } from './suites.ts';
 import { commandImplFlags, parseLayouts } from './targets.ts';
@@ -100,7 +106,7 @@ export interface CheckKernelOptions extends FamilyFilter {
   /** Spatial ranks to generate; default [1, 2, 3]. */
   dims?: readonly (1 | 2 | 3)[];
   /** Data kinds (phases) to run; default every phase of the suite. */
-  data?: readonly DataKind[];
+  data?: readonly PhaseDataKind[];
   /**
    * Ops (phase groups) to run (`--ops`); default every op the kernel implements
    * (reference/ops.ts). For a `{ command }` program it also declares the ops
@@ -215,7 +221,7 @@ export async function openKernelTarget(
 
 /** The run settings, validated as the CLI validates its flags (a UsageError names the option). */
 function runSettings(options: CheckKernelOptions): Omit<RunOptions, 'progress'> & {
-  data: readonly DataKind[] | undefined;
+  data: readonly PhaseDataKind[] | undefined;
   ops: readonly OpName[] | undefined;
 } {
   const suite = suiteSpec(options.suite ?? 'standard');
@@ -315,16 +321,10 @@ export function parseOpsOption(text: string): OpName[] {
   } catch (e) {
     if (e instanceof ProblemError) {
       throw new UsageError(
-        `--ops must be a comma-separated list of ${FLOAT_OP_NAMES.join(', ')}, got '${text}'`,
+        `--ops must be a comma-separated list of ${OP_NAMES.join(', ')}, got '${text}'`,
       );
     }
     throw e;
-  }
-  const quantized = ops.find((op) => !isFloatOp(op));
-  if (quantized !== undefined) {
-    throw new UsageError(
-      `--ops: ${quantized} is not run by convcheck check yet (the quantized ops are checked through the library: docs/quantized.md), got '${text}'`,
-    );
   }
   return ops;
 }
@@ -342,12 +342,16 @@ async function runPhases(
       continue;
     }
     const kinds = settings.suite.data.length;
-    // The quantized ops a kernel implements are not run here yet (docs/quantized.md).
-    for (const op of (settings.ops ?? target.host.ops).filter(isFloatOp)) {
+    for (const op of settings.ops ?? target.host.ops) {
       // Each op's phases get seeds of their own; conv keeps the seeds it had before ops.
       const first = OP_NAMES.indexOf(op) * kinds;
-      if (!target.host.ops.includes(op)) {
+      const quantized = !isFloatOp(op);
+      if (!target.host.ops.includes(op) || (quantized && !target.host.quantized)) {
         phases.push(notImplementedPhase(target, op, settings));
+        continue;
+      }
+      if (quantized) {
+        await runQuantizedPhases(target, op as QuantizedOp, first, settings, run, phases);
         continue;
       }
       for (const [index, data] of settings.suite.data.entries()) {
@@ -359,6 +363,27 @@ async function runPhases(
     }
   }
   return phases;
+}
+
+/**
+ * The phases of one quantized op (scripts/check/quantized-phase.ts), one per
+ * data kind it has; each failure's repro is its phase replay (--only, --path),
+ * which regenerates the case with its types and quantization parameters.
+ */
+async function runQuantizedPhases(
+  target: CheckTarget,
+  op: QuantizedOp,
+  first: number,
+  settings: ReturnType<typeof runSettings>,
+  run: RunOptions,
+  phases: PhaseResult[],
+): Promise<void> {
+  for (const [index, kind] of quantizedDataKinds(op).entries()) {
+    if (settings.data && !settings.data.includes(kind)) continue;
+    const phase = await runQuantizedPhase(target, op, kind, first + index, run);
+    if (phase.failure) phase.failure.repro = phaseReplay(target, settings, phase.failure);
+    phases.push(phase);
+  }
 }
 
 /**
@@ -439,7 +464,8 @@ export async function runCheck(
         : {}),
       kernels: targets.map((t) => ({
         name: t.host.name,
-        dtype: t.host.storage ?? t.host.dtype,
+        // A kernel of the quantized ops only has no float dtype: its operands are 8-bit.
+        dtype: t.host.ops.includes('conv') ? (t.host.storage ?? t.host.dtype) : 'int8/uint8',
         padding: t.host.padding,
         ...(isCanonical(t.host.layouts) ? {} : t.host.layouts),
         ...(t.host.finiteOnly ? { finiteOnly: true } : {}),

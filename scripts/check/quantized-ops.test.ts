@@ -1,32 +1,87 @@
 /**
- * The quantized ops are registry entries, but `convcheck check` does not run them
- * yet (docs/quantized.md): a kernel that also implements convInteger gets its float
- * phases only, and asking for a quantized op is a usage error naming it.
+ * The quantized ops (ONNX ConvInteger, QLinearConv) in `convcheck check`: a
+ * kernel that implements them gets their phases by default, judged by the
+ * quantized judge; each planted bug (properties/broken/quantized.ts) makes the
+ * CLI exit 1 at default settings with a repro line that, run, fails again on the
+ * same case.
  */
 import { describe, expect, it } from 'vitest';
+import { im2colInt8Kernel } from '../../impl/quantized/index.ts';
 import { checkKernel } from '../../index.ts';
 import { type ConvKernel, referenceConv } from '../../reference/index.ts';
-import { parseOpsOption } from './check-kernel.ts';
+import { runCli } from '../run-cli.ts';
+import { parseOpsOption, runCheck } from './check-kernel.ts';
+import { openTargets } from './targets.ts';
 
 const quick = { suite: 'quick', seed: 5, runs: 6 } as const;
 
 describe('quantized ops in convcheck check', () => {
-  it('a kernel with convInteger gets its conv phases only', async () => {
+  it('--ops takes the quantized ops', () => {
+    expect(parseOpsOption('qlinear-conv,conv-integer')).toEqual(['conv-integer', 'qlinear-conv']);
+    expect(() => parseOpsOption('conv,int8')).toThrow(/--ops must be .*qlinear-conv, got/);
+  });
+
+  it('a kernel object with conv and convInteger gets both phase groups, and passes', async () => {
     const kernel = {
       name: 'conv-and-int8',
       dtype: 'float64',
       conv: (p, x, w, b) => referenceConv(p, x, w, b),
-      convInteger: () => new Int32Array(0),
+      convInteger: im2colInt8Kernel.convInteger,
     } as ConvKernel;
     const report = await checkKernel(kernel, quick);
-    expect(report.phases.map((p) => p.phase)).toEqual(['exact data', 'real data', 'special data']);
+    expect(report.phases.map((p) => p.phase)).toEqual([
+      'exact data',
+      'real data',
+      'special data',
+      'conv-integer / integer data',
+    ]);
     expect(report.exitCode).toBe(0);
   });
 
-  it('--ops conv-integer is refused, naming the op', () => {
-    expect(() => parseOpsOption('conv,conv-integer')).toThrow(
-      /--ops: conv-integer is not run by convcheck check yet/,
-    );
-    expect(parseOpsOption('conv')).toEqual(['conv']);
+  it('--builtin im2col-int8 runs the quantized phases only, each checking cases', async () => {
+    const report = await runCheck(() => openTargets({ builtin: 'im2col-int8' }), quick);
+    expect(report.phases.map((p) => [p.phase, p.verdict])).toEqual([
+      ['conv-integer / integer data', 'pass'],
+      ['qlinear-conv / integer data', 'pass'],
+      ['qlinear-conv / rounding-tie data', 'pass'],
+      ['qlinear-conv / saturation data', 'pass'],
+    ]);
+    expect(report.kernels[0]!.dtype).toBe('int8/uint8');
   });
+
+  it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {
+    const kernel = {
+      name: 'short',
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+      convInteger: () => new Int32Array(0),
+    } as ConvKernel;
+    const report = await checkKernel(kernel, { ...quick, ops: ['conv-integer'] });
+    expect(report.phases[0]!.verdict).toBe('error');
+    expect(report.phases[0]!.failure!.message).toMatch(/returned 0 outputs/);
+  });
+});
+
+/** The CLI run of a planted bug at default settings, then its repro line run. */
+function failsAndReplays(file: string, op: string) {
+  const impl = `scripts/check/hosts/testdata/int8-${file}.ts`;
+  const first = runCli(['check', '--impl', impl, '--ops', op, '--seed', '7']);
+  expect(first.status, first.stderr).toBe(1);
+  const repro = /repro: npx convcheck (.+)/.exec(first.stdout)![1]!;
+  expect(repro).toContain(`--ops ${op} --only `);
+  const descriptor = /\n {2}(xcorrQ[IL]:\S+)/.exec(first.stdout)![1]!;
+  const args = [...repro.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+  const replay = runCli(args);
+  expect(replay.status).toBe(1);
+  expect(replay.stdout).toContain(descriptor);
+  expect(replay.stdout).toMatch(/1 failed/);
+}
+
+describe('each planted quantized bug fails through the CLI, and its repro replays it', () => {
+  it.each([
+    ['x-zero-point-ignored', 'conv-integer'],
+    ['x-zero-point-ignored', 'qlinear-conv'],
+    ['round-half-away', 'qlinear-conv'],
+    ['no-saturation', 'qlinear-conv'],
+    ['per-channel-scale-misapplied', 'qlinear-conv'],
+  ])('%s (%s)', (file, op) => failsAndReplays(file, op), 60_000);
 });

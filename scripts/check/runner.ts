@@ -13,6 +13,7 @@ import type { ConvCase, DataKind } from '../../properties/data.ts';
 import { caseOp } from '../../properties/ops.ts';
 import { type CaseLadder, ladderProfile } from '../../properties/precision/ladder.ts';
 import { PRECISION_PROBES } from '../../properties/precision/probes.ts';
+import type { QuantizedDataKind } from '../../properties/quantized/case.ts';
 import { formatDescriptor as formatProblem } from '../../reference/index.ts';
 import type { OpName } from '../../reference/ops.ts';
 import { UsageError } from '../cli-error.ts';
@@ -38,6 +39,9 @@ import type { SuiteSpec } from './suites.ts';
 
 export { phaseSummary } from './phase/summary.ts';
 
+/** A phase's data kind: a float op's (exact, real, special) or a quantized op's (integer, ties, saturation). */
+export type PhaseDataKind = DataKind | QuantizedDataKind;
+
 /** A kernel to check, with how to name it in repro commands. */
 export interface CheckTarget {
   host: KernelHost;
@@ -60,7 +64,7 @@ export interface RunOptions {
   /** Called with each shrunk failure, e.g. to save it as a fixture. */
   onFailure?: (failure: CaseFailure, outcome: CaseOutcome) => Promise<string | undefined>;
   /** Replays one phase at a fast-check path (from a failure report). */
-  replay?: { data: DataKind; path: string };
+  replay?: { data: PhaseDataKind; path: string };
   /** Only these modes / group families are generated (--modes, --groups). */
   family?: FamilyFilter;
   /** Compute the oracle at every output, never a sample (`--full`). */
@@ -74,11 +78,31 @@ export interface RunOptions {
  */
 export const DECLINE_BUDGET = 10;
 
-/** Error carrying the outcome of a failing case through fast-check. */
-class CaseFailed extends Error {
+/** Error carrying the outcome of a failing case through fast-check (every phase runner's). */
+export class CaseFailed extends Error {
   constructor(readonly outcome: CaseOutcome) {
     super(outcome.message);
   }
+}
+
+/**
+ * A judged case inside a phase's property: counted (until the first failure),
+ * a decline redrawn, a failure thrown for fast-check to shrink.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(cases, async (c) => recordCase(stats, await judge(c), options.progress));
+ * ```
+ */
+export function recordCase(stats: PhaseStats, outcome: CaseOutcome, progress: Progress): true {
+  const counted = stats.counting;
+  stats.record(outcome);
+  // Declined: a precondition failure, so fast-check draws another case
+  // (within DECLINE_BUDGET) and a shrink candidate the kernel declines is no counterexample.
+  if (outcome.verdict === 'skip') fc.pre(false);
+  if (counted) progress.tick(stats.checked);
+  if (outcome.verdict !== 'pass') throw new CaseFailed(outcome);
+  return true;
 }
 
 /**
@@ -133,15 +157,8 @@ export async function runGeneratedPhase(
       full: options.fullOracle === true,
       profile: conv && data === 'real' && stats.counting,
     });
-    const counted = stats.counting;
-    if (counted && outcome.precision) ladder.push(outcome.precision);
-    stats.record(outcome);
-    // Declined: a precondition failure, so fast-check draws another case
-    // (within DECLINE_BUDGET) and a shrink candidate the kernel declines is no counterexample.
-    if (outcome.verdict === 'skip') fc.pre(false);
-    if (counted) options.progress.tick(stats.checked);
-    if (outcome.verdict !== 'pass') throw new CaseFailed(outcome);
-    return true;
+    if (stats.counting && outcome.precision) ladder.push(outcome.precision);
+    return recordCase(stats, outcome, options.progress);
   });
 
   const details = await checkPhase(
@@ -172,14 +189,19 @@ export async function runGeneratedPhase(
 
 type PhaseDetails = fc.RunDetails<[ConvCase]>;
 
-/** Runs the phase's property with fast-check; a --path that is not in the tree is a usage error. */
-async function checkPhase(
-  property: fc.IAsyncPropertyWithHooks<[ConvCase]>,
+/**
+ * Runs a phase's property with fast-check (the float phases' and the quantized
+ * ones', scripts/check/quantized-phase.ts): declined cases redrawn within
+ * {@link DECLINE_BUDGET}, --path replayed; a --path that is not in the tree is
+ * a usage error.
+ */
+export async function checkPhase<C>(
+  property: fc.IAsyncPropertyWithHooks<[C]>,
   seed: number,
   runs: number,
-  examples: [ConvCase][],
+  examples: [C][],
   options: RunOptions,
-): Promise<PhaseDetails> {
+): Promise<fc.RunDetails<[C]>> {
   try {
     return await fc.check(property, {
       seed,

@@ -11,12 +11,13 @@ import type { Command } from 'commander';
 import { clockSeed } from '../../properties/config.ts';
 import type { DataKind, PlacedSpecial } from '../../properties/data.ts';
 import { opGeometry } from '../../properties/ops.ts';
+import { QUANTIZED_DATA_KINDS } from '../../properties/quantized/case.ts';
 import { parseSpecials } from '../../properties/special-placement.ts';
 import {
   type ConvProblem,
   convGeometry,
-  FLOAT_OP_NAMES,
   isFloatOp,
+  OP_NAMES,
   type OpName,
   opOfDescriptor,
   parseOpDescriptor,
@@ -49,7 +50,7 @@ import {
 import { createProgress } from '../check/progress.ts';
 import { toJson, toJunit, toMarkdown } from '../check/report-writers.ts';
 import type { CheckReport } from '../check/results.ts';
-import type { CheckTarget } from '../check/runner.ts';
+import type { CheckTarget, PhaseDataKind } from '../check/runner.ts';
 import { onShutdown, shutdownInProgress } from '../check/shutdown.ts';
 import { suiteSpec } from '../check/suites.ts';
 import { openTargets, type TargetOptions } from '../check/targets.ts';
@@ -151,6 +152,15 @@ function parseData(flag: string, text: string | undefined, fallback: DataKind): 
   return value;
 }
 
+/** The --only phase: a float op's data kind, or a quantized op's (integer, ties, saturation). */
+function parseOnly(text: string): PhaseDataKind {
+  const kinds: readonly PhaseDataKind[] = ['exact', 'real', 'special', ...QUANTIZED_DATA_KINDS];
+  if (!(kinds as readonly string[]).includes(text)) {
+    throw new UsageError(`--only must be one of ${kinds.join(', ')}, got '${text}'`);
+  }
+  return text as PhaseDataKind;
+}
+
 /** The --specials placement of a special-data repro, checked against the problem's tensors. */
 function specialsOption(text: string, data: DataKind, problem: ConvProblem): PlacedSpecial[] {
   if (data !== 'special') throw new UsageError('--specials applies to --data special only');
@@ -182,7 +192,7 @@ function singleCaseProblem(flags: CheckFlags): { op: OpName; problem: ConvProble
   const op = opOfDescriptor(parsed.op);
   if (!isFloatOp(op)) {
     throw new UsageError(
-      `--problem '${flags.problem}' is a ${op} case, which convcheck check does not run yet (docs/quantized.md)`,
+      `--problem '${flags.problem}' is a ${op} case: a quantized case is replayed by its phase (the repro line's --ops, --only and --path), not by --problem`,
     );
   }
   if (flags.ops !== undefined && parseOpsOption(flags.ops).join(',') !== op) {
@@ -247,7 +257,7 @@ function checkOptions(flags: CheckFlags): CheckKernelOptions {
       ? // setTimeout clamps delays above 2^31 − 1 ms to 1 ms: larger values are refused.
         { timeoutMs: parseIntegerOption('--timeout-ms', flags.timeoutMs, 1, MAX_TIMER_MS) }
       : {}),
-    ...(flags.only !== undefined ? { data: [parseData('--only', flags.only, 'real')] } : {}),
+    ...(flags.only !== undefined ? { data: [parseOnly(flags.only)] } : {}),
     ...(flags.path !== undefined ? { replayPath: flags.path } : {}),
     ...(flags.tolerance !== undefined ? { tolerance: parseToleranceName(flags.tolerance) } : {}),
     ...(flags.modes !== undefined ? { modes: parseModes(flags.modes) } : {}),
@@ -386,9 +396,12 @@ export function registerCheck(program: Command): void {
     )
     .option(
       '--ops <list>',
-      `ops (phase groups) to check, comma-separated: ${FLOAT_OP_NAMES.join(',')} (default: every op the kernel implements; an --impl-cmd program declares its ops with it, default conv)`,
+      `ops (phase groups) to check, comma-separated: ${OP_NAMES.join(',')} (default: every op the kernel implements; an --impl-cmd program declares its ops with it, default conv)`,
     )
-    .option('--only <kind>', 'run only the phase of this data kind')
+    .option(
+      '--only <kind>',
+      'run only the phase of this data kind: exact | real | special (float ops) | integer | ties | saturation (quantized ops)',
+    )
     .option('--path <path>', 'with --only: replay a fast-check path')
     .option('--modes <list>', `generate only these modes, comma-separated: ${MODE_NAMES.join(',')}`)
     .option(

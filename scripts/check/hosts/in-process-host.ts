@@ -6,7 +6,9 @@
 import type { AnyConvKernel, ConvProblem } from '../../../reference/index.ts';
 import { layoutsOf } from '../../../reference/layout.ts';
 import { implementedOps } from '../../../reference/ops.ts';
+import type { QuantizedKernel } from '../../../reference/quantized-kernel.ts';
 import { askSupports, checkKernelContract } from './kernel-contract.ts';
+import { inProcessQuantized, quantizedOpsOf } from './quantized-in-process.ts';
 import { runKernelCase } from './run-case.ts';
 import { serialHost } from './serial-host.ts';
 import { HostStartError, type KernelHost } from './types.ts';
@@ -45,6 +47,10 @@ export async function openInProcessHost(kernel: AnyConvKernel): Promise<KernelHo
     },
     run: (problem, operands, timeoutMs, op) =>
       runKernelCase(kernel, dtype, problem, operands, { timeoutMs, op }),
+    // A kernel object that also has convInteger or qlinearConv (the quantized contract).
+    ...(quantizedOpsOf(kernel as QuantizedKernel).length > 0
+      ? { quantized: inProcessQuantized(kernel as QuantizedKernel) }
+      : {}),
     async close(): Promise<void> {},
   });
 }

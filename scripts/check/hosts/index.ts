@@ -17,4 +17,10 @@ export { type BrowserHostOptions, openBrowserHost } from './browser-host.ts';
 export { type CommandHostOptions, openCommandHost } from './command-host.ts';
 export { openInProcessHost } from './in-process-host.ts';
 export { type ModuleHostOptions, openModuleHost } from './module-host.ts';
-export { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
+export { openQuantizedInProcessHost } from './quantized-in-process.ts';
+export {
+  HostStartError,
+  type KernelHost,
+  type QuantizedHostPart,
+  type RunOutcome,
+} from './types.ts';

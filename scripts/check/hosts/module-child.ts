@@ -8,9 +8,11 @@ import { pathToFileURL } from 'node:url';
 import type { AnyConvKernel } from '../../../reference/index.ts';
 import { layoutsOf } from '../../../reference/layout.ts';
 import { implementedOps } from '../../../reference/ops.ts';
+import type { QuantizedKernel } from '../../../reference/quantized-kernel.ts';
 import type { KernelArray } from '../../../reference/storage.ts';
 import { askSupports, checkKernelContract, errorText } from './kernel-contract.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
+import { askSupportsQuantized, runQuantizedOnCopies } from './quantized-case.ts';
 import { type KernelOperands, runKernelOnCopies } from './run-case.ts';
 import type { RunOutcome } from './types.ts';
 
@@ -63,6 +65,9 @@ async function loadKernel(modulePath: string): Promise<AnyConvKernel | undefined
 }
 
 async function answer(kernel: AnyConvKernel, message: HostMessage): Promise<ChildMessage> {
+  if (message.type === 'quantized-supports' || message.type === 'quantized-run') {
+    return answerQuantized(kernel as unknown as QuantizedKernel, message);
+  }
   if (message.type === 'supports') {
     return {
       type: 'supports-reply',
@@ -85,4 +90,27 @@ async function answer(kernel: AnyConvKernel, message: HostMessage): Promise<Chil
     outcome = { kind: 'error', message: `kernel process: ${errorText(e)}` };
   }
   return { type: 'run-reply', id: message.id, outcome, ...(used ? { used } : {}) };
+}
+
+/** The quantized ops' requests (quantized-case.ts: the same run as in the harness's process). */
+async function answerQuantized(
+  kernel: QuantizedKernel,
+  message: Extract<HostMessage, { type: 'quantized-supports' | 'quantized-run' }>,
+): Promise<ChildMessage> {
+  if (message.type === 'quantized-supports') {
+    const answer = askSupportsQuantized(kernel, message.signature);
+    return { type: 'quantized-supports-reply', id: message.id, answer };
+  }
+  try {
+    const { outcome, used } = await runQuantizedOnCopies(
+      kernel,
+      message.c,
+      message.operands,
+      undefined,
+    );
+    return { type: 'quantized-run-reply', id: message.id, outcome, used };
+  } catch (e) {
+    const outcome = { kind: 'error', message: `kernel process: ${errorText(e)}` } as const;
+    return { type: 'quantized-run-reply', id: message.id, outcome };
+  }
 }

@@ -6,16 +6,22 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writtenQuantizedOperands } from '../../../properties/quantized/data.ts';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
-import { OPS, type OpName } from '../../../reference/ops.ts';
+import { isFloatOp, OPS, type OpName } from '../../../reference/ops.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import type { ChildMessage, HostMessage } from './module-messages.ts';
 import { type KernelOperands, mutatedOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
 import { ChildSupervisor, type Settlement } from './supervisor.ts';
 import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
-import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
+import {
+  HostStartError,
+  type KernelHost,
+  type QuantizedHostPart,
+  type RunOutcome,
+} from './types.ts';
 
 /** Options of {@link openModuleHost}. */
 export interface ModuleHostOptions {
@@ -67,6 +73,7 @@ class ModuleHost implements HostCore {
   readonly layouts: KernelLayouts;
   readonly ops: readonly OpName[];
   readonly finiteOnly: boolean;
+  readonly quantized?: QuantizedHostPart;
   private readonly hasSupports: boolean;
   private nextId = 0;
   /** Why `supports()` is no longer called: it timed out once (a looping one costs every case). */
@@ -84,6 +91,38 @@ class ModuleHost implements HostCore {
     this.ops = current.ready.ops;
     this.finiteOnly = current.ready.finiteOnly;
     this.hasSupports = current.ready.hasSupports;
+    if (this.ops.some((op) => !isFloatOp(op))) this.quantized = this.quantizedPart();
+  }
+
+  /** The quantized ops, in the child as in process (quantized-case.ts); writes judged here. */
+  private quantizedPart(): QuantizedHostPart {
+    const timeoutMs = this.options.supportsTimeoutMs ?? 10_000;
+    return {
+      supports: async (signature) => {
+        const message: HostMessage = { type: 'quantized-supports', id: 0, signature };
+        const reply = await this.request(message, timeoutMs, 'supportsQuantized()');
+        if ('failure' in reply) throw new Error(`supportsQuantized(): ${reply.failure}`);
+        if (reply.value.type !== 'quantized-supports-reply') {
+          throw new Error('supportsQuantized(): unexpected reply');
+        }
+        const answer = reply.value.answer;
+        if ('error' in answer) throw new Error(answer.error);
+        return answer.answer;
+      },
+      run: async (c, operands, runTimeoutMs) => {
+        const method = c.op === 'conv-integer' ? 'convInteger' : 'qlinearConv';
+        const message: HostMessage = { type: 'quantized-run', id: 0, c, operands };
+        const reply = await this.request(message, runTimeoutMs, method);
+        if ('failure' in reply) return { kind: 'error', message: reply.failure };
+        if (reply.value.type !== 'quantized-run-reply') {
+          return { kind: 'error', message: 'unexpected reply' };
+        }
+        const { outcome, used } = reply.value;
+        if (outcome.kind !== 'output') return outcome;
+        if (used === undefined) return { kind: 'error', message: 'the reply lacks the operands' };
+        return { ...outcome, mutatedInputs: writtenQuantizedOperands(operands, used) };
+      },
+    };
   }
 
   async supports(problem: ConvProblem, op: OpName): Promise<true | string> {
@@ -138,11 +177,11 @@ class ModuleHost implements HostCore {
     const live = await this.liveSupervisor();
     if ('failure' in live) return live;
     const id = ++this.nextId;
-    const replyType = message.type === 'run' ? 'run-reply' : 'supports-reply';
+    const replyType = `${message.type}-reply`;
     const reply = live.value.expect(
       (m) => {
         if (m.type === 'fault') return { failure: `${call}: ${m.message}` };
-        return m.type === replyType && m.id === id ? { value: m } : undefined;
+        return m.type === replyType && 'id' in m && m.id === id ? { value: m } : undefined;
       },
       timeoutMs,
       `${call} timed out after ${timeoutMs} ms (kernel process killed; ` +

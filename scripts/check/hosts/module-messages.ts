@@ -2,9 +2,13 @@
  * The messages between the module host and its child process, over Node's IPC
  * channel with 'advanced' serialization (typed arrays cross as typed arrays).
  */
+
+import type { QuantizedCase } from '../../../properties/quantized/case.ts';
+import type { QuantizedOperands } from '../../../properties/quantized/data.ts';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
 import type { OpName } from '../../../reference/ops.ts';
+import type { QuantizedSignature } from '../../../reference/quantized-kernel.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import type { SupportsAnswer } from './kernel-contract.ts';
 import type { KernelOperands } from './run-case.ts';
@@ -21,7 +25,9 @@ export type HostMessage =
       input: KernelArray;
       weight: KernelArray;
       bias: KernelArray | undefined;
-    };
+    }
+  | { type: 'quantized-supports'; id: number; signature: QuantizedSignature }
+  | { type: 'quantized-run'; id: number; c: QuantizedCase; operands: QuantizedOperands };
 
 /** Child → host. */
 export type ChildMessage =
@@ -45,5 +51,13 @@ export type ChildMessage =
    * compares them with its own (the child's verdict could be forged by the kernel).
    */
   | { type: 'run-reply'; id: number; outcome: RunOutcome<KernelArray>; used?: KernelOperands }
+  | { type: 'quantized-supports-reply'; id: number; answer: SupportsAnswer }
+  /** `used`: as for run-reply, the quantized operand copies as the kernel left them. */
+  | {
+      type: 'quantized-run-reply';
+      id: number;
+      outcome: RunOutcome<unknown>;
+      used?: QuantizedOperands;
+    }
   /** Something went wrong outside any call, e.g. an unhandled promise rejection. */
   | { type: 'fault'; message: string };

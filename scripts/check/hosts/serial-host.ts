@@ -20,7 +20,7 @@ import {
   runInKernelStorage,
 } from './run-case.ts';
 import { SerialQueue } from './serial-queue.ts';
-import type { KernelHost, RunOutcome } from './types.ts';
+import type { KernelHost, QuantizedHostPart, RunOutcome } from './types.ts';
 
 /** The part of a host that differs between hosts; called one at a time. */
 export interface HostCore {
@@ -36,6 +36,8 @@ export interface HostCore {
   /** The ops the kernel implements; absent means conv only. */
   readonly ops?: readonly OpName[];
   supports(problem: ConvProblem, op: OpName): Promise<true | string>;
+  /** The quantized ops, when the kernel implements any (served on the same queue). */
+  readonly quantized?: QuantizedHostPart;
   /**
    * Receives operands already checked against the problem and the dtype, in the
    * kernel's declared layouts (conv; other ops canonical) and dtype (16-bit
@@ -115,10 +117,22 @@ export function serialHost(core: HostCore): KernelHost {
         ),
       );
     },
+    ...(core.quantized ? { quantized: queuedQuantized(core.quantized, whileOpen) } : {}),
     // Not queued: closing must stop a kernel that is looping in the call in flight.
     close() {
       closing ??= core.close();
       return closing;
     },
+  };
+}
+
+/** A host's quantized part on the host's queue: one call at a time, refused once closed. */
+function queuedQuantized(
+  part: QuantizedHostPart,
+  whileOpen: <T>(task: () => Promise<T>) => Promise<T>,
+): QuantizedHostPart {
+  return {
+    supports: (s) => whileOpen(() => part.supports(s)),
+    run: (c, operands, timeoutMs) => whileOpen(() => part.run(c, operands, timeoutMs)),
   };
 }

@@ -3,10 +3,14 @@
  * trusted in-process kernel, a JS/TS module isolated in a child process, or a
  * program in any language speaking the subprocess protocol (docs/protocol.md).
  */
+
+import type { QuantizedCase } from '../../../properties/quantized/case.ts';
+import type { QuantizedOperands } from '../../../properties/quantized/data.ts';
 import type { HalfDType } from '../../../reference/float16.ts';
 import type { ConvProblem, DType, FloatArray, PaddingRule } from '../../../reference/index.ts';
 import type { KernelLayouts } from '../../../reference/layout.ts';
 import type { OpName } from '../../../reference/ops.ts';
+import type { QuantizedSignature } from '../../../reference/quantized-kernel.ts';
 
 /**
  * What one case produced. Every misbehaviour of a kernel (a throw, a timeout, a
@@ -79,9 +83,12 @@ export interface KernelHost {
   readonly finiteOnly?: boolean;
   /**
    * The ops the kernel implements (reference/ops.ts): a module's contract
-   * methods, a program's declared `--ops`; always 'conv' first.
+   * methods, a program's declared `--ops`; 'conv' first, except for a built-in
+   * kernel of the quantized ops only (im2col-int8, ort-int8, torch-int8).
    */
   readonly ops: readonly OpName[];
+  /** How the quantized ops run, when the kernel implements any ({@link QuantizedHostPart}). */
+  readonly quantized?: QuantizedHostPart;
   /** Whether the kernel takes problem `p` posed for `op` (default 'conv'). */
   supports(p: ConvProblem, op?: OpName): Promise<true | string>;
   /**
@@ -100,6 +107,27 @@ export interface KernelHost {
   ): Promise<RunOutcome>;
   /** Stops every process of the host; idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * The quantized ops (ONNX ConvInteger, QLinearConv) through a host: their
+ * operands are 8-bit and 32-bit integers and float32 scales, not the float
+ * slots of {@link KernelHost.run}. The output is whatever came back (the
+ * quantized judge checks its type); `mutatedInputs` names x, w or bias.
+ *
+ * @example
+ * ```ts
+ * const r = await host.quantized!.run(c, materializeQuantizedCase(c), 5_000);
+ * ```
+ */
+export interface QuantizedHostPart {
+  /** Whether the kernel takes the case (its `supportsQuantized`, or the program's answer). */
+  supports(s: QuantizedSignature): Promise<true | string>;
+  run(
+    c: QuantizedCase,
+    operands: QuantizedOperands,
+    timeoutMs: number,
+  ): Promise<RunOutcome<unknown>>;
 }
 
 /**
