@@ -5,7 +5,7 @@
  * channel blocks, transposed and row-major M), and deliberately broken transforms that
  * these checks must catch.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry } from '../../reference/index.ts';
 import { randomInteger, seededRandom } from '../../reference/random.ts';
@@ -92,9 +92,14 @@ async function differing(
 
 describe('WebAssembly tile transforms', () => {
   it('are built from the text transform-wat.ts generates now (not a stale build)', async () => {
-    const built = readFileSync(new URL('./transforms.wasm', import.meta.url));
+    const url = new URL('./transforms.wasm', import.meta.url);
+    expect(existsSync(url), `${url.pathname} is missing: run npm run build`).toBe(true);
+    const built = readFileSync(url);
     const { bytes } = await assembledTransforms();
-    expect(Buffer.compare(built, Buffer.from(bytes))).toBe(0);
+    expect(
+      Buffer.compare(built, Buffer.from(bytes)),
+      'impl/wasm/transforms.wasm is stale: run npm run build',
+    ).toBe(0);
   });
 
   it.each(problems)('give the JS transforms’ bits: %s', async (_, p, blocks) => {
