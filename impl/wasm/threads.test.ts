@@ -5,16 +5,19 @@ import { convProblem, testOperands } from '../../reference/testing.ts';
 import {
   chunkColumns,
   GemmHelper,
+  headerBytes,
   helperOf,
   im2colSimd2tKernel,
   im2colSimdConv,
   im2colSimdConvOn,
   loadWasmGemm,
   ownWasmGemm,
+  simdLayout,
   twoThreadMinimum,
   type WasmGemm,
   workerSource,
 } from './index.ts';
+import { scratchAddress } from './module.ts';
 import { brokenWorkerEdits, edited } from './testing.ts';
 
 /** Real operands of `p` (uniform in [−1, 1), seeded): sums that round, so a wrong order shows. */
@@ -132,5 +135,79 @@ describe('two threads (im2col-simd-2t)', () => {
     const { x: x1, w: w1, b: b1 } = operands(rowMajor);
     const y = im2colSimdConvOn(gemm, helper, rowMajor, x1, w1, b1);
     expect(Array.from(y)).toEqual(Array.from(im2colSimdConv(rowMajor, x1, w1, b1)));
+  });
+});
+
+describe('GemmHelper.multiply', () => {
+  it('builds B in steps of 48, 96, 192, then 384 columns, and the product is exact', () => {
+    const gemm = ownWasmGemm() as WasmGemm;
+    const helper = new GemmHelper(gemm);
+    const [M, N, K] = [5, 1000, 7];
+    const random = seededRandom(5);
+    const A = Array.from({ length: M * K }, () => Math.floor(16 * random()) - 8);
+    const B = Array.from({ length: K * N }, () => Math.floor(16 * random()) - 8);
+    // Packed A (panels of 4 rows, k-major), packed B (panels of 4 columns), C = 0.
+    const a = headerBytes;
+    const b = a + 16 * 2 * K;
+    const c = b + 4 * (Math.ceil(N / 12) * 12 * K + 12);
+    gemm.reserve(c + 4 * M * N);
+    const memory = gemm.floats();
+    for (let i = 0; i < 8; i++) {
+      for (let k = 0; k < K; k++)
+        memory[a / 4 + (i >> 2) * 4 * K + 4 * k + (i & 3)] = i < M ? A[i * K + k]! : 0;
+    }
+    memory.fill(0, c / 4, c / 4 + M * N);
+    const steps: [number, number][] = [];
+    const job = { rowMajorB: false, M, N, K, a, b, ldb: 0, c, ldc: N };
+    helper.multiply(job, [scratchAddress(0), scratchAddress(1)], (q0, width) => {
+      steps.push([q0, width]);
+      for (let n = q0; n < q0 + width; n++) {
+        for (let k = 0; k < K; k++)
+          memory[b / 4 + (n >> 2) * 4 * K + 4 * k + (n & 3)] = B[k * N + n]!;
+      }
+    });
+    expect(steps).toEqual([
+      [0, 48],
+      [48, 96],
+      [144, 192],
+      [336, 384],
+      [720, 280],
+    ]);
+    let mismatches = 0;
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += A[i * K + k]! * B[k * N + j]!;
+        if (memory[c / 4 + i * N + j] !== sum) mismatches++;
+      }
+    }
+    expect(mismatches).toBe(0);
+  });
+});
+
+describe('the column block on two threads', () => {
+  it('is the whole image when its columns fit 2^23 floats, else the widest multiple of 4 that fits', () => {
+    const layer = (inChannels: number, size: number) =>
+      convGeometry(
+        convProblem({
+          inChannels,
+          outChannels: 4,
+          inputSize: [size, size],
+          kernelSize: [3, 3],
+          padBegin: [1, 1],
+          padEnd: [1, 1],
+        }),
+      );
+    // Shape a's geometry: 576 × 3136 floats fit, so one block (the one-thread block is 1820 wide).
+    const a = layer(64, 56);
+    expect(simdLayout(a, 1).width).toBeLessThan(a.outputVolume);
+    expect(simdLayout(a, 2).width).toBe(a.outputVolume);
+    // R = 2997 (333 channels × 9), 4096 outputs: 2^23 / 2997 = 2798.9.
+    const wide = layer(333, 64);
+    const width = simdLayout(wide, 2).width;
+    expect(width % 4).toBe(0);
+    expect(width * wide.reductionLength).toBeLessThanOrEqual(2 ** 23);
+    expect((width + 4) * wide.reductionLength).toBeGreaterThan(2 ** 23);
+    expect(simdLayout(wide, 2).end).toBeGreaterThan(simdLayout(wide, 1).end);
   });
 });
