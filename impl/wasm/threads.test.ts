@@ -18,7 +18,7 @@ import {
   workerSource,
 } from './index.ts';
 import { scratchAddress } from './module.ts';
-import { brokenWorkerEdits, edited } from './testing.ts';
+import { brokenWorkerEdits, edited, slowWorkerEdits } from './testing.ts';
 
 /** Real operands of `p` (uniform in [−1, 1), seeded): sums that round, so a wrong order shows. */
 const operands = (p: ConvProblem) => {
@@ -26,20 +26,25 @@ const operands = (p: ConvProblem) => {
   return testOperands(p, () => 2 * random() - 1);
 };
 
-/** Large enough for many chunks (784 columns, R = 288), so the worker takes some. */
+/**
+ * Large enough for many chunks (729 columns, R = 288), so the worker takes some; 13
+ * output channels and 729 columns end in edge tiles, which run in each thread's scratch.
+ */
 const packed = convProblem({
   inChannels: 32,
-  outChannels: 12,
-  inputSize: [28, 28],
+  outChannels: 13,
+  inputSize: [27, 27],
   kernelSize: [3, 3],
   padBegin: [1, 1],
   padEnd: [1, 1],
   bias: true,
 });
-/** A 1×1 layer: B is the input, row-major, copied in step by step. */
+/** A 1×1 layer, 2 images × 2 groups: B is the group's input channels, row-major, copied in step by step. */
 const rowMajor = convProblem({
-  inChannels: 64,
-  outChannels: 24,
+  batch: 2,
+  groups: 2,
+  inChannels: 128,
+  outChannels: 48,
   inputSize: [32, 32],
   kernelSize: [1, 1],
   bias: true,
@@ -70,12 +75,50 @@ describe('two threads (im2col-simd-2t)', () => {
     const { x, w, b } = operands(p);
     const g = convGeometry(p);
     expect(g.outputVolume).toBeGreaterThan(4 * chunkColumns);
-    expect(g.outChannels * g.reductionLength * g.outputVolume).toBeGreaterThan(twoThreadMinimum);
+    const work = g.outChannelsPerGroup * g.reductionLength * g.outputVolume;
+    expect(work).toBeGreaterThan(twoThreadMinimum);
     const one = im2colSimdConv(p, x, w, b);
     const helper = helperOf(loadWasmGemm() as WasmGemm);
     const two = withWorker(helper, () => im2colSimd2tKernel.conv(p, x, w, b) as Float32Array);
     expect(two, 'the worker never took two chunks').toBeDefined();
     expect(Array.from(two!)).toEqual(Array.from(one));
+  });
+
+  it('several column blocks (columns over 2^23 floats): the same bits as one thread', () => {
+    // R = 4608, 48 × 48 outputs: 4608 · 2304 floats > 2^23, so two blocks of 1820 and 484.
+    const p = convProblem({
+      inChannels: 512,
+      outChannels: 5,
+      inputSize: [48, 48],
+      kernelSize: [3, 3],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+    });
+    const g = convGeometry(p);
+    expect(simdLayout(g, 2).width).toBeLessThan(g.outputVolume);
+    const { x, w } = operands(p);
+    const helper = helperOf(loadWasmGemm() as WasmGemm);
+    const two = withWorker(helper, () => im2colSimd2tKernel.conv(p, x, w) as Float32Array);
+    expect(two, 'the worker never took two chunks').toBeDefined();
+    expect(Array.from(two!)).toEqual(Array.from(im2colSimdConv(p, x, w)));
+  });
+
+  it.each(Object.keys(slowWorkerEdits))(
+    '%s: the caller still gives the bits of one thread',
+    (edit) => {
+      const gemm = ownWasmGemm() as WasmGemm;
+      const helper = new GemmHelper(gemm, edited(workerSource, slowWorkerEdits[edit]!));
+      const { x, w, b } = operands(packed);
+      const y = im2colSimdConvOn(gemm, helper, packed, x, w, b);
+      expect(Array.from(y)).toEqual(Array.from(im2colSimdConv(packed, x, w, b)));
+    },
+  );
+
+  it('finish() without a product started does nothing', () => {
+    const gemm = ownWasmGemm() as WasmGemm;
+    const helper = new GemmHelper(gemm);
+    expect(() => helper.finish()).not.toThrow();
+    expect(helper.workerChunks).toBe(0);
   });
 
   it('a product under twoThreadMinimum multiply-adds stays on the calling thread', () => {
@@ -159,13 +202,23 @@ describe('GemmHelper.multiply', () => {
     memory.fill(0, c / 4, c / 4 + M * N);
     const steps: [number, number][] = [];
     const job = { rowMajorB: false, M, N, K, a, b, ldb: 0, c, ldc: N };
+    let workerDuringBuild = false;
     helper.multiply(job, [scratchAddress(0), scratchAddress(1)], (q0, width) => {
       steps.push([q0, width]);
+      if (q0 === 48) {
+        // The first chunk is published: the worker multiplies it while the build goes on
+        // (waiting up to 5 s for it to get a core on a loaded machine).
+        const sleeper = new Int32Array(new SharedArrayBuffer(4));
+        const deadline = Date.now() + 5000;
+        while (helper.workerChunks === 0 && Date.now() < deadline) Atomics.wait(sleeper, 0, 0, 1);
+        workerDuringBuild = helper.workerChunks > 0;
+      }
       for (let n = q0; n < q0 + width; n++) {
         for (let k = 0; k < K; k++)
           memory[b / 4 + (n >> 2) * 4 * K + 4 * k + (n & 3)] = B[k * N + n]!;
       }
     });
+    expect(workerDuringBuild).toBe(true);
     expect(steps).toEqual([
       [0, 48],
       [48, 96],
