@@ -116,6 +116,21 @@ describe('WebAssembly tile transforms', () => {
     }
   });
 
+  it('return an output the caller owns: not the shared memory, unchanged by the next call', async () => {
+    const p = problems[0]![1];
+    const g = convGeometry(p);
+    const random = seededRandom(11);
+    const kernel = createWinogradSimdKernel({ m: 4 });
+    const x = spread(random, g.inputLength);
+    const w = spread(random, g.weightLength);
+    const b = spread(random, g.outChannels);
+    const first = await kernel.conv(p, x, w, b);
+    const kept = Float32Array.from(first);
+    expect(first.buffer).toBeInstanceOf(ArrayBuffer);
+    await kernel.conv(p, spread(random, g.inputLength), w, b);
+    expect(Array.from(first)).toEqual(Array.from(kept));
+  });
+
   it('are used only for square 3 × 3 kernels with the default points', () => {
     const plan = (p: ConvProblem, m: number) =>
       wasmTransformKey(winogradSimdPlan(convGeometry(p), settingsOf({ m })));
