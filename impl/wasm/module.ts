@@ -15,12 +15,12 @@ interface WasmMemory {
   readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
-interface WasmApi {
+export interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
 }
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** Bytes per WebAssembly memory page. */
 const PAGE = 65536;

@@ -1,12 +1,15 @@
 /**
  * Test helper (not shipped: tsconfig.build.json and the mutation run leave it out):
- * the GEMM assembled from an edited gemm.wat, the way scripts/build.mjs assembles
- * it, so that a test can run a kernel on a deliberately broken GEMM and see the
+ * the GEMM assembled from an edited gemm.wat, and the Winograd tile transforms from
+ * an edited transform-wat.ts text, the way scripts/build.mjs assembles them, so that
+ * a test can run a kernel on a deliberately broken GEMM or transform and see the
  * checks catch it.
  */
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { gemmFromBytes, type WasmGemm } from './module.ts';
+import { type TransformsLoader, transformsFromBytes } from './tile-transforms.ts';
+import { transformsWat } from './transform-wat.ts';
 
 /**
  * The GEMM assembled from gemm.wat after `edit`; throws if the edit left the source
@@ -21,11 +24,7 @@ export async function assembled(edit: (wat: string) => string): Promise<WasmGemm
   const original = readFileSync(new URL('./gemm.wat', import.meta.url), 'utf8');
   const source = edit(original);
   if (source === original) throw new Error('assembled: the edit changed nothing in gemm.wat');
-  const wabt = await wabtInit();
-  const module = wabt.parseWat('gemm.wat', source, { simd: true, threads: true });
-  const { buffer } = module.toBinary({});
-  module.destroy();
-  const gemm = gemmFromBytes(buffer);
+  const gemm = gemmFromBytes(await assemble('gemm.wat', source));
   if (typeof gemm === 'string') throw new Error(gemm);
   return gemm;
 }
@@ -47,6 +46,69 @@ export const brokenGemmEdits: Record<string, (wat: string) => string> = {
       '(i32.add (local.get $pc) (i32.const 256))',
       '(i32.add (local.get $pc) (i32.const 512))',
     ),
+};
+
+/** WAT text assembled as scripts/build.mjs assembles it. */
+async function assemble(name: string, source: string): Promise<Uint8Array> {
+  const wabt = await wabtInit();
+  const module = wabt.parseWat(name, source, { simd: true, threads: true, bulk_memory: true });
+  const { buffer } = module.toBinary({});
+  module.destroy();
+  return buffer;
+}
+
+/**
+ * The tile transforms assembled from the text transform-wat.ts generates, after `edit`
+ * (default none: the text as `npm run build` assembles it); throws if an edit changed nothing.
+ *
+ * @example
+ * ```ts
+ * const broken = await assembledTransforms(brokenTransformEdits['…']);
+ * createWinogradSimdKernel({ m: 4, transforms: broken });
+ * ```
+ */
+export async function assembledTransforms(
+  edit?: (wat: string) => string,
+): Promise<{ bytes: Uint8Array; load: TransformsLoader }> {
+  const original = transformsWat();
+  const source = edit ? edit(original) : original;
+  if (edit && source === original) {
+    throw new Error('assembledTransforms: the edit changed nothing in the transforms');
+  }
+  const bytes = await assemble('transforms.wat', source);
+  return { bytes, load: transformsFromBytes(bytes) };
+}
+
+/** `edit` applied to the text of the exported function `name` only. */
+function inFunction(name: string, edit: (body: string) => string): (wat: string) => string {
+  return (wat) => {
+    const start = wat.indexOf(`(func (export "${name}")`);
+    if (start < 0) throw new Error(`no function ${name} in the transforms`);
+    const next = wat.indexOf('(func ', start + 1);
+    const end = next < 0 ? wat.length : next;
+    return wat.slice(0, start) + edit(wat.slice(start, end)) + wat.slice(end);
+  };
+}
+
+/** Edits of the generated transforms that break them in ways a check must notice. */
+export const brokenTransformEdits: Record<string, (wat: string) => string> = {
+  /** F(4)'s input transform adds the first term it should subtract. */
+  'F(4) input transform: a subtraction adds': inFunction('input_f4r3', (body) =>
+    body.replace('(f64x2.sub', '(f64x2.add'),
+  ),
+  /** F(2)'s input transform reads one input of the pair's second tile from the first tile. */
+  "F(2) input transform: the second tile reads the first tile's input": inFunction(
+    'input_f2r3',
+    (body) => body.replace('1 (local.get $rb0)', '1 (local.get $ra0)'),
+  ),
+  /** F(4)'s output transform subtracts the first term it should add. */
+  'F(4) output transform: an addition subtracts': inFunction('output_f4r3', (body) =>
+    body.replace('(local.set $t0_0 (f64x2.add', '(local.set $t0_0 (f64x2.sub'),
+  ),
+  /** F(2)'s output transform leaves the bias out. */
+  'F(2) output transform: no bias': inFunction('output_f2r3', (body) =>
+    body.replaceAll('(local.get $addend)', '(v128.const f64x2 0 0)'),
+  ),
 };
 
 /**

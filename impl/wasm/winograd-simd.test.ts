@@ -201,7 +201,7 @@ describe('winograd-simd supports()', () => {
   it('refuses a problem whose WebAssembly memory exceeds maxWorkspaceBytes, naming both', () => {
     const g = convGeometry(p);
     const plan = winogradSimdPlan(g, settingsOf({ m: 4 }));
-    const bytes = 4 * winogradSimdLayout(plan, g.inChannelsPerGroup).end;
+    const bytes = 4 * winogradSimdLayout(g, plan).end;
     const small = createWinogradSimdKernel({ m: 4, maxWorkspaceBytes: bytes - 1 });
     expect(small.supports?.(p)).toBe(
       `needs ${bytes} bytes of WebAssembly memory, more than ${bytes - 1} ` +

@@ -35,6 +35,14 @@ import {
   scratchAddress,
   type WasmGemm,
 } from './module.ts';
+import {
+  builtTransforms,
+  type TileRegions,
+  type TransformsLoader,
+  tileRegions,
+  WasmTileRun,
+  wasmTransformKey,
+} from './tile-transforms.ts';
 
 /** Columns of C per register tile of the GEMM: tile blocks are multiples of it. */
 const SLIVER_COLUMNS = 12;
@@ -44,6 +52,8 @@ interface WinogradSimdLayout {
   v: number;
   u: number;
   m: number;
+  /** The regions of the WebAssembly tile transforms, when the plan's are in transforms.wasm. */
+  tiles: TileRegions | undefined;
   /** One past the last float32 element used. */
   end: number;
 }
@@ -53,19 +63,17 @@ interface WinogradSimdLayout {
  *
  * @example
  * ```ts
- * winogradSimdLayout(plan, cig).end * 4; // bytes of WebAssembly memory the call uses
+ * winogradSimdLayout(g, plan).end * 4; // bytes of WebAssembly memory the call uses
  * ```
  */
-export function winogradSimdLayout(
-  plan: WinogradPlan,
-  inChannelsPerGroup: number,
-): WinogradSimdLayout {
+export function winogradSimdLayout(g: ConvGeometry, plan: WinogradPlan): WinogradSimdLayout {
   const v = headerBytes / 4;
   const u = v + plan.alphaArea * plan.matrixStride.V;
   const m = u + plan.alphaArea * plan.matrixStride.U;
   // Slack for the GEMM's reads of B past the last tile: 8 columns of the last V.
-  const end = m + plan.alphaArea * plan.matrixStride.M + 8 * inChannelsPerGroup;
-  return { v, u, m, end };
+  const productsEnd = m + plan.alphaArea * plan.matrixStride.M + 8 * g.inChannelsPerGroup;
+  const tiles = wasmTransformKey(plan) ? tileRegions(g, plan, productsEnd) : undefined;
+  return { v, u, m, tiles, end: tiles?.end ?? productsEnd };
 }
 
 /**
@@ -121,9 +129,10 @@ function wasmProducts(
   g: ConvGeometry,
   plan: WinogradPlan,
   cache: FilterCache,
+  transforms: TransformsLoader | undefined,
 ): WinogradProducts {
   const cig = g.inChannelsPerGroup;
-  const layout = winogradSimdLayout(plan, cig);
+  const layout = winogradSimdLayout(g, plan);
   gemm.reserve(4 * layout.end);
   // Taken after reserving: growing the memory replaces the view.
   const memory = gemm.floats();
@@ -141,7 +150,10 @@ function wasmProducts(
     layout.u,
     matrixStride.U,
   ].join('|');
+  const mStrides = (channels: number, count: number) =>
+    transposed(channels, count) ? { channel: 1, tile: channels } : { channel: count, tile: 1 };
   return {
+    ...wasmTiles(gemm, g, plan, layout, transforms, mStrides),
     ...(cacheable
       ? {
           filterCache: {
@@ -156,8 +168,7 @@ function wasmProducts(
     M: memory,
     mStart: layout.m,
     packedFloat32: true,
-    mStrides: (channels, count) =>
-      transposed(channels, count) ? { channel: 1, tile: channels } : { channel: count, tile: 1 },
+    mStrides,
     multiply(channels, count) {
       // The GEMM accumulates into C: M starts from zeros.
       memory.fill(0, layout.m, layout.m + alphaArea * matrixStride.M);
@@ -176,6 +187,26 @@ function wasmProducts(
 }
 
 /**
+ * The WebAssembly tile transforms for this call, when transforms.wasm has the plan's
+ * (else the JS transforms run; both give the same bits).
+ */
+function wasmTiles(
+  gemm: WasmGemm,
+  g: ConvGeometry,
+  plan: WinogradPlan,
+  layout: WinogradSimdLayout,
+  transforms: TransformsLoader | undefined,
+  mStrides: (channels: number, count: number) => { channel: number; tile: number },
+): Pick<WinogradProducts, 'tileTransforms'> {
+  const key = wasmTransformKey(plan);
+  if (!transforms || !key || !layout.tiles) return {};
+  const exports = transforms(gemm);
+  if (typeof exports === 'string') return {};
+  const products = { vStart: layout.v, mStart: layout.m, mStrides };
+  return { tileTransforms: new WasmTileRun(exports, key, gemm, g, plan, layout.tiles, products) };
+}
+
+/**
  * Options of {@link createWinogradSimdKernel}: those of the Winograd kernel (float32
  * only; `maxWorkspaceBytes` bounds the WebAssembly memory; `retainWorkspaceBytes` the
  * filter cache's copy of the weights; `tilesPerBlock` and `outChannelsPerBlock` default
@@ -188,6 +219,13 @@ export interface WinogradSimdOptions extends Omit<WinogradKernelOptions, 'dtype'
    * pass a deliberately broken GEMM, or a loader that fails, to see the checks catch it.
    */
   gemm?: () => WasmGemm | string;
+  /**
+   * The input and output tile transforms: default the built transforms.wasm
+   * ({@link builtTransforms}; where it is missing, or lacks the plan's transforms, the JS
+   * ones run, with the same bits); `false` for the JS ones. Tests pass a deliberately
+   * broken one.
+   */
+  transforms?: TransformsLoader | false;
 }
 
 /**
@@ -205,7 +243,11 @@ export interface WinogradSimdOptions extends Omit<WinogradKernelOptions, 'dtype'
 export function createWinogradSimdKernel(options: WinogradSimdOptions): ConvKernel {
   // Its own memory, made on first use: U stays there between calls (filter-cache.ts).
   let own: WasmGemm | string | undefined;
-  const { gemm: loadGemm = () => (own ??= ownWasmGemm()), ...winograd } = options;
+  const {
+    gemm: loadGemm = () => (own ??= ownWasmGemm()),
+    transforms = builtTransforms,
+    ...winograd
+  } = options;
   const settings = settingsOf({
     ...winograd,
     dtype: 'float32',
@@ -218,14 +260,15 @@ export function createWinogradSimdKernel(options: WinogradSimdOptions): ConvKern
     refusal(g, s) {
       const gemm = loadGemm();
       if (typeof gemm === 'string') return gemm;
-      const bytes = 4 * winogradSimdLayout(winogradSimdPlan(g, s), g.inChannelsPerGroup).end;
+      const bytes = 4 * winogradSimdLayout(g, winogradSimdPlan(g, s)).end;
       if (bytes <= limit) return true;
       return (
         `needs ${bytes} bytes of WebAssembly memory, more than ${limit} ` +
         `(maxWorkspaceBytes or the memory's 1 GiB maximum)`
       );
     },
-    products: (g, plan) => wasmProducts(loadGemm() as WasmGemm, g, plan, cache),
+    products: (g, plan) =>
+      wasmProducts(loadGemm() as WasmGemm, g, plan, cache, transforms || undefined),
   });
 }
 

@@ -4,7 +4,7 @@
  * this record and read M back from it, so the same transforms serve two product
  * engines: the JavaScript 4 × 4 micro-kernel here (float64 panels, each product
  * summed in float64 and rounded once into M) and the WebAssembly SIMD GEMM
- * (impl/wasm/winograd-products.ts: float32 panels in WebAssembly memory, each
+ * (impl/wasm/winograd-simd.ts: float32 panels in WebAssembly memory, each
  * product a float32 dot product). Both round U and V to float32 where a float32
  * kernel stores them, so the error bound's stages are the same (error-constants.ts:
  * the γ_K of the product stage covers a float32 sum as well as a float64 one).
@@ -16,6 +16,29 @@ import type { TransformTarget } from './separable.ts';
 import type { WinogradWorkspace } from './workspace.ts';
 
 const LANES = PANEL_LANES;
+
+/** The tiles of the current block: image, and output origin (row, column). */
+export interface TilePositions {
+  readonly image: Int32Array;
+  readonly row: Int32Array;
+  readonly column: Int32Array;
+}
+
+/**
+ * Input and output tile transforms that replace the JS ones of run.ts for a call (the
+ * WebAssembly ones of impl/wasm/tile-transforms.ts): the same sums, so the same bits.
+ * They write V and read M where this record says, and own the output until `end`.
+ */
+export interface WinogradTileTransforms {
+  /** Takes the call's operands; false when it cannot run on them (then the JS transforms run). */
+  begin(input: FloatArray, bias: FloatArray | undefined): boolean;
+  /** V of the block's `count` tiles for the group's input channels. */
+  inputs(group: number, count: number, tiles: TilePositions): void;
+  /** The outputs of channels oc0 … oc0 + channels − 1 of the group for the block's tiles. */
+  outputs(group: number, oc0: number, channels: number, count: number, tiles: TilePositions): void;
+  /** Every output of the call, in a fresh array of the kernel's dtype that the caller owns. */
+  end(): FloatArray;
+}
 
 /**
  * U and V as 4-lane panels, k-major over C_in/g (U[ξν] at `uStart + ξν·matrixStride.U`,
@@ -37,6 +60,8 @@ export interface WinogradProducts {
   multiply(channels: number, count: number): void;
   /** Where {@link multiply} put M's entries for these sizes: row-major, or transposed. */
   mStrides(channels: number, count: number): { channel: number; tile: number };
+  /** Optional: tile transforms to run instead of the JS ones. */
+  readonly tileTransforms?: WinogradTileTransforms;
   /**
    * Optional: transformed filters kept across calls. Asked only when U holds all of a
    * group's filters: `restore` puts back U of the same weights (compared by value) and

@@ -7,7 +7,7 @@
  */
 import type { ConvGeometry, FloatArray } from '../../reference/index.ts';
 import { PANEL_LANES, type WinogradPlan } from './plan.ts';
-import type { WinogradProducts } from './products.ts';
+import type { TilePositions, WinogradProducts, WinogradTileTransforms } from './products.ts';
 import type { BlockLayout, SeparableApply } from './separable.ts';
 import type { Settings } from './settings.ts';
 import { separable } from './transform-cache.ts';
@@ -21,7 +21,8 @@ export class WinogradRun {
   readonly input: FloatArray;
   readonly weight: FloatArray;
   readonly bias: FloatArray | undefined;
-  readonly output: FloatArray;
+  /** The output the JS output transform writes (allocated in run(); empty when the products' transforms run). */
+  private output: FloatArray;
   /** Where U, V and M live, and the products (products.ts). */
   private readonly products: WinogradProducts;
   /** M of one block: [outChannelsPerBlock × count] per ξν, from `products.mStart`. */
@@ -41,6 +42,13 @@ export class WinogradRun {
    */
   private readonly insideRun: Int32Array;
   private readonly wholeRun: Int32Array;
+  /** The same three arrays, for tile transforms of the products' (products.ts). */
+  private readonly positions: TilePositions;
+  /** The products' tile transforms when they run this call, else the JS ones below. */
+  private tiles: WinogradTileTransforms | undefined;
+  private readonly outputLength: number;
+  /** The dtype's array type (the output, the ragged tile's buffer). */
+  private readonly Store: Float32ArrayConstructor | Float64ArrayConstructor;
   private readonly filterTransform: SeparableApply;
   private readonly inputTransform: SeparableApply;
   private readonly outputTransform: SeparableApply;
@@ -63,7 +71,9 @@ export class WinogradRun {
     this.bias = operands.bias;
     const Store = dtype === 'float32' ? Float32Array : Float64Array;
     const { alphaArea, height, width } = plan;
-    this.output = new Store(g.outputLength);
+    this.Store = Store;
+    this.output = new Store(0);
+    this.outputLength = g.outputLength;
     this.products = products;
     this.M = products.M;
     this.patch =
@@ -76,6 +86,7 @@ export class WinogradRun {
     this.tileColumn = new Int32Array(plan.tilesPerBlock);
     this.insideRun = new Int32Array(plan.tilesPerBlock);
     this.wholeRun = new Int32Array(plan.tilesPerBlock);
+    this.positions = { image: this.tileImage, row: this.tileRow, column: this.tileColumn };
     const target = products.packedFloat32 ? 'float32' : 'packed';
     this.filterTransform = separable(plan, settings, 'filter', target, (a) => ({
       dense: a.transforms.Gf,
@@ -100,6 +111,10 @@ export class WinogradRun {
     const cog = this.g.outChannelsPerGroup;
     // All of a group's filters in one block: transform them for its first tile block only.
     const filtersKept = outChannelsPerBlock >= cog;
+    const tiles = this.products.tileTransforms;
+    this.tiles = tiles?.begin(this.input, this.bias) ? tiles : undefined;
+    // The products' transforms hand back a fresh output at the end: no zeroed array first.
+    if (!this.tiles) this.output = new this.Store(this.outputLength);
     for (let group = 0; group < this.g.groups; group++) {
       for (let first = 0; first < totalTiles; first += tilesPerBlock) {
         const count = Math.min(tilesPerBlock, totalTiles - first);
@@ -114,7 +129,7 @@ export class WinogradRun {
         }
       }
     }
-    return this.output;
+    return this.tiles ? this.tiles.end() : this.output;
   }
 
   /**
@@ -192,6 +207,10 @@ export class WinogradRun {
    * in lane t mod 4 of panel ⌊t/4⌋.
    */
   private transformInputs(group: number, count: number): void {
+    if (this.tiles) {
+      this.tiles.inputs(group, count, this.positions);
+      return;
+    }
     const { g, plan, from, to } = this;
     const { height, width } = plan;
     const cig = g.inChannelsPerGroup;
@@ -247,6 +266,10 @@ export class WinogradRun {
    * group; only valid outputs are written.
    */
   private transformOutputs(group: number, oc0: number, channels: number, count: number): void {
+    if (this.tiles) {
+      this.tiles.outputs(group, oc0, channels, count, this.positions);
+      return;
+    }
     const { g, plan, from, to } = this;
     const { height, width } = plan;
     const cog = g.outChannelsPerGroup;

@@ -14,6 +14,7 @@ import {
   WEIGHT_LAYOUTS,
   type WeightLayout,
 } from '../../reference/index.ts';
+import { declaredOps, FLOAT_OP_NAMES, type OpName } from '../../reference/ops.ts';
 import { KERNEL_DTYPES } from '../../reference/storage.ts';
 import {
   HostStartError,
@@ -57,6 +58,8 @@ export interface VerifyCommandOptions {
   /** Where to write the JSON report ('-': stdout instead of the text). */
   json?: string;
   verbose?: boolean;
+  /** The ops an --impl-cmd program implements, comma-separated (conv implied). */
+  ops?: string;
 }
 
 function integer(flag: string, text: string | undefined): number | undefined {
@@ -135,6 +138,17 @@ export async function runFixturesGenerate(
   return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed}${stored})`;
 }
 
+/** The ops an --impl-cmd program declares (`fixtures verify --ops`): float ops, conv always implied. */
+function programOps(text: string | undefined): OpName[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text.split(',').map((s) => s.trim());
+  const bad = names.find((n) => !(FLOAT_OP_NAMES as readonly string[]).includes(n));
+  if (bad !== undefined) {
+    throw new UsageError(`--ops: '${bad}' is not one of ${FLOAT_OP_NAMES.join(', ')}`);
+  }
+  return declaredOps(names as OpName[]);
+}
+
 /** Opens the host named by --impl or --impl-cmd; HostStartError becomes a UsageError (exit 2). */
 async function openHost(options: VerifyCommandOptions): Promise<KernelHost | undefined> {
   const impl = options.impl ?? options.kernel;
@@ -156,9 +170,17 @@ async function openHost(options: VerifyCommandOptions): Promise<KernelHost | und
       `fixtures verify: --dtype must be ${KERNEL_DTYPES.join(', ')}, got '${options.dtype}'`,
     );
   }
+  const ops = programOps(options.ops);
+  if (ops !== undefined && implCmd === undefined) {
+    throw new UsageError(
+      'fixtures verify: --ops declares the ops of an --impl-cmd program (a module declares its own by its methods)',
+    );
+  }
   try {
     if (impl !== undefined) return await openModuleHost(resolve(impl));
-    if (implCmd !== undefined) return await openCommandHost(implCmd, { dtype });
+    if (implCmd !== undefined) {
+      return await openCommandHost(implCmd, { dtype, ...(ops ? { ops } : {}) });
+    }
   } catch (e) {
     if (e instanceof HostStartError) throw new UsageError(`fixtures verify: ${e.message}`);
     throw e;
@@ -246,6 +268,10 @@ export function registerFixtures(program: Command): void {
     )
     .addOption(new Option('--kernel <module>', 'alias of --impl').hideHelp())
     .addOption(new Option('--cmd <command>', 'alias of --impl-cmd').hideHelp())
+    .option(
+      '--ops <list>',
+      `ops an --impl-cmd program implements, comma-separated: ${FLOAT_OP_NAMES.join(',')} (default conv; cases of other ops are skipped)`,
+    )
     .option('--timeout-ms <ms>', 'per-case kernel time limit (default 10000)')
     .addOption(new Option('--timeout <ms>', 'alias of --timeout-ms').hideHelp())
     .option('--json <file>', JSON_OPTION_HELP)
