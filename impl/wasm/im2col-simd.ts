@@ -13,8 +13,7 @@
  * B is the input itself, R rows of ΠO, row-major). C holds one image and group; it is
  * copied out once, so nothing crosses the JS boundary per tile.
  *
- * Just over 300 lines: the one-thread and two-thread products share the layout and
- * the per-image record above them; apart, each file would restate both.
+ * The product of each image and group, on one or two threads: im2col-simd-image.ts.
  */
 import {
   type ConvGeometry,
@@ -24,23 +23,11 @@ import {
   formatDescriptor,
 } from '../../reference/index.ts';
 import { zeroPaddingOnly } from '../../reference/padding-mode.ts';
-import {
-  builtColumnBlockWidth,
-  columnPlan,
-  fillColumns,
-  type Im2colOptions,
-  outputRuns,
-  workspaceLimit,
-} from '../im2col/index.ts';
+import { builtColumnBlockWidth, type Im2colOptions, workspaceLimit } from '../im2col/index.ts';
 import { inputIsColumns } from '../im2col/workspace.ts';
-import {
-  headerBytes,
-  loadWasmGemm,
-  maxMemoryBytes,
-  scratchAddress,
-  type WasmGemm,
-} from './module.ts';
-import { type GemmHelper, helperOf, type SplitProduct } from './threads.ts';
+import { fillBias, multiplyOneThread, multiplyTwoThreads } from './im2col-simd-image.ts';
+import { headerBytes, loadWasmGemm, maxMemoryBytes, type WasmGemm } from './module.ts';
+import { type GemmHelper, helperOf } from './threads.ts';
 
 /** Options of the SIMD im2col kernel. */
 export interface Im2colSimdOptions extends Im2colOptions {
@@ -59,7 +46,7 @@ const SLIVER_COLUMNS = 12;
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
 /** Byte addresses of the regions of one call (see the module comment). */
-interface SimdLayout {
+export interface SimdLayout {
   a: number;
   b: number;
   c: number;
@@ -70,17 +57,30 @@ interface SimdLayout {
 }
 
 /**
+ * Floats of the column block on two threads (32 MiB). They build and multiply the
+ * block chunk by chunk, so its size does not decide what stays in cache, and every
+ * block costs a start and a join: shape a (two blocks of the one-thread width) kept
+ * the calling thread busy 5.3 ms per call against 4.8 ms in one block (CPU time).
+ */
+const twoThreadBlockElements = 2 ** 23;
+
+/**
  * Where each region lives for this geometry, and how many bytes of WebAssembly
- * memory the call needs in all.
+ * memory the call needs in all, on one or two threads.
  *
  * @example
  * ```ts
  * simdLayout(convGeometry(p)).end; // bytes of WebAssembly memory the call uses
  * ```
  */
-export function simdLayout(g: ConvGeometry): SimdLayout {
+export function simdLayout(g: ConvGeometry, threads: 1 | 2 = 1): SimdLayout {
   const R = g.reductionLength;
-  const width = builtColumnBlockWidth(g);
+  const oneThreadWidth = builtColumnBlockWidth(g);
+  const widest = Math.floor(twoThreadBlockElements / R);
+  const width =
+    threads === 1
+      ? oneThreadWidth
+      : Math.min(g.outputVolume, Math.max(oneThreadWidth, widest - (widest % 4)));
   const a = headerBytes;
   const b = a + 4 * roundUp(g.outChannelsPerGroup, PANEL_ROWS) * R;
   // A 1×1 stride-1 unpadded layer uses the input as B, all ΠO columns of it at once.
@@ -100,14 +100,17 @@ export function simdLayout(g: ConvGeometry): SimdLayout {
  * im2colSimdRefusal(p); // undefined, or 'im2col-simd: WebAssembly GEMM not built: …'
  * ```
  */
-export function im2colSimdRefusal(p: ConvProblem, options: Im2colOptions = {}): string | undefined {
+export function im2colSimdRefusal(
+  p: ConvProblem,
+  options: Im2colSimdOptions = {},
+): string | undefined {
   const gemm = loadWasmGemm();
   if (typeof gemm === 'string') return `im2col-simd: ${gemm}`;
   // The column builder fills padding with zeros only (kernels-note: decline the other modes).
   const zeros = zeroPaddingOnly(p);
   if (zeros !== true) return `im2col-simd: ${zeros}`;
   const g = convGeometry(p);
-  const needed = simdLayout(g).end;
+  const needed = simdLayout(g, options.threads ?? 1).end;
   const limit = Math.min(workspaceLimit(options), maxMemoryBytes);
   if (needed <= limit) return undefined;
   return (
@@ -162,10 +165,11 @@ export function im2colSimdConvOn(
 ): Float32Array {
   const g = convGeometry(p);
   checkConvOperands(g, x, w, b);
-  const refusal = im2colSimdRefusal(p, options);
+  const threads = helper === undefined ? 1 : 2;
+  const refusal = im2colSimdRefusal(p, { ...options, threads });
   if (refusal !== undefined) throw new RangeError(refusal);
   if (typeof gemm === 'string') throw new RangeError(`im2col-simd: ${gemm}`);
-  const layout = simdLayout(g);
+  const layout = simdLayout(g, threads);
   gemm.reserve(layout.end);
   const out = new Float32Array(g.outputLength);
   for (let group = 0; group < g.groups; group++) {
@@ -173,7 +177,8 @@ export function im2colSimdConvOn(
     for (let n = 0; n < g.batch; n++) {
       const image = { g, x, bias: b, n, group, gemm, layout };
       fillBias(image);
-      if (helper === undefined) multiplyOneThread(image);
+      const work = g.outChannelsPerGroup * g.reductionLength * g.outputVolume;
+      if (helper === undefined || work < twoThreadMinimum) multiplyOneThread(image);
       else multiplyTwoThreads(image, helper);
       const c = layout.c / 4;
       const cog = g.outChannelsPerGroup;
@@ -184,109 +189,14 @@ export function im2colSimdConvOn(
   return out;
 }
 
-/** One image and one group of a call: C[Cout/g × ΠO] = bias + weights · columns. */
-interface ImageProduct {
-  g: ConvGeometry;
-  x: Float32Array;
-  bias: Float32Array | undefined;
-  n: number;
-  group: number;
-  gemm: WasmGemm;
-  layout: SimdLayout;
-}
-
-/** Index in x of the first element of the image's group's first input channel. */
-const channelStart = ({ g, n, group }: ImageProduct) =>
-  (n * g.inChannels + group * g.inChannelsPerGroup) * g.inputVolume;
-
-/** C = the bias of each output channel of the group (0 without bias). */
-function fillBias({ g, bias, group, gemm, layout }: ImageProduct): void {
-  const P = g.outputVolume;
-  const cog = g.outChannelsPerGroup;
-  const memory = gemm.floats();
-  const c = layout.c / 4;
-  for (let oc = 0; oc < cog; oc++) {
-    memory.fill(bias === undefined ? 0 : bias[group * cog + oc]!, c + oc * P, c + (oc + 1) * P);
-  }
-}
-
 /**
- * A 1×1 stride-1 unpadded layer: the image's channels are B, row-major (row k is
- * input channel k, ΠO elements long), used as they lie instead of packed.
+ * Multiply-adds below which an image's product runs on the calling thread alone even
+ * with two threads: each product posted to the worker costs its wake-up and the
+ * caller's join, tens of microseconds, and 2^20 multiply-adds take about 60 µs on
+ * one thread. A depthwise layer (shape e: 128 products of 1 × 9 × 3136) ran 3× slower
+ * on two threads without this.
  */
-function rowMajorInputProduct({ g, layout }: ImageProduct): SplitProduct {
-  const P = g.outputVolume;
-  const { a, b, c } = layout;
-  return {
-    rowMajorB: true,
-    M: g.outChannelsPerGroup,
-    N: P,
-    K: g.reductionLength,
-    a,
-    b,
-    ldb: P,
-    c,
-    ldc: P,
-  };
-}
-
-/** C += A · columns on the calling thread, one column block at a time. */
-function multiplyOneThread(image: ImageProduct): void {
-  const { g, x, gemm, layout } = image;
-  if (inputIsColumns(g)) {
-    const start = channelStart(image);
-    gemm.floats().set(x.subarray(start, start + g.reductionLength * g.outputVolume), layout.b / 4);
-    const { M, N, K, a, b, ldb, c, ldc } = rowMajorInputProduct(image);
-    gemm.gemmRowB(M, N, K, a, b, ldb, c, ldc, scratchAddress(0));
-    return;
-  }
-  const P = g.outputVolume;
-  const R = g.reductionLength;
-  const plan = columnPlan(g);
-  for (let p0 = 0; p0 < P; p0 += layout.width) {
-    const width = Math.min(layout.width, P - p0);
-    const runs = outputRuns(plan, p0, width);
-    fillColumns(plan, x, channelStart(image), runs, width, gemm.floats(), layout.b / 4);
-    const cog = g.outChannelsPerGroup;
-    gemm.gemm(cog, width, R, layout.a, layout.b, layout.c + 4 * p0, P, scratchAddress(0));
-  }
-}
-
-/**
- * C += A · columns on two threads ({@link GemmHelper.multiply}): the calling thread
- * builds B step by step — the column matrix block by block, or for a 1×1 layer the
- * input rows as they lie — while the worker multiplies the chunks already built.
- */
-function multiplyTwoThreads(image: ImageProduct, helper: GemmHelper): void {
-  const { g, x, gemm, layout } = image;
-  const P = g.outputVolume;
-  const R = g.reductionLength;
-  const M = g.outChannelsPerGroup;
-  const start = channelStart(image);
-  const scratch: [number, number] = [scratchAddress(0), scratchAddress(1)];
-  if (inputIsColumns(g)) {
-    const job = rowMajorInputProduct(image);
-    helper.multiply(job, scratch, (q0, width) => {
-      // Row k of B is input channel k: copy the columns [q0, q0 + width) of every row.
-      const memory = gemm.floats();
-      for (let k = 0, from = start + q0, to = layout.b / 4 + q0; k < R; k++, from += P, to += P) {
-        memory.set(x.subarray(from, from + width), to);
-      }
-    });
-    return;
-  }
-  const plan = columnPlan(g);
-  for (let p0 = 0; p0 < P; p0 += layout.width) {
-    const N = Math.min(layout.width, P - p0);
-    const c = layout.c + 4 * p0;
-    const job = { rowMajorB: false, M, N, K: R, a: layout.a, b: layout.b, ldb: 0, c, ldc: P };
-    // Packed panels of 4 columns: column q0 (a multiple of 4) starts at b + 4·q0·R.
-    helper.multiply(job, scratch, (q0, width) => {
-      const runs = outputRuns(plan, p0 + q0, width);
-      fillColumns(plan, x, start, runs, width, gemm.floats(), layout.b / 4 + q0 * R);
-    });
-  }
-}
+export const twoThreadMinimum = 2 ** 20;
 
 /**
  * Packs the weights of one group, a row-major [Cout/g × R] matrix, into panels of

@@ -5,6 +5,7 @@ export {
   im2colSimdConvOn,
   im2colSimdRefusal,
   simdLayout,
+  twoThreadMinimum,
 } from './im2col-simd.ts';
 export { createIm2colSimdKernel, im2colSimd2tKernel, im2colSimdKernel } from './kernel.ts';
 export {

@@ -11,6 +11,7 @@ import {
   im2colSimdConvOn,
   loadWasmGemm,
   ownWasmGemm,
+  twoThreadMinimum,
   type WasmGemm,
   workerSource,
 } from './index.ts';
@@ -34,9 +35,9 @@ const packed = convProblem({
 });
 /** A 1×1 layer: B is the input, row-major, copied in step by step. */
 const rowMajor = convProblem({
-  inChannels: 40,
-  outChannels: 9,
-  inputSize: [30, 30],
+  inChannels: 64,
+  outChannels: 24,
+  inputSize: [32, 32],
   kernelSize: [1, 1],
   bias: true,
 });
@@ -64,12 +65,39 @@ describe('two threads (im2col-simd-2t)', () => {
     ['1×1 (the input as B, copied in steps)', rowMajor],
   ] as const)('%s: the worker takes chunks and the bits equal one thread', (_, p) => {
     const { x, w, b } = operands(p);
-    expect(convGeometry(p).outputVolume).toBeGreaterThan(4 * chunkColumns);
+    const g = convGeometry(p);
+    expect(g.outputVolume).toBeGreaterThan(4 * chunkColumns);
+    expect(g.outChannels * g.reductionLength * g.outputVolume).toBeGreaterThan(twoThreadMinimum);
     const one = im2colSimdConv(p, x, w, b);
     const helper = helperOf(loadWasmGemm() as WasmGemm);
     const two = withWorker(helper, () => im2colSimd2tKernel.conv(p, x, w, b) as Float32Array);
     expect(two, 'the worker never took two chunks').toBeDefined();
     expect(Array.from(two!)).toEqual(Array.from(one));
+  });
+
+  it('a product under twoThreadMinimum multiply-adds stays on the calling thread', () => {
+    // Depthwise: 16 products of 1 × 9 × 1024 multiply-adds each; the worker would fail.
+    const p = convProblem({
+      inChannels: 16,
+      outChannels: 16,
+      groups: 16,
+      inputSize: [32, 32],
+      kernelSize: [3, 3],
+      padBegin: [1, 1],
+      padEnd: [1, 1],
+    });
+    const g = convGeometry(p);
+    expect(g.outChannelsPerGroup * g.reductionLength * g.outputVolume).toBeLessThan(
+      twoThreadMinimum,
+    );
+    const gemm = ownWasmGemm() as WasmGemm;
+    const helper = new GemmHelper(
+      gemm,
+      edited(workerSource, brokenWorkerEdits['the worker fails']!),
+    );
+    const { x, w, b } = operands(p);
+    const y = im2colSimdConvOn(gemm, helper, p, x, w, b);
+    expect(Array.from(y)).toEqual(Array.from(im2colSimdConv(p, x, w, b)));
   });
 
   it.each(Object.keys(brokenWorkerEdits).filter((edit) => edit !== 'the worker fails'))(

@@ -5,7 +5,7 @@
  * channel blocks, transposed and row-major M), and deliberately broken transforms that
  * these checks must catch.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ConvProblem, convGeometry } from '../../reference/index.ts';
 import { randomInteger, seededRandom } from '../../reference/random.ts';
@@ -92,9 +92,14 @@ async function differing(
 
 describe('WebAssembly tile transforms', () => {
   it('are built from the text transform-wat.ts generates now (not a stale build)', async () => {
-    const built = readFileSync(new URL('./transforms.wasm', import.meta.url));
+    const url = new URL('./transforms.wasm', import.meta.url);
+    expect(existsSync(url), `${url.pathname} is missing: run npm run build`).toBe(true);
+    const built = readFileSync(url);
     const { bytes } = await assembledTransforms();
-    expect(Buffer.compare(built, Buffer.from(bytes))).toBe(0);
+    expect(
+      Buffer.compare(built, Buffer.from(bytes)),
+      'impl/wasm/transforms.wasm is stale: run npm run build',
+    ).toBe(0);
   });
 
   it.each(problems)('give the JS transforms’ bits: %s', async (_, p, blocks) => {
@@ -109,6 +114,21 @@ describe('WebAssembly tile transforms', () => {
       expect(await differing(p, m, blocks, spy, 7 * m)).toBe(0);
       expect(loaded).toBeGreaterThan(0);
     }
+  });
+
+  it('return an output the caller owns: not the shared memory, unchanged by the next call', async () => {
+    const p = problems[0]![1];
+    const g = convGeometry(p);
+    const random = seededRandom(11);
+    const kernel = createWinogradSimdKernel({ m: 4 });
+    const x = spread(random, g.inputLength);
+    const w = spread(random, g.weightLength);
+    const b = spread(random, g.outChannels);
+    const first = await kernel.conv(p, x, w, b);
+    const kept = Float32Array.from(first);
+    expect(first.buffer).toBeInstanceOf(ArrayBuffer);
+    await kernel.conv(p, spread(random, g.inputLength), w, b);
+    expect(Array.from(first)).toEqual(Array.from(kept));
   });
 
   it('are used only for square 3 × 3 kernels with the default points', () => {

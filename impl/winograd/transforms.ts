@@ -185,6 +185,8 @@ function toDoubles(matrix: readonly Fraction[][]): Float64Array {
 }
 
 const cache = new Map<string, WinogradTransforms>();
+/** The same transforms for the default points, by `m,r`. */
+const defaultCache = new Map<string, WinogradTransforms>();
 
 /**
  * The exact transforms Aᵀ (m×α), G (α×r), Bᵀ (α×α) of F(m, r), with
@@ -208,12 +210,19 @@ export function winogradTransforms(
 ): WinogradTransforms {
   checkSize('m', m, 1);
   checkSize('r', r, 1);
+  // Every plan asks for the default points' transforms: found without building the points
+  // (mathjs Fractions), which cost ~30 µs per call, several times per convolution.
+  const byDefault = points ? undefined : defaultCache.get(`${m},${r}`);
+  if (byDefault) return byDefault;
   const alpha = m + r - 1;
   const chosen = points ? [...points] : defaultWinogradPoints(alpha);
   checkPoints(chosen, alpha);
   const key = `${m},${r}:${chosen.map((p) => (p === 'inf' ? p : p.toFraction())).join(',')}`;
   const cached = cache.get(key);
-  if (cached) return cached;
+  if (cached) {
+    if (!points) defaultCache.set(`${m},${r}`, cached);
+    return cached;
+  }
 
   const f = lagrangeScales(chosen);
   const interpolation = invert(evaluationMatrix(chosen, alpha));
@@ -233,6 +242,7 @@ export function winogradTransforms(
     BTf: toDoubles(BT),
   };
   cache.set(key, result);
+  if (!points) defaultCache.set(`${m},${r}`, result);
   return result;
 }
 

@@ -121,16 +121,24 @@ export async function evaluateQuantizedCase(
   };
 }
 
-/** The generated cases of a quantized phase: --dims, --modes and --groups apply. */
+/** The ranks of a quantized phase: --dims, narrowed to a built-in's domain. */
+function quantizedDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
+  const domain = target.tolerance.quantized?.dims;
+  return domain ? options.dims.filter((d) => domain.includes(d)) : options.dims;
+}
+
+/** The generated cases of a quantized phase: the kernel's domain; --dims, --modes and --groups. */
 function quantizedArbitrary(
+  target: CheckTarget,
   op: QuantizedOp,
   kind: QuantizedDataKind,
   options: RunOptions,
 ): fc.Arbitrary<QuantizedCase> {
   const family = options.family ?? {};
   const cases = quantizedCaseArbitrary(op, {
-    dims: options.dims,
+    ...target.tolerance.quantized,
     ...familyConstraints(family),
+    dims: quantizedDims(target, options),
     ...(kind === 'integer' ? {} : { focus: kind }),
   });
   return family.groups ? cases.filter((c) => inGroupFamily(family, c.problem)) : cases;
@@ -167,9 +175,16 @@ export async function runQuantizedPhase(
     stats.skipReasons[`the kernel does not implement ${op}`] = 1;
     return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
   }
+  if (quantizedDims(target, options).length === 0) {
+    const domain = target.tolerance.quantized?.dims?.join(',');
+    stats.skipReasons[
+      `--dims ${options.dims.join(',')} is outside the kernel's domain (${domain}-D)`
+    ] = 1;
+    return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+  }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   options.progress.phaseStart(`${target.host.name} / ${named.phase}`, runs);
-  const property = fc.asyncProperty(quantizedArbitrary(op, kind, options), async (c) => {
+  const property = fc.asyncProperty(quantizedArbitrary(target, op, kind, options), async (c) => {
     if (stats.counting) options.progress.current?.(quantizedDescriptor(c));
     const outcome = await evaluateQuantizedCase(host, c, {
       timeoutMs: options.timeoutMs,
