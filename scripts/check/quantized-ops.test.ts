@@ -5,9 +5,12 @@
  * CLI exit 1 at default settings with a repro line that, run, fails again on the
  * same case.
  */
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { im2colInt8Kernel } from '../../impl/quantized/index.ts';
 import { checkKernel } from '../../index.ts';
+import { roundHalfAwayKernel } from '../../properties/broken/quantized.ts';
 import { type ConvKernel, referenceConv } from '../../reference/index.ts';
 import { runCli } from '../run-cli.ts';
 import { parseOpsOption, runCheck } from './check-kernel.ts';
@@ -47,6 +50,31 @@ describe('quantized ops in convcheck check', () => {
       ['qlinear-conv / saturation data', 'pass'],
     ]);
     expect(report.kernels[0]!.dtype).toBe('int8/uint8');
+  });
+
+  it('--save-failures says a quantized failure is not saved (no quantized fixtures), and why', async () => {
+    const kernel = {
+      name: 'half-away',
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+      qlinearConv: roundHalfAwayKernel.qlinearConv,
+    } as ConvKernel;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const dir = join(tmpdir(), 'convcheck-q18-unsaved');
+      const report = await checkKernel(kernel, {
+        ...quick,
+        ops: ['qlinear-conv'],
+        saveFailures: dir,
+      });
+      const ties = report.phases.find((p) => p.phase === 'qlinear-conv / rounding-tie data')!;
+      expect(ties.failure!.savedTo).toBeUndefined();
+      expect(ties.failure!.details).toMatch(/\noperands: x \[/);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
+        'fixtures hold conv cases only, not qlinear-conv; replay it with its repro line',
+      );
+    } finally {
+      stderr.mockRestore();
+    }
   });
 
   it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {
