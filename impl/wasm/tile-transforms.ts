@@ -300,7 +300,7 @@ export class WasmTileRun implements WinogradTileTransforms {
     );
   }
 
-  end(output: FloatArray): void {
+  end(): Float32Array {
     const { g, plan, regions } = this;
     const { outputHeight: PH, outputWidth: PW } = regions;
     const OH = plan.height.outputSize;
@@ -322,6 +322,7 @@ export class WasmTileRun implements WinogradTileTransforms {
       );
       from = regions.output;
     }
-    output.set(this.#floats.subarray(from, from + g.outputLength));
+    // A copy the caller owns: the memory is reused by the next call.
+    return this.#floats.slice(from, from + g.outputLength);
   }
 }

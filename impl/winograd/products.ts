@@ -36,8 +36,8 @@ export interface WinogradTileTransforms {
   inputs(group: number, count: number, tiles: TilePositions): void;
   /** The outputs of channels oc0 … oc0 + channels − 1 of the group for the block's tiles. */
   outputs(group: number, oc0: number, channels: number, count: number, tiles: TilePositions): void;
-  /** Writes every output of the call into `output`. */
-  end(output: FloatArray): void;
+  /** Every output of the call, in a fresh array of the kernel's dtype that the caller owns. */
+  end(): FloatArray;
 }
 
 /**

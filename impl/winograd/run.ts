@@ -21,7 +21,8 @@ export class WinogradRun {
   readonly input: FloatArray;
   readonly weight: FloatArray;
   readonly bias: FloatArray | undefined;
-  readonly output: FloatArray;
+  /** The output the JS output transform writes (allocated in run(); empty when the products' transforms run). */
+  private output: FloatArray;
   /** Where U, V and M live, and the products (products.ts). */
   private readonly products: WinogradProducts;
   /** M of one block: [outChannelsPerBlock × count] per ξν, from `products.mStart`. */
@@ -45,6 +46,9 @@ export class WinogradRun {
   private readonly positions: TilePositions;
   /** The products' tile transforms when they run this call, else the JS ones below. */
   private tiles: WinogradTileTransforms | undefined;
+  private readonly outputLength: number;
+  /** The dtype's array type (the output, the ragged tile's buffer). */
+  private readonly Store: Float32ArrayConstructor | Float64ArrayConstructor;
   private readonly filterTransform: SeparableApply;
   private readonly inputTransform: SeparableApply;
   private readonly outputTransform: SeparableApply;
@@ -67,7 +71,9 @@ export class WinogradRun {
     this.bias = operands.bias;
     const Store = dtype === 'float32' ? Float32Array : Float64Array;
     const { alphaArea, height, width } = plan;
-    this.output = new Store(g.outputLength);
+    this.Store = Store;
+    this.output = new Store(0);
+    this.outputLength = g.outputLength;
     this.products = products;
     this.M = products.M;
     this.patch =
@@ -107,6 +113,8 @@ export class WinogradRun {
     const filtersKept = outChannelsPerBlock >= cog;
     const tiles = this.products.tileTransforms;
     this.tiles = tiles?.begin(this.input, this.bias) ? tiles : undefined;
+    // The products' transforms hand back a fresh output at the end: no zeroed array first.
+    if (!this.tiles) this.output = new this.Store(this.outputLength);
     for (let group = 0; group < this.g.groups; group++) {
       for (let first = 0; first < totalTiles; first += tilesPerBlock) {
         const count = Math.min(tilesPerBlock, totalTiles - first);
@@ -121,8 +129,7 @@ export class WinogradRun {
         }
       }
     }
-    this.tiles?.end(this.output);
-    return this.output;
+    return this.tiles ? this.tiles.end() : this.output;
   }
 
   /**

@@ -12,6 +12,10 @@ import { fitMlConvolution } from '../../impl/peers/ml-convolution.ts';
 import { fitMatrixConvolution } from '../../impl/peers/ml-matrix-convolution.ts';
 import { fitThing } from '../../impl/peers/thing-pixel-convolve.ts';
 import type { ConvProblemConstraints } from '../../properties/arbitraries/convProblem.ts';
+import {
+  type QuantizedCaseConstraints,
+  TORCH_QLINEAR_CONSTRAINTS,
+} from '../../properties/quantized/case.ts';
 import { type ConvProblem, convGeometry } from '../../reference/index.ts';
 
 /** A built-in peer's domain. */
@@ -21,6 +25,8 @@ export interface BuiltinDomain {
   fitProblem?: (p: ConvProblem) => ConvProblem;
   /** The built-in's own bound model when not the default: 'fft' for the FFT adapters. */
   tolerance?: 'fft';
+  /** Where its quantized cases are generated (types, modes, ranks), for a quantized built-in. */
+  quantized?: QuantizedCaseConstraints;
 }
 
 /** One image with one kernel per output plane, no bias (impl/peers/plane.ts). */
@@ -107,6 +113,22 @@ export const BUILTIN_DOMAINS: Readonly<Record<string, BuiltinDomain>> = {
     constraints: { ...PLANES, dims: [2], modes: ['cross-correlation'], maxDilation: 1 },
     fitProblem: fitThing,
   },
+  // onnxruntime's CPU kernels: cross-correlation, y of x's type, no int8 x with uint8 w.
+  'ort-int8': {
+    constraints: {},
+    quantized: {
+      modes: ['cross-correlation'],
+      yType: 'x',
+      types: [
+        ['uint8', 'int8'],
+        ['uint8', 'uint8'],
+        ['int8', 'int8'],
+      ],
+    },
+  },
+  // PyTorch's quantized conv2d: quint8 x and y, qint8 w, 2-D cross-correlation, no bias.
+  'torch-int8-qnnpack': { constraints: {}, quantized: TORCH_QLINEAR_CONSTRAINTS },
+  'torch-int8-onednn': { constraints: {}, quantized: TORCH_QLINEAR_CONSTRAINTS },
   convnetjs: {
     constraints: {
       dims: [2],

@@ -28,6 +28,13 @@ type Opener = () => Promise<KernelHost>;
 /** The ops torch_client.py implements: conv_transposeNd and autograd for the backward passes. */
 const TORCH_OPS = FLOAT_OP_NAMES;
 
+/** PyTorch's quantized conv on one engine, as QLinearConv over the protocol (qlinear-conv only). */
+const torchInt8 = (engine: 'qnnpack' | 'onednn') =>
+  openCommandHost(`/usr/bin/python3 ${script('torch_quantized_client.py')} --engine ${engine}`, {
+    name: `torch-int8-${engine}`,
+    ops: ['qlinear-conv'],
+  });
+
 async function ownKernel(pick: () => Promise<AnyConvKernel>): Promise<KernelHost> {
   return openInProcessHost(await pick());
 }
@@ -93,6 +100,8 @@ const OPENERS: Record<string, Opener> = {
       name: 'torch-f32',
       ops: TORCH_OPS,
     }),
+  'torch-int8-qnnpack': () => torchInt8('qnnpack'),
+  'torch-int8-onednn': () => torchInt8('onednn'),
   scipy: () =>
     openCommandHost(`python3 ${script('scipy_client.py')}`, {
       dtype: 'float64',

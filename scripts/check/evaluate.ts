@@ -23,6 +23,7 @@ import {
   type PrecisionModelName,
   STORAGE_CLASS,
 } from '../../properties/precision/models.ts';
+import type { QuantizedCaseConstraints } from '../../properties/quantized/case.ts';
 import type { BoundModel } from '../../properties/tolerance.ts';
 import { winogradModel } from '../../properties/winogradModel.ts';
 import { sameValues } from '../../reference/float.ts';
@@ -47,6 +48,8 @@ export interface ToleranceChoice {
   constraints: Partial<ConvProblemConstraints>;
   /** Moves each generated problem into a built-in library's border convention (builtin-domains.ts). */
   fitProblem?: (p: ConvProblem) => ConvProblem;
+  /** Where a quantized built-in's cases are generated (its types, modes, ranks). */
+  quantized?: QuantizedCaseConstraints;
 }
 
 const direct = (exactOnExactData: boolean): ToleranceChoice => ({
@@ -195,6 +198,7 @@ export function toleranceForBuiltin(builtinName: string): ToleranceChoice {
     ...(domain.tolerance === 'fft' ? fft : direct(true)),
     constraints: domain.constraints,
     ...(domain.fitProblem ? { fitProblem: domain.fitProblem } : {}),
+    ...(domain.quantized ? { quantized: domain.quantized } : {}),
   };
 }
 

@@ -5,12 +5,17 @@
  * CLI exit 1 at default settings with a repro line that, run, fails again on the
  * same case.
  */
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { im2colInt8Kernel } from '../../impl/quantized/index.ts';
 import { checkKernel } from '../../index.ts';
+import { roundHalfAwayKernel } from '../../properties/broken/quantized.ts';
 import { type ConvKernel, referenceConv } from '../../reference/index.ts';
 import { runCli } from '../run-cli.ts';
 import { parseOpsOption, runCheck } from './check-kernel.ts';
+import { defaultTolerance } from './evaluate.ts';
+import { openInProcessHost } from './hosts/index.ts';
 import { openTargets } from './targets.ts';
 
 const quick = { suite: 'quick', seed: 5, runs: 6 } as const;
@@ -47,6 +52,49 @@ describe('quantized ops in convcheck check', () => {
       ['qlinear-conv / saturation data', 'pass'],
     ]);
     expect(report.kernels[0]!.dtype).toBe('int8/uint8');
+  });
+
+  it('--save-failures says a quantized failure is not saved (no quantized fixtures), and why', async () => {
+    const kernel = {
+      name: 'half-away',
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+      qlinearConv: roundHalfAwayKernel.qlinearConv,
+    } as ConvKernel;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const dir = join(tmpdir(), 'convcheck-q18-unsaved');
+      const report = await checkKernel(kernel, {
+        ...quick,
+        ops: ['qlinear-conv'],
+        saveFailures: dir,
+      });
+      const ties = report.phases.find((p) => p.phase === 'qlinear-conv / rounding-tie data')!;
+      expect(ties.failure!.savedTo).toBeUndefined();
+      expect(ties.failure!.details).toMatch(/\noperands: x \[/);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
+        'fixtures hold conv cases only, not qlinear-conv; replay it with its repro line',
+      );
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('a host without the quantized ops (the --browser page) reports them as SKIP, saying why', async () => {
+    const page = await openInProcessHost({
+      name: 'page',
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+    });
+    // The browser host lists a module's convInteger in its ops, and has no quantized part.
+    const host = { ...page, ops: ['conv', 'conv-integer'] as const };
+    const target = { host, implFlags: '--impl k.mjs --browser', tolerance: defaultTolerance() };
+    const report = await runCheck(async () => [target], { ...quick, ops: ['conv-integer'] });
+    expect(report.phases.map((p) => [p.phase, p.verdict, Object.keys(p.skipReasons)])).toEqual([
+      [
+        'conv-integer / all data',
+        'skip',
+        ['the --browser host runs the float ops only, not conv-integer'],
+      ],
+    ]);
   });
 
   it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {

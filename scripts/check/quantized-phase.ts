@@ -121,16 +121,24 @@ export async function evaluateQuantizedCase(
   };
 }
 
-/** The generated cases of a quantized phase: --dims, --modes and --groups apply. */
+/** The ranks of a quantized phase: --dims, narrowed to a built-in's domain. */
+function quantizedDims(target: CheckTarget, options: RunOptions): (1 | 2 | 3)[] {
+  const domain = target.tolerance.quantized?.dims;
+  return domain ? options.dims.filter((d) => domain.includes(d)) : options.dims;
+}
+
+/** The generated cases of a quantized phase: the kernel's domain; --dims, --modes and --groups. */
 function quantizedArbitrary(
+  target: CheckTarget,
   op: QuantizedOp,
   kind: QuantizedDataKind,
   options: RunOptions,
 ): fc.Arbitrary<QuantizedCase> {
   const family = options.family ?? {};
   const cases = quantizedCaseArbitrary(op, {
-    dims: options.dims,
+    ...target.tolerance.quantized,
     ...familyConstraints(family),
+    dims: quantizedDims(target, options),
     ...(kind === 'integer' ? {} : { focus: kind }),
   });
   return family.groups ? cases.filter((c) => inGroupFamily(family, c.problem)) : cases;
@@ -167,9 +175,16 @@ export async function runQuantizedPhase(
     stats.skipReasons[`the kernel does not implement ${op}`] = 1;
     return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
   }
+  if (quantizedDims(target, options).length === 0) {
+    const domain = target.tolerance.quantized?.dims?.join(',');
+    stats.skipReasons[
+      `--dims ${options.dims.join(',')} is outside the kernel's domain (${domain}-D)`
+    ] = 1;
+    return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+  }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   options.progress.phaseStart(`${target.host.name} / ${named.phase}`, runs);
-  const property = fc.asyncProperty(quantizedArbitrary(op, kind, options), async (c) => {
+  const property = fc.asyncProperty(quantizedArbitrary(target, op, kind, options), async (c) => {
     if (stats.counting) options.progress.current?.(quantizedDescriptor(c));
     const outcome = await evaluateQuantizedCase(host, c, {
       timeoutMs: options.timeoutMs,
@@ -181,6 +196,13 @@ export async function runQuantizedPhase(
   const details = await checkPhase(property, seed, runs, [], options);
   const shrunk = details.failed ? details.counterexample?.[0] : undefined;
   const failure = shrunk ? quantizedFailure(shrunk, kind, details) : undefined;
+  const caught =
+    details.errorInstance instanceof CaseFailed ? details.errorInstance.outcome : undefined;
+  // --save-failures: the one callback says what it can save (no quantized fixtures yet).
+  if (failure && caught && options.onFailure) {
+    const saved = await options.onFailure(failure, caught);
+    if (saved) failure.savedTo = saved;
+  }
   const result = phaseResult({
     ...named,
     stats,
@@ -191,6 +213,26 @@ export async function runQuantizedPhase(
   });
   options.progress.phaseEnd(phaseSummary(result));
   return result;
+}
+
+/** How many values of a tensor a failure lists (a shrunk case is usually smaller). */
+const LISTED_VALUES = 16;
+
+/** The shrunk case's operands, as the kernel got them (tensors shortened past 16 values). */
+function operandsText(c: QuantizedCase): string {
+  const list = (v: number | ArrayLike<number>) => {
+    if (typeof v === 'number') return String(v);
+    const head = Array.from(v).slice(0, LISTED_VALUES).join(', ');
+    return `[${head}${v.length > LISTED_VALUES ? `, … ${v.length} values` : ''}]`;
+  };
+  const o = materializeQuantizedCase(c);
+  const common = `x ${list(o.x)}, w ${list(o.w)}`;
+  if (o.op === 'conv-integer') {
+    return `operands: ${common}, xZeroPoint ${o.xZeroPoint}, wZeroPoint ${list(o.wZeroPoint)}`;
+  }
+  const p = o.params;
+  const bias = o.bias ? `, bias ${list(o.bias)}` : '';
+  return `operands: ${common}, xScale ${p.xScale}, xZeroPoint ${p.xZeroPoint}, wScale ${list(p.wScale)}, wZeroPoint ${list(p.wZeroPoint)}, yScale ${p.yScale}, yZeroPoint ${p.yZeroPoint}${bias}`;
 }
 
 /** The failure report of the shrunk quantized case (its repro is filled in by the caller). */
@@ -215,6 +257,7 @@ function quantizedFailure(
     details: [
       `fast-check: { seed: ${details.seed}, path: "${path}", endOnFailure: true } (shrunk ${details.numShrinks} times)`,
       `case: ${quantizedSignatureText(c)}`,
+      operandsText(c),
       `problem: ${JSON.stringify(c.problem)}`,
       outcome?.details ?? '',
     ]

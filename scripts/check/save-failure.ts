@@ -21,13 +21,13 @@ export async function saveFailure(
   failure: CaseFailure,
   outcome: CaseOutcome,
 ): Promise<string | undefined> {
-  if (!outcome.operands || !outcome.reference || !outcome.model) return undefined;
   // Fixtures hold conv (and pooling) cases: an op's failure keeps its repro line only.
   if (failure.op !== undefined && failure.op !== 'conv') {
     throw new Error(
       `fixtures hold conv cases only, not ${failure.op}; replay it with its repro line`,
     );
   }
+  if (!outcome.operands || !outcome.reference || !outcome.model) return undefined;
   const dtype = outcome.operands.input instanceof Float64Array ? 'float64' : 'float32';
   const params = boundParameters(failure.problem, dtype, outcome.model);
   return saveFailureFixture({

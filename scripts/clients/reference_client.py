@@ -3,6 +3,9 @@
 
 One JSON request per stdin line, one JSON answer per stdout line (docs/protocol.md).
   npx convcheck check --impl-cmd "python3 scripts/clients/reference_client.py"
+It also implements ONNX ConvInteger and QLinearConv (exact integers, float64 rescale):
+  npx convcheck check --impl-cmd "python3 scripts/clients/reference_client.py" \
+      --ops conv-integer,qlinear-conv
 The other Python clients reuse serve() and Unsupported from here.
 """
 import base64
@@ -131,6 +134,49 @@ def op_operands(request, p, dtype):
     raise Unsupported(f"unknown op {op}")
 
 
+QUANTIZED_OPS = ("conv-integer", "qlinear-conv")
+
+
+def quantized_operands(request, p):
+    """A quantized op's operands by name (docs/protocol.md, "Quantized ops"), each decoded in
+    the type request["dtypes"] names: x, w in NCHW/OIHW; zero points and scales as 1-D arrays
+    (one value, or one per output channel); bias [outChannels] or None."""
+    x_shape = [p["batch"], p["inChannels"]] + p["inputSize"]
+    w_shape = [p["outChannels"], p["inChannels"] // p["groups"]] + p["kernelSize"]
+    shapes = {"x": x_shape, "w": w_shape}
+    operands = {name: decode(request[name], dtype, shapes.get(name, [-1]))
+                for name, dtype in request["dtypes"].items()}
+    if request["op"] == "qlinear-conv":
+        operands.setdefault("bias", None)
+    return operands
+
+
+def conv_integer(p, x, w, xZeroPoint, wZeroPoint):
+    """ONNX ConvInteger: sum of (x - x_zp)(w - w_zp[oc]) as int32. The padding holds x_zp
+    (it contributes 0 once x_zp is subtracted); float64 sums of these integers are exact."""
+    wz = wZeroPoint.astype(np.int64).reshape([-1] + [1] * (w.ndim - 1))
+    shifted_x = x.astype(np.int64) - int(xZeroPoint[0])
+    acc = conv(dict(p, bias=False), shifted_x, w.astype(np.int64) - wz, None)
+    return np.rint(acc).astype(np.int32)
+
+
+def qlinear_conv(p, x, xScale, xZeroPoint, w, wScale, wZeroPoint, yScale, yZeroPoint,
+                 bias=None):
+    """ONNX QLinearConv: (ConvInteger + int32 bias) * x_scale * w_scale[oc] / y_scale, rounded
+    half to even, plus y_zp, saturated to y_zp's type. The rescale is float64 (the scales are
+    float32): far inside the +-1 that docs/quantized.md derives, and exact at the ties that
+    power-of-two scales make, where the half-to-even rule decides."""
+    acc = conv_integer(p, x, w, xZeroPoint, wZeroPoint).astype(np.int64)
+    channel = [1, -1] + [1] * (acc.ndim - 2)
+    if bias is not None:
+        acc = acc + bias.astype(np.int64).reshape(channel)
+    scale = (xScale.astype(np.float64)[0] * wScale.astype(np.float64).reshape(channel)
+             / yScale.astype(np.float64)[0])
+    y = np.rint(acc * scale) + int(yZeroPoint[0])
+    limits = np.iinfo(yZeroPoint.dtype)
+    return np.clip(y, limits.min, limits.max).astype(yZeroPoint.dtype)
+
+
 def serve(compute, ops=None):
     """Answers requests until stdin closes; compute(p, x, w, b) returns an array or raises.
 
@@ -140,17 +186,24 @@ def serve(compute, ops=None):
     bfloat16 the result is rounded to it once, to nearest even.
 
     ops maps the other op names ("convtranspose", "conv-backward-data",
-    "conv-backward-weights") to functions of (p, *operands) in call order; an op
-    not in it is answered "unsupported"."""
+    "conv-backward-weights") to functions of (p, *operands) in call order, and the
+    quantized ones ("conv-integer", "qlinear-conv") to functions of their operands
+    by name (conv_integer, qlinear_conv); an op not in it is answered "unsupported"."""
     ops = ops or {}
     for line in sys.stdin:
         request = json.loads(line)
-        dtype, answer = request["dtype"], {"id": request["id"]}
-        # compute sees the request's dtype too: float16/bfloat16 kernels may compute in it
-        p = dict(request["problem"], dtype=dtype)
+        answer = {"id": request["id"]}
         op = request.get("op", "conv")
+        # compute sees the request's dtype too: float16/bfloat16 kernels may compute in it
+        dtype = request.get("dtype")
+        p = dict(request["problem"], dtype=dtype)
         try:
-            if op != "conv":
+            if op in QUANTIZED_OPS:
+                if op not in ops:
+                    raise Unsupported(f"this client does not implement {op}")
+                y = ops[op](p, **quantized_operands(request, p))
+                answer["output"] = encode(np.ascontiguousarray(y), request["outputDtype"])
+            elif op != "conv":
                 if op not in ops:
                     raise Unsupported(f"this client implements conv only, not {op}")
                 y = ops[op](p, *op_operands(request, p, dtype))
@@ -175,4 +228,4 @@ def serve(compute, ops=None):
 
 
 if __name__ == "__main__":
-    serve(conv)
+    serve(conv, {"conv-integer": conv_integer, "qlinear-conv": qlinear_conv})

@@ -6,7 +6,10 @@
  *
  *   npm run conformance -- [--suite standard] [--seed 20261127] [--out docs/conformance.md] [--only cv2,scipy]
  *
- * It runs every subject in turn, for minutes: run it with `nice`.
+ * It runs every subject in turn, for minutes: run it with `nice`. With --only, only
+ * those subjects run, and when the --out file exists their rows and findings replace
+ * theirs in it, every other row kept as it is (conformance/splice.ts: same suite and
+ * seed only); without the file, the table holds those subjects alone.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CheckReport } from '../check/results.ts';
 import { runCli } from '../run-cli.ts';
+import { spliceTable } from './conformance/splice.ts';
 import {
   loadExplanations,
   loadFacts,
@@ -82,11 +86,17 @@ function main(): void {
   try {
     const chosen = subjects.filter((s) => only === undefined || only.includes(s.name));
     const runs = chosen.map((s) => runSubject(s, values.suite!, values.seed!, work));
-    const doc = renderTable(runs, loadExplanations(), loadFacts(), {
+    const how = {
       suite: values.suite!,
       seed: values.seed!,
       date: new Date().toISOString().slice(0, 10),
-    });
+    };
+    const [explanations, facts] = [loadExplanations(), loadFacts()];
+    // --only into an existing table: the chosen subjects' rows replace theirs, the rest are kept.
+    const doc =
+      only !== undefined && existsSync(values.out!)
+        ? spliceTable(readFileSync(values.out!, 'utf8'), subjects, runs, explanations, facts, how)
+        : renderTable(runs, explanations, facts, how);
     writeFileSync(values.out!, doc);
   } finally {
     rmSync(work, { recursive: true, force: true });

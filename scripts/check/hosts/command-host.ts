@@ -7,22 +7,30 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts } from '../../../reference/layout.ts';
-import { type OpName, opEntry } from '../../../reference/ops.ts';
+import { isFloatOp, type OpName, opEntry } from '../../../reference/ops.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
+import { commandQuantized } from './command-quantized.ts';
 import {
   answerJudge,
   assertLittleEndian,
   decodeFloats,
   encodeFloats,
   LineSplitter,
+  problemFields,
+  type QuantizedWireRequest,
   type WireAnswer,
   type WireRequest,
 } from './command-wire.ts';
 import type { KernelOperands } from './run-case.ts';
 import { type HostCore, serialHost } from './serial-host.ts';
-import { ChildSupervisor } from './supervisor.ts';
+import { ChildSupervisor, type Settlement } from './supervisor.ts';
 import { DEFAULT_TAIL_CHARS, TailBuffer } from './tail-buffer.ts';
-import { HostStartError, type KernelHost, type RunOutcome } from './types.ts';
+import {
+  HostStartError,
+  type KernelHost,
+  type QuantizedHostPart,
+  type RunOutcome,
+} from './types.ts';
 
 /** Options of {@link openCommandHost}. */
 export interface CommandHostOptions {
@@ -114,6 +122,7 @@ class CommandHost implements HostCore {
   readonly layouts: KernelLayouts;
   readonly ops: readonly OpName[];
   readonly finiteOnly: boolean;
+  readonly quantized?: QuantizedHostPart;
   private nextId = 0;
 
   constructor(
@@ -127,6 +136,9 @@ class CommandHost implements HostCore {
     this.layouts = options.layouts ?? CANONICAL_LAYOUTS;
     this.ops = options.ops ?? ['conv'];
     this.finiteOnly = options.finiteOnly === true;
+    if (this.ops.some((op) => !isFloatOp(op))) {
+      this.quantized = commandQuantized((request, timeoutMs) => this.exchange(request, timeoutMs));
+    }
   }
 
   async supports(_problem: ConvProblem, _op: OpName): Promise<true | string> {
@@ -143,18 +155,30 @@ class CommandHost implements HostCore {
       op === 'conv'
         ? convGeometry(problem).outputLength
         : opEntry(op).geometry(problem).outputLength;
+    const { settled, ms } = await this.exchange(
+      (id) => ({
+        id,
+        op,
+        problem: problemFields(problem),
+        dtype: this.dtype,
+        padding: this.padding,
+        layout: this.layouts.layout,
+        weightLayout: this.layouts.weightLayout,
+        ...wireOperands(problem, op, [input, weight, bias]),
+      }),
+      timeoutMs,
+    );
+    if ('failure' in settled) return { kind: 'error', message: settled.failure };
+    return toOutcome(settled.value, this.dtype, outputLength, ms);
+  }
+
+  /** Sends one request line (given its id) and awaits the answer, within the time limit. */
+  private async exchange(
+    request: (id: number) => WireRequest | QuantizedWireRequest,
+    timeoutMs: number,
+  ): Promise<{ settled: Settlement<WireAnswer>; ms: number }> {
     const program = this.liveProgram();
     const id = ++this.nextId;
-    const request: WireRequest = {
-      id,
-      op,
-      problem: problemFields(problem),
-      dtype: this.dtype,
-      padding: this.padding,
-      layout: this.layouts.layout,
-      weightLayout: this.layouts.weightLayout,
-      ...wireOperands(problem, op, [input, weight, bias]),
-    };
     const allowance = program.requestsSent === 0 ? (this.options.startupAllowanceMs ?? 15_000) : 0;
     program.requestsSent++;
     const answered = program.supervisor.expect(
@@ -165,11 +189,9 @@ class CommandHost implements HostCore {
         ' (timed out; the program was killed and restarts for the next case)',
     );
     const started = performance.now();
-    program.child.stdin.write(`${JSON.stringify(request)}\n`);
+    program.child.stdin.write(`${JSON.stringify(request(id))}\n`);
     const settled = await answered;
-    const ms = performance.now() - started;
-    if ('failure' in settled) return { kind: 'error', message: settled.failure };
-    return toOutcome(settled.value, this.dtype, outputLength, ms);
+    return { settled, ms: performance.now() - started };
   }
 
   async close(): Promise<void> {
@@ -225,33 +247,6 @@ function wireOperands(
   // The forward ops say "no bias" as conv does.
   if (op === 'convtranspose' && !g.bias) fields.bias = null;
   return fields;
-}
-
-/** The problem's protocol fields only, in a fixed order (ConvTranspose's outputPadding last). */
-function problemFields(p: ConvProblem): ConvProblem {
-  const { mode, batch, inChannels, outChannels, groups, inputSize, kernelSize } = p;
-  const { stride, dilation, padBegin, padEnd, bias } = p;
-  return {
-    mode,
-    batch,
-    inChannels,
-    outChannels,
-    groups,
-    inputSize,
-    kernelSize,
-    stride,
-    dilation,
-    padBegin,
-    padEnd,
-    bias,
-    // Sent only when not the default, so programs written before padding modes see no new field.
-    ...(p.paddingMode !== undefined && p.paddingMode !== 'zeros'
-      ? { paddingMode: p.paddingMode }
-      : {}),
-    ...('outputPadding' in p
-      ? { outputPadding: (p as { outputPadding: number[] }).outputPadding }
-      : {}),
-  };
 }
 
 function spawnProgram(commandLine: string, options: CommandHostOptions): Program {

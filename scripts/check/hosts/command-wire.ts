@@ -35,6 +35,25 @@ export interface WireRequest {
   [operand: string]: string | null | number | ConvProblem;
 }
 
+/**
+ * One request line of a quantized op (`conv-integer`, `qlinear-conv`): the
+ * operands under their names in the op's entry (reference/ops-quantized.ts),
+ * each of the type `dtypes` names (a zero point or scale: one value, or one per
+ * output channel), and the output's type. No `dtype`, `padding` or layouts:
+ * these ops are NCHW/OIHW with zero padding only, whatever the program declared.
+ */
+export interface QuantizedWireRequest {
+  id: number;
+  op: 'conv-integer' | 'qlinear-conv';
+  problem: ConvProblem;
+  /** Each operand's element type: 'int8' | 'uint8' (x, w, zero points), 'float32' (scales), 'int32' (bias). */
+  dtypes: Record<string, QuantizedWireType>;
+  /** The answer's element type: 'int32' (ConvInteger) or y_zero_point's type (QLinearConv). */
+  outputDtype: QuantizedWireType;
+  /** The operands, base64; QLinearConv's `bias` is null without one. */
+  [operand: string]: string | null | number | ConvProblem | Record<string, QuantizedWireType>;
+}
+
 /** The three answers a program may give, with their payload. */
 export type WireAnswer = { output: string } | { unsupported: string } | { error: string };
 
@@ -58,15 +77,15 @@ export function assertLittleEndian(): void {
 }
 
 /**
- * Base64 of a typed array's raw (little-endian) bytes: floats, or the raw
- * patterns of a 16-bit storage type.
+ * Base64 of a typed array's raw (little-endian) bytes: floats, the raw
+ * patterns of a 16-bit storage type, or a quantized op's integers and scales.
  *
  * @example
  * ```ts
  * encodeFloats(new Float32Array([1])); // 'AACAPw=='
  * ```
  */
-export function encodeFloats(values: KernelArray): string {
+export function encodeFloats(values: ArrayBufferView): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }
 
@@ -86,12 +105,43 @@ export function decodeFloats(
   dtype: KernelDType,
   length: number,
 ): KernelArray | string {
+  return decodeInto(text, new (kernelArrayType(dtype))(length), dtype);
+}
+
+/** The integer and scale element types of the quantized ops on the wire (docs/protocol.md). */
+export const QUANTIZED_WIRE_TYPES = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int32: Int32Array,
+  float32: Float32Array,
+} as const;
+export type QuantizedWireType = keyof typeof QUANTIZED_WIRE_TYPES;
+
+/**
+ * Decodes a base64 payload into `length` values of a quantized op's output
+ * type, or returns why it cannot.
+ *
+ * @example
+ * ```ts
+ * decodeQuantized('AQL/', 'int8', 3); // Int8Array [1, 2, -1]
+ * ```
+ */
+export function decodeQuantized(
+  text: string,
+  dtype: QuantizedWireType,
+  length: number,
+): ArrayBufferView | string {
+  return decodeInto(text, new QUANTIZED_WIRE_TYPES[dtype](length), dtype);
+}
+
+/** Fills `values` from base64 of exactly its byte length, or says why not. */
+function decodeInto<T extends ArrayBufferView>(text: string, values: T, dtype: string): T | string {
   if (!BASE64.test(text) || text.length % 4 !== 0) {
     return `output is not base64: ${quote(text)}`;
   }
   const bytes = Buffer.from(text, 'base64');
-  const values = new (kernelArrayType(dtype))(length);
   if (bytes.byteLength !== values.byteLength) {
+    const length = values.byteLength / bytesPerElement(values);
     return (
       `output: ${bytes.byteLength} bytes, expected ${values.byteLength} ` +
       `(${length} ${dtype} values)`
@@ -101,6 +151,9 @@ export function decodeFloats(
   new Uint8Array(values.buffer).set(bytes);
   return values;
 }
+
+const bytesPerElement = (values: ArrayBufferView): number =>
+  (values as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
 
 /**
  * A judge for the answer to request `id`: a line that is not a well-formed answer
@@ -185,4 +238,31 @@ export class LineSplitter {
       this.onOverflow();
     }
   }
+}
+
+/** The problem's protocol fields only, in a fixed order (ConvTranspose's outputPadding last). */
+export function problemFields(p: ConvProblem): ConvProblem {
+  const { mode, batch, inChannels, outChannels, groups, inputSize, kernelSize } = p;
+  const { stride, dilation, padBegin, padEnd, bias } = p;
+  return {
+    mode,
+    batch,
+    inChannels,
+    outChannels,
+    groups,
+    inputSize,
+    kernelSize,
+    stride,
+    dilation,
+    padBegin,
+    padEnd,
+    bias,
+    // Sent only when not the default, so programs written before padding modes see no new field.
+    ...(p.paddingMode !== undefined && p.paddingMode !== 'zeros'
+      ? { paddingMode: p.paddingMode }
+      : {}),
+    ...('outputPadding' in p
+      ? { outputPadding: (p as { outputPadding: number[] }).outputPadding }
+      : {}),
+  };
 }

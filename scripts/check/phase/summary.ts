@@ -1,4 +1,5 @@
 /** The line printed at the end of a phase. */
+import { isFloatOp } from '../../../reference/ops.ts';
 import { type PhaseResult, THIN_MINIMUM } from '../results.ts';
 
 /**
@@ -11,8 +12,11 @@ import { type PhaseResult, THIN_MINIMUM } from '../results.ts';
  */
 export function phaseSummary(r: PhaseResult): string {
   const base = `${r.verdict.toUpperCase()} — ${r.cases} cases, ${r.passed} passed, ${r.skipped} skipped`;
+  // A quantized op's bound is exact (or ±1 next to a tie): no ratio to report.
   const worst =
-    r.passed > 0 ? `, worst error ${r.worstBoundRatio.toPrecision(3)} of the bound` : '';
+    r.passed > 0 && isFloatOp(r.op ?? 'conv')
+      ? `, worst error ${r.worstBoundRatio.toPrecision(3)} of the bound`
+      : '';
   const sampled = r.sampled
     ? `, oracle sampled ${r.sampled.count.toLocaleString('en-US')} of ${r.sampled.total.toLocaleString('en-US')} outputs`
     : '';

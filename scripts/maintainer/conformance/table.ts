@@ -190,12 +190,12 @@ function finding(r: SubjectRun, p: PhaseResult, explanations: Record<string, Exp
 
 /**
  * Hand-run result pages that this table does not regenerate: each says how its
- * figures were made. The quantized operators have no `convcheck check` phase yet.
+ * figures were made.
  */
 const RESULT_PAGES: readonly (readonly [string, string])[] = [
   [
     'docs/results/quantized.md',
-    'ONNX ConvInteger/QLinearConv: im2col-int8, onnxruntime-node and PyTorch (qnnpack, onednn) on generated cases at five seeds, judged exactly or by the derived ±1 rule (not yet a `convcheck check` phase)',
+    'ONNX ConvInteger/QLinearConv: im2col-int8, onnxruntime-node and PyTorch (qnnpack, onednn) on generated cases at five seeds, judged exactly or by the derived ±1 rule (measured before these were `convcheck check` phases: the int8 rows above)',
   ],
   [
     'docs/results/precision.md',
@@ -248,7 +248,9 @@ export function renderTable(
     'subject\'s bound model, docs/tolerance.md) and special values. "worst / bound" is the largest',
     '|error| / bound over passing cases; "precision" the tightest precision class the real-data phase',
     "meets (docs/tolerance.md, precision classes). Skips are the subject's own declared limits, with",
-    'the count of generated cases that hit each.',
+    'the count of generated cases that hit each. The int8 subjects run the quantized ops instead (ONNX',
+    'ConvInteger and QLinearConv, docs/quantized.md): integer, rounding-tie and saturation data, ConvInteger',
+    'judged bit for bit and QLinearConv by the exact result or the derived ±1 next to a rounding tie.',
     '',
     '| library | version | phase | verdict | passed / cases | worst / bound | precision | skipped because |',
     '|---|---|---|---|---:|---:|---|---|',
