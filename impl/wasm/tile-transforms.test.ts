@@ -11,9 +11,14 @@ import { type ConvProblem, convGeometry } from '../../reference/index.ts';
 import { randomInteger, seededRandom } from '../../reference/random.ts';
 import { convProblem } from '../../reference/testing.ts';
 import { settingsOf } from '../winograd/settings.ts';
-import type { WasmGemm } from './module.ts';
+import { ownWasmGemm, type WasmGemm } from './module.ts';
 import { assembledTransforms, brokenTransformEdits } from './testing.ts';
-import { builtTransforms, type TransformsLoader, wasmTransformKey } from './tile-transforms.ts';
+import {
+  builtTransforms,
+  type TransformsLoader,
+  transformsFromBytes,
+  wasmTransformKey,
+} from './tile-transforms.ts';
 import { hexFloat, transformKey } from './transform-wat.ts';
 import { createWinogradSimdKernel, winogradSimdPlan } from './winograd-simd.ts';
 
@@ -129,6 +134,50 @@ describe('WebAssembly tile transforms', () => {
     expect(first.buffer).toBeInstanceOf(ArrayBuffer);
     await kernel.conv(p, spread(random, g.inputLength), w, b);
     expect(Array.from(first)).toEqual(Array.from(kept));
+  });
+
+  it('leave float64 operands to the JS transforms (copying them to float32 would round them)', async () => {
+    const p = problems[0]![1];
+    const g = convGeometry(p);
+    const random = seededRandom(12);
+    const doubles = (length: number) => Float64Array.from({ length }, () => random() - 0.5);
+    const x = doubles(g.inputLength);
+    const bias = doubles(g.outChannels);
+    const w = spread(random, g.weightLength);
+    const wasm = createWinogradSimdKernel({ m: 4 });
+    const js = createWinogradSimdKernel({ m: 4, transforms: false });
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Array.from(a).every((v, i) => Object.is(v, b[i]));
+    const x32 = Float32Array.from(x);
+    const b32 = Float32Array.from(bias);
+    // Rounding either operand to float32 changes the output: the comparisons below can fail.
+    expect(same(await js.conv(p, x, w, b32), await js.conv(p, x32, w, b32))).toBe(false);
+    expect(same(await js.conv(p, x32, w, bias), await js.conv(p, x32, w, b32))).toBe(false);
+    expect(same(await wasm.conv(p, x, w, b32), await js.conv(p, x, w, b32))).toBe(true);
+    expect(same(await wasm.conv(p, x32, w, bias), await js.conv(p, x32, w, bias))).toBe(true);
+  });
+
+  it('fall back to the JS transforms when they do not load, and refuse a module without theirs', async () => {
+    const broken = transformsFromBytes(Uint8Array.of(0, 97, 115, 109));
+    const p = problems[1]![1];
+    const kernel = createWinogradSimdKernel({ m: 4, transforms: broken });
+    const gemm = ownWasmGemm() as WasmGemm;
+    expect(broken(gemm)).toMatch(/^WebAssembly tile transforms do not compile/);
+    expect(await differing(p, 4, {}, broken, 5)).toBe(0);
+    expect(kernel.supports?.(p)).toBe(true);
+    const renamed = await assembledTransforms((wat) =>
+      wat.replace('"input_f4r3"', '"input_f4r3_"'),
+    );
+    const missing = createWinogradSimdKernel({ m: 4, transforms: renamed.load });
+    const g = convGeometry(p);
+    expect(() =>
+      missing.conv(
+        p,
+        new Float32Array(g.inputLength),
+        new Float32Array(g.weightLength),
+        new Float32Array(g.outChannels),
+      ),
+    ).toThrow('transforms.wasm has no export input_f4r3');
   });
 
   it('are used only for square 3 × 3 kernels with the default points', () => {

@@ -14,6 +14,8 @@ import { roundHalfAwayKernel } from '../../properties/broken/quantized.ts';
 import { type ConvKernel, referenceConv } from '../../reference/index.ts';
 import { runCli } from '../run-cli.ts';
 import { parseOpsOption, runCheck } from './check-kernel.ts';
+import { defaultTolerance } from './evaluate.ts';
+import { openInProcessHost } from './hosts/index.ts';
 import { openTargets } from './targets.ts';
 
 const quick = { suite: 'quick', seed: 5, runs: 6 } as const;
@@ -75,6 +77,24 @@ describe('quantized ops in convcheck check', () => {
     } finally {
       stderr.mockRestore();
     }
+  });
+
+  it('a host without the quantized ops (the --browser page) reports them as SKIP, saying why', async () => {
+    const page = await openInProcessHost({
+      name: 'page',
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+    });
+    // The browser host lists a module's convInteger in its ops, and has no quantized part.
+    const host = { ...page, ops: ['conv', 'conv-integer'] as const };
+    const target = { host, implFlags: '--impl k.mjs --browser', tolerance: defaultTolerance() };
+    const report = await runCheck(async () => [target], { ...quick, ops: ['conv-integer'] });
+    expect(report.phases.map((p) => [p.phase, p.verdict, Object.keys(p.skipReasons)])).toEqual([
+      [
+        'conv-integer / all data',
+        'skip',
+        ['the --browser host runs the float ops only, not conv-integer'],
+      ],
+    ]);
   });
 
   it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {
