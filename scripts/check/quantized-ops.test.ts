@@ -125,6 +125,17 @@ describe('quantized ops in convcheck check', () => {
     expect(twice.phases[0]!.failure!.message).toMatch(/^nondeterministic/);
   });
 
+  it('checkKernel takes a QuantizedKernel without conv, and runs its ops only', async () => {
+    const report = await checkKernel(im2colInt8Kernel, quick);
+    expect(report.phases.map((p) => p.op)).toEqual([
+      'conv-integer',
+      'qlinear-conv',
+      'qlinear-conv',
+      'qlinear-conv',
+    ]);
+    expect(report.exitCode).toBe(0);
+  });
+
   it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {
     const kernel = {
       name: 'short',
