@@ -93,7 +93,7 @@ export function simdLayout(g: ConvGeometry, threads: 1 | 2 = 1): SimdLayout {
 /**
  * Why the SIMD kernel cannot run a problem (no WebAssembly GEMM, a non-zero padding
  * mode, invalid problem, memory over `maxWorkspaceBytes` or over the memory's 1 GiB maximum), or
- * undefined when it can.
+ * undefined when it can. `gemm`: the loaded GEMM, or the reason there is none.
  *
  * @example
  * ```ts
@@ -103,8 +103,8 @@ export function simdLayout(g: ConvGeometry, threads: 1 | 2 = 1): SimdLayout {
 export function im2colSimdRefusal(
   p: ConvProblem,
   options: Im2colSimdOptions = {},
+  gemm: WasmGemm | string = loadWasmGemm(),
 ): string | undefined {
-  const gemm = loadWasmGemm();
   if (typeof gemm === 'string') return `im2col-simd: ${gemm}`;
   // The column builder fills padding with zeros only (kernels-note: decline the other modes).
   const zeros = zeroPaddingOnly(p);
@@ -165,10 +165,10 @@ export function im2colSimdConvOn(
 ): Float32Array {
   const g = convGeometry(p);
   checkConvOperands(g, x, w, b);
-  const threads = helper === undefined ? 1 : 2;
-  const refusal = im2colSimdRefusal(p, { ...options, threads });
-  if (refusal !== undefined) throw new RangeError(refusal);
   if (typeof gemm === 'string') throw new RangeError(`im2col-simd: ${gemm}`);
+  const threads = helper === undefined ? 1 : 2;
+  const refusal = im2colSimdRefusal(p, { ...options, threads }, gemm);
+  if (refusal !== undefined) throw new RangeError(refusal);
   const layout = simdLayout(g, threads);
   gemm.reserve(layout.end);
   const out = new Float32Array(g.outputLength);

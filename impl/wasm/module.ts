@@ -124,11 +124,6 @@ export class WasmGemm {
     return this.#memory.buffer;
   }
 
-  /** Bytes the memory holds now. */
-  get bytes(): number {
-    return this.#memory.buffer.byteLength;
-  }
-
   /**
    * C[M × N] += A · B with A, B packed in 4-wide panels at byte addresses `a`, `b`
    * (B's region readable for ⌈N/12⌉·12 columns), C row-major at `c` with `ldc`

@@ -128,6 +128,22 @@ export const brokenWorkerEdits: Record<string, (source: string) => string> = {
 };
 
 /**
+ * Edits of the worker's source that keep it correct but make it idle or slow: the
+ * calling thread must still finish the product, and wait for the worker's last chunk.
+ */
+export const slowWorkerEdits: Record<string, (source: string) => string> = {
+  /** The worker takes no chunk (as if it never got a core): the caller does them all. */
+  'the worker takes no chunk': (source) =>
+    source.replace(/const q0 = Atomics\.add\(s, \d+, 1\) \* chunk;/, 'const q0 = N;'),
+  /** The worker sleeps 20 ms before each chunk: the caller must wait for its last one. */
+  'the worker sleeps 20 ms per chunk': (source) =>
+    source.replace(
+      'awaitBuilt(q0 + n);',
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); awaitBuilt(q0 + n);',
+    ),
+};
+
+/**
  * `source` after `edit`; throws if the edit changed nothing (the test would prove nothing).
  *
  * @example

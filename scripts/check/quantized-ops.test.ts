@@ -11,9 +11,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { im2colInt8Kernel } from '../../impl/quantized/index.ts';
 import { checkKernel } from '../../index.ts';
 import { roundHalfAwayKernel } from '../../properties/broken/quantized.ts';
-import { type ConvKernel, referenceConv } from '../../reference/index.ts';
+import { type ConvKernel, type QuantizedKernel, referenceConv } from '../../reference/index.ts';
 import { runCli } from '../run-cli.ts';
 import { parseOpsOption, runCheck } from './check-kernel.ts';
+import { defaultTolerance } from './evaluate.ts';
+import { openInProcessHost } from './hosts/index.ts';
 import { openTargets } from './targets.ts';
 
 const quick = { suite: 'quick', seed: 5, runs: 6 } as const;
@@ -70,11 +72,68 @@ describe('quantized ops in convcheck check', () => {
       expect(ties.failure!.savedTo).toBeUndefined();
       expect(ties.failure!.details).toMatch(/\noperands: x \[/);
       expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
-        'fixtures hold conv cases only, not qlinear-conv; replay it with its repro line',
+        '--save-failures writes no qlinear-conv fixture yet (the quantized judge keeps no operands); replay it with its repro line',
       );
     } finally {
       stderr.mockRestore();
     }
+  });
+
+  it('a host without the quantized ops (the --browser page) reports them as SKIP, saying why', async () => {
+    const page = await openInProcessHost({
+      name: 'page',
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+    });
+    // The browser host lists a module's convInteger in its ops, and has no quantized part.
+    const host = { ...page, ops: ['conv', 'conv-integer'] as const };
+    const target = { host, implFlags: '--impl k.mjs --browser', tolerance: defaultTolerance() };
+    const report = await runCheck(async () => [target], { ...quick, ops: ['conv-integer'] });
+    expect(report.phases.map((p) => [p.phase, p.verdict, Object.keys(p.skipReasons)])).toEqual([
+      [
+        'conv-integer / all data',
+        'skip',
+        ['the --browser host runs the float ops only, not conv-integer'],
+      ],
+    ]);
+  });
+
+  it('a kernel that writes into x, or answers differently the second time, is an error', async () => {
+    const right = im2colInt8Kernel.convInteger!;
+    const writes = {
+      name: 'writes-x',
+      conv: (p, x, w, b) => Float32Array.from(referenceConv(p, x, w, b)),
+      convInteger(p, x, w, xz, wz) {
+        const y = right(p, x, w, xz, wz);
+        x[0] = x[0] === 0 ? 1 : 0;
+        return y;
+      },
+    } as ConvKernel & QuantizedKernel;
+    const wrote = await checkKernel(writes, { ...quick, ops: ['conv-integer'] });
+    expect(wrote.phases[0]!.failure!.message).toBe('the kernel wrote into its x');
+    let calls = 0;
+    const flaky = {
+      ...writes,
+      name: 'flaky',
+      convInteger(p, x, w, xz, wz) {
+        const y = right(p, x, w, xz, wz) as Int32Array;
+        if (calls++ % 2 === 1) y[0] = y[0]! + 1;
+        return y;
+      },
+    } as ConvKernel & QuantizedKernel;
+    const twice = await checkKernel(flaky, { ...quick, ops: ['conv-integer'] });
+    expect(twice.phases[0]!.verdict).toBe('error');
+    expect(twice.phases[0]!.failure!.message).toMatch(/^nondeterministic/);
+  });
+
+  it('checkKernel takes a QuantizedKernel without conv, and runs its ops only', async () => {
+    const report = await checkKernel(im2colInt8Kernel, quick);
+    expect(report.phases.map((p) => p.op)).toEqual([
+      'conv-integer',
+      'qlinear-conv',
+      'qlinear-conv',
+      'qlinear-conv',
+    ]);
+    expect(report.exitCode).toBe(0);
   });
 
   it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {

@@ -14,7 +14,7 @@ import {
   WEIGHT_LAYOUTS,
   type WeightLayout,
 } from '../../reference/index.ts';
-import { declaredOps, FLOAT_OP_NAMES, type OpName } from '../../reference/ops.ts';
+import { declaredOps, isOpName, OP_NAMES, type OpName } from '../../reference/ops.ts';
 import { KERNEL_DTYPES } from '../../reference/storage.ts';
 import {
   HostStartError,
@@ -138,14 +138,13 @@ export async function runFixturesGenerate(
   return `fixtures: wrote ${m.cases.length} case(s), ${result.tensorFiles} .npy file(s), ${result.bytes} bytes to ${dir} (suite ${m.generator.suite}, seed ${m.generator.seed}${stored})`;
 }
 
-/** The ops an --impl-cmd program declares (`fixtures verify --ops`): float ops, conv always implied. */
+/** The ops an --impl-cmd program declares (`fixtures verify --ops`), conv always implied. */
 function programOps(text: string | undefined): OpName[] | undefined {
   if (text === undefined) return undefined;
   const names = text.split(',').map((s) => s.trim());
-  const bad = names.find((n) => !(FLOAT_OP_NAMES as readonly string[]).includes(n));
-  if (bad !== undefined) {
-    throw new UsageError(`--ops: '${bad}' is not one of ${FLOAT_OP_NAMES.join(', ')}`);
-  }
+  const bad = names.find((n) => !isOpName(n));
+  if (bad !== undefined)
+    throw new UsageError(`--ops: '${bad}' is not one of ${OP_NAMES.join(', ')}`);
   return declaredOps(names as OpName[]);
 }
 
@@ -270,7 +269,7 @@ export function registerFixtures(program: Command): void {
     .addOption(new Option('--cmd <command>', 'alias of --impl-cmd').hideHelp())
     .option(
       '--ops <list>',
-      `ops an --impl-cmd program implements, comma-separated: ${FLOAT_OP_NAMES.join(',')} (default conv; cases of other ops are skipped)`,
+      `ops an --impl-cmd program implements, comma-separated: ${OP_NAMES.join(',')} (default conv; cases of other ops are skipped)`,
     )
     .option('--timeout-ms <ms>', 'per-case kernel time limit (default 10000)')
     .addOption(new Option('--timeout <ms>', 'alias of --timeout-ms').hideHelp())

@@ -131,6 +131,16 @@ describe.skipIf(skip !== undefined)('browser host in headless Chromium', () => {
     await expectCorrect(host, batch(1));
   });
 
+  it("lists a module's quantized methods in its ops, and runs none of them", async () => {
+    const int8 = await openBrowserHost(testdata('webgpu/int8-methods.mjs'));
+    try {
+      expect(int8.ops).toEqual(['conv', 'conv-integer', 'qlinear-conv']);
+      expect(int8.quantized).toBeUndefined();
+    } finally {
+      await int8.close();
+    }
+  });
+
   it('refuses a module that breaks the contract', async () => {
     await expect(openBrowserHost(testdata('webgpu/no-conv.mjs'))).rejects.toThrow(
       /no conv function/,

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { convGeometry } from '../../../reference/geometry.ts';
 import type { ConvProblem, PaddingRule } from '../../../reference/index.ts';
 import { CANONICAL_LAYOUTS, type KernelLayouts, layoutsOf } from '../../../reference/layout.ts';
-import { FLOAT_OP_NAMES, OPS, type OpName, opEntry } from '../../../reference/ops.ts';
+import { OP_NAMES, OPS, type OpName, opEntry } from '../../../reference/ops.ts';
 import type { KernelArray, KernelDType } from '../../../reference/storage.ts';
 import { BundleError, bundleKernelModule, type KernelBundle } from './browser-bundle.ts';
 import { type KernelServer, serveKernelDirectory } from './browser-server.ts';
@@ -84,7 +84,7 @@ interface Loaded {
   layout?: unknown;
   weightLayout?: unknown;
   convType?: string;
-  /** The other float ops' methods, by name: their type, and a primitive's value. */
+  /** The other ops' methods, by name: their type, and a primitive's value. */
   methods?: Record<string, { type: string; value?: unknown }>;
   supportsType?: string;
 }
@@ -213,7 +213,7 @@ class BrowserHost implements HostCore {
   finiteOnly = false;
   /** The declared layouts: the host hands operands over in them (serial-host.ts). */
   layouts: KernelLayouts = CANONICAL_LAYOUTS;
-  /** The float ops whose methods the module has (quantized ops are not run in the page). */
+  /** The ops whose methods the module has (the quantized ones are not run in the page). */
   ops: readonly OpName[] = ['conv'];
   private hasSupports = false;
   private session: Session | undefined;
@@ -262,7 +262,9 @@ class BrowserHost implements HostCore {
     this.layouts = layoutsOf(checked.kernel);
     this.hasSupports = checked.kernel.supports !== undefined;
     const methods = loaded.methods ?? {};
-    this.ops = FLOAT_OP_NAMES.filter(
+    // The quantized ops a module implements are listed too: the page does not run them,
+    // and a run reports each as SKIP with that reason (check-kernel.ts) rather than not at all.
+    this.ops = OP_NAMES.filter(
       (op) => op === 'conv' || methods[OPS[op].method]?.type === 'function',
     );
     this.session = opened.value;
@@ -423,7 +425,7 @@ class BrowserHost implements HostCore {
       await page.goto(`${this.server.origin}/`);
       await page.addScriptTag({ url: '/__convcheck/runner.mjs', type: 'module' });
       await page.waitForFunction(() => '__convcheck' in globalThis);
-      const methods = FLOAT_OP_NAMES.filter((op) => op !== 'conv').map((op) => OPS[op].method);
+      const methods = OP_NAMES.filter((op) => op !== 'conv').map((op) => OPS[op].method);
       return page.evaluate(
         ({ url, methods }) => (globalThis as unknown as PageApi).__convcheck.load(url, methods),
         { url: this.moduleUrl, methods },
