@@ -72,7 +72,7 @@ describe('quantized ops in convcheck check', () => {
       expect(ties.failure!.savedTo).toBeUndefined();
       expect(ties.failure!.details).toMatch(/\noperands: x \[/);
       expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
-        'fixtures hold conv cases only, not qlinear-conv; replay it with its repro line',
+        '--save-failures writes no qlinear-conv fixture yet (the quantized judge keeps no operands); replay it with its repro line',
       );
     } finally {
       stderr.mockRestore();
