@@ -245,6 +245,26 @@ function outputFunction(key: string, left: SparseRows, right: SparseRows): strin
   )`;
 }
 
+/**
+ * Reads one word per 64-byte line of [$a, $a + $bytes) and returns their xor (so the loads
+ * cannot be dropped). Why: the GEMM streams U[ξν] three 4 KiB B panels at a time; when U
+ * is not in cache (the bench runs other kernels between two calls), each new page restarts
+ * the hardware prefetcher and the GEMM's loads wait on memory latency: its time doubled
+ * (docs/wasm.md). This tight loop of independent loads fetches U[ξν] (262 KiB on shape b,
+ * within L2) at memory bandwidth first. It changes no value anywhere.
+ */
+const touchFunction = `
+  (func (export "touch") (param $a i32) (param $bytes i32) (result i32)
+    (local $end i32) (local $x i32)
+    (local.set $end (i32.add (local.get $a) (local.get $bytes)))
+    (block $done (loop $lines
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (local.set $x (i32.xor (local.get $x) (i32.load (local.get $a))))
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (br $lines)))
+    (local.get $x)
+  )`;
+
 /** Copies planes of rows between two row strides: the input into its zero-padded copy, the padded output back. */
 const copyFunctions = `
   ;; $zeroBytes bytes from $zero <- zeros, then each of $planes planes of $rows rows of $width floats copied from
@@ -271,7 +291,7 @@ const copyFunctions = `
   )`;
 
 /**
- * The whole transforms.wat: the copy helper and, per {@link wasmTransformSizes}, the input
+ * The whole transforms.wat: the copy and touch helpers and, per {@link wasmTransformSizes}, the input
  * and output transforms of F(m×m, r×r), on the shared memory of the GEMM.
  *
  * @example
@@ -291,6 +311,7 @@ export function transformsWat(): string {
 (module
   (import "env" "memory" (memory 1 16384 shared))
 ${copyFunctions}
+${touchFunction}
 ${functions.join('\n')}
 )
 `;
