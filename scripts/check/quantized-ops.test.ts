@@ -136,6 +136,22 @@ describe('quantized ops in convcheck check', () => {
     expect(report.exitCode).toBe(0);
   });
 
+  it('--impl takes a module of the quantized ops only (no conv), isolated like any module', async () => {
+    const module = 'scripts/check/hosts/testdata/int8-only.ts';
+    const report = await checkKernel({ module }, quick);
+    expect(report.phases.map((p) => [p.phase, p.verdict])).toEqual([
+      ['conv-integer / integer data', 'pass'],
+      ['qlinear-conv / integer data', 'pass'],
+      ['qlinear-conv / rounding-tie data', 'pass'],
+      ['qlinear-conv / saturation data', 'pass'],
+    ]);
+    // Asked for conv, it says it has none: a SKIP with the reason, not an error.
+    const conv = await checkKernel({ module }, { ...quick, ops: ['conv'] });
+    expect(conv.phases[0]!.skipReasons).toEqual({
+      'the kernel does not implement conv (no conv method)': 1,
+    });
+  }, 30_000);
+
   it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {
     const kernel = {
       name: 'short',
