@@ -13,14 +13,14 @@ import { convProblem } from '../../reference/testing.ts';
 import { settingsOf } from '../winograd/settings.ts';
 import { ownWasmGemm, type WasmGemm } from './module.ts';
 import { assembledTransforms, brokenTransformEdits } from './testing.ts';
+import { wasmTransformKey } from './tile-transforms.ts';
+import { hexFloat, transformKey } from './transform-wat.ts';
 import {
   builtTransforms,
   type TransformExports,
   type TransformsLoader,
   transformsFromBytes,
-  wasmTransformKey,
-} from './tile-transforms.ts';
-import { hexFloat, transformKey } from './transform-wat.ts';
+} from './transforms-module.ts';
 import { createWinogradSimdKernel, winogradSimdPlan } from './winograd-simd.ts';
 
 const square = (over: Partial<ConvProblem> & Pick<ConvProblem, 'inputSize'>) =>

@@ -35,14 +35,8 @@ import {
   scratchAddress,
   type WasmGemm,
 } from './module.ts';
-import {
-  builtTransforms,
-  type TileRegions,
-  type TransformsLoader,
-  tileRegions,
-  WasmTileRun,
-  wasmTransformKey,
-} from './tile-transforms.ts';
+import { type TileRegions, tileRegions, wasmTiles, wasmTransformKey } from './tile-transforms.ts';
+import { builtTransforms, type TransformsLoader } from './transforms-module.ts';
 
 /** Columns of C per register tile of the GEMM: tile blocks are multiples of it. */
 const SLIVER_COLUMNS = 12;
@@ -159,7 +153,11 @@ function wasmProducts(
   const mStrides = (channels: number, count: number) =>
     transposed(channels, count) ? { channel: 1, tile: channels } : { channel: count, tile: 1 };
   return {
-    ...wasmTiles(gemm, g, plan, layout, transforms, mStrides),
+    ...wasmTiles(gemm, g, plan, layout.tiles, transforms, {
+      vStart: layout.v,
+      mStart: layout.m,
+      mStrides,
+    }),
     ...(cacheable
       ? {
           filterCache: {
@@ -195,26 +193,6 @@ function wasmProducts(
       }
     },
   };
-}
-
-/**
- * The WebAssembly tile transforms for this call, when transforms.wasm has the plan's
- * (else the JS transforms run; both give the same bits).
- */
-function wasmTiles(
-  gemm: WasmGemm,
-  g: ConvGeometry,
-  plan: WinogradPlan,
-  layout: WinogradSimdLayout,
-  transforms: TransformsLoader | undefined,
-  mStrides: (channels: number, count: number) => { channel: number; tile: number },
-): Pick<WinogradProducts, 'tileTransforms'> {
-  const key = wasmTransformKey(plan);
-  if (!transforms || !key || !layout.tiles) return {};
-  const exports = transforms(gemm);
-  if (typeof exports === 'string') return {};
-  const products = { vStart: layout.v, mStart: layout.m, mStrides };
-  return { tileTransforms: new WasmTileRun(exports, key, gemm, g, plan, layout.tiles, products) };
 }
 
 /**
