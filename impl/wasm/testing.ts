@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { gemmFromBytes, type WasmGemm } from './module.ts';
-import { type TransformsLoader, transformsFromBytes } from './tile-transforms.ts';
 import { transformsWat } from './transform-wat.ts';
+import { type TransformsLoader, transformsFromBytes } from './transforms-module.ts';
 
 /**
  * The GEMM assembled from gemm.wat after `edit`; throws if the edit left the source

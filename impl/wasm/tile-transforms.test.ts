@@ -13,13 +13,14 @@ import { convProblem } from '../../reference/testing.ts';
 import { settingsOf } from '../winograd/settings.ts';
 import { ownWasmGemm, type WasmGemm } from './module.ts';
 import { assembledTransforms, brokenTransformEdits } from './testing.ts';
+import { wasmTransformKey } from './tile-transforms.ts';
+import { hexFloat, transformKey } from './transform-wat.ts';
 import {
   builtTransforms,
+  type TransformExports,
   type TransformsLoader,
   transformsFromBytes,
-  wasmTransformKey,
-} from './tile-transforms.ts';
-import { hexFloat, transformKey } from './transform-wat.ts';
+} from './transforms-module.ts';
 import { createWinogradSimdKernel, winogradSimdPlan } from './winograd-simd.ts';
 
 const square = (over: Partial<ConvProblem> & Pick<ConvProblem, 'inputSize'>) =>
@@ -178,6 +179,33 @@ describe('WebAssembly tile transforms', () => {
         new Float32Array(g.outChannels),
       ),
     ).toThrow('transforms.wasm has no export input_f4r3');
+  });
+
+  it('read U into cache before each product: touch reads a word of every 64-byte line', async () => {
+    const gemm = ownWasmGemm() as WasmGemm;
+    const exports = builtTransforms(gemm) as TransformExports;
+    const words = new Int32Array(gemm.buffer, 4096, 64);
+    const random = seededRandom(13);
+    for (let i = 0; i < words.length; i++) words[i] = randomInteger(random, -(2 ** 30), 2 ** 30);
+    let xor = 0;
+    for (let i = 0; i < words.length; i += 16) xor ^= words[i]!;
+    expect(exports.touch!(4096, 256)).toBe(xor);
+    expect(exports.touch!(4096, 0)).toBe(0);
+    // Called once per ξν on U[ξν], with U's extent, when U exceeds 1 MiB (here 1.2 MB);
+    // a U that fits L2 (the problems above) is not touched.
+    const touched: [number, number][] = [];
+    const spy: TransformsLoader = (on) => {
+      const real = builtTransforms(on) as TransformExports;
+      return { ...real, touch: (a: number, bytes: number) => touched.push([a, bytes]) };
+    };
+    expect(await differing(problems[1]![1], 4, {}, spy, 9)).toBe(0);
+    expect(touched).toHaveLength(0);
+    const big = square({ inChannels: 64, outChannels: 128, inputSize: [6, 6] });
+    expect(await differing(big, 4, {}, spy, 9)).toBe(0);
+    expect(touched).toHaveLength(36);
+    const bytes = 4 * 128 * 64;
+    expect(touched.every(([, b]) => b === bytes)).toBe(true);
+    expect(touched[1]![0] - touched[0]![0]).toBeGreaterThanOrEqual(bytes);
   });
 
   it('are used only for square 3 × 3 kernels with the default points', () => {

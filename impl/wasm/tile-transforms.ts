@@ -8,75 +8,17 @@
  * (see transform-wat.ts); where transforms.wasm is missing or the plan's transforms
  * are not in it, the JS transforms run.
  */
-import { readFileSync } from 'node:fs';
 import type { ConvGeometry, FloatArray } from '../../reference/index.ts';
 import type { WinogradPlan } from '../winograd/plan.ts';
-import type { TilePositions, WinogradTileTransforms } from '../winograd/products.ts';
+import type {
+  TilePositions,
+  WinogradProducts,
+  WinogradTileTransforms,
+} from '../winograd/products.ts';
 import { winogradTransforms } from '../winograd/transforms.ts';
-import { type WasmGemm, wasmApi } from './module.ts';
+import type { WasmGemm } from './module.ts';
 import { transformKey, wasmTransformSizes } from './transform-wat.ts';
-
-type Exported = (...args: number[]) => void;
-
-/** The exports of transforms.wasm: `copyPlanes`, and `input_<key>` / `output_<key>` per size. */
-export type TransformExports = Readonly<Record<string, Exported>>;
-
-/** The transforms instantiated on a GEMM's memory, or why they cannot be. */
-export type TransformsLoader = (gemm: WasmGemm) => TransformExports | string;
-
-/**
- * Instantiates compiled transforms on each GEMM's memory once.
- *
- * @example
- * ```ts
- * const load = transformsFromBytes(readFileSync('impl/wasm/transforms.wasm'));
- * ```
- */
-export function transformsFromBytes(bytes: Uint8Array): TransformsLoader {
-  let module: object | string;
-  try {
-    if (wasmApi === undefined) throw new Error('this runtime has no WebAssembly');
-    module = new wasmApi.Module(bytes);
-  } catch (error) {
-    module = `WebAssembly tile transforms do not compile (${error instanceof Error ? error.message : String(error)})`;
-  }
-  const instances = new WeakMap<WasmGemm, TransformExports>();
-  return (gemm) => {
-    if (typeof module === 'string' || wasmApi === undefined) return String(module);
-    let exports = instances.get(gemm);
-    if (!exports) {
-      const instance = new wasmApi.Instance(module, { env: { memory: gemm.memory } });
-      exports = instance.exports as TransformExports;
-      instances.set(gemm, exports);
-    }
-    return exports;
-  };
-}
-
-let built: TransformsLoader | undefined;
-
-/**
- * The built transforms.wasm on `gemm`'s memory, or why not (not built: run npm run build).
- *
- * @example
- * ```ts
- * const exports = builtTransforms(gemm); // or 'WebAssembly tile transforms not built: …'
- * ```
- */
-export function builtTransforms(gemm: WasmGemm): TransformExports | string {
-  if (!built) {
-    const url = new URL('./transforms.wasm', import.meta.url);
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = readFileSync(url);
-    } catch {
-      const reason = `WebAssembly tile transforms not built: ${url.pathname} is missing (run npm run build)`;
-      built = () => reason;
-    }
-    if (bytes) built = transformsFromBytes(bytes);
-  }
-  return built!(gemm);
-}
+import type { Exported, TransformExports, TransformsLoader } from './transforms-module.ts';
 
 /**
  * The key of the plan's transforms in transforms.wasm: square F(m×m, r×r) with the
@@ -325,4 +267,28 @@ export class WasmTileRun implements WinogradTileTransforms {
     // A copy the caller owns: the memory is reused by the next call.
     return this.#floats.slice(from, from + g.outputLength);
   }
+}
+
+/**
+ * The WebAssembly tile transforms for this call, when transforms.wasm has the plan's
+ * (else the JS transforms run; both give the same bits), as a part of the products' record.
+ *
+ * @example
+ * ```ts
+ * const products = { ...wasmTiles(gemm, g, plan, layout.tiles, builtTransforms, regions), … };
+ * ```
+ */
+export function wasmTiles(
+  gemm: WasmGemm,
+  g: ConvGeometry,
+  plan: WinogradPlan,
+  regions: TileRegions | undefined,
+  transforms: TransformsLoader | undefined,
+  products: ProductRegions,
+): Pick<WinogradProducts, 'tileTransforms'> {
+  const key = wasmTransformKey(plan);
+  if (!transforms || !key || !regions) return {};
+  const exports = transforms(gemm);
+  if (typeof exports === 'string') return {};
+  return { tileTransforms: new WasmTileRun(exports, key, gemm, g, plan, regions, products) };
 }

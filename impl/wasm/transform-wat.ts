@@ -14,6 +14,7 @@
  */
 import { type SparseRows, sparseRows } from '../winograd/separable.ts';
 import { winogradTransforms } from '../winograd/transforms.ts';
+import { copyFunctions, touchFunction } from './memory-wat.ts';
 
 /** The F(m×m, r×r) tile transforms that transforms.wasm holds (default points). */
 export const wasmTransformSizes: readonly { m: number; r: number }[] = [
@@ -245,33 +246,8 @@ function outputFunction(key: string, left: SparseRows, right: SparseRows): strin
   )`;
 }
 
-/** Copies planes of rows between two row strides: the input into its zero-padded copy, the padded output back. */
-const copyFunctions = `
-  ;; $zeroBytes bytes from $zero <- zeros, then each of $planes planes of $rows rows of $width floats copied from
-  ;; src (rows $srs bytes apart, planes $sps) to dst (rows $drs, planes $dps).
-  (func (export "copyPlanes") (param $src i32) (param $srs i32) (param $sps i32)
-      (param $dst i32) (param $drs i32) (param $dps i32) (param $planes i32) (param $rows i32)
-      (param $width i32) (param $zero i32) (param $zeroBytes i32)
-    (local $p i32) (local $h i32) (local $s i32) (local $d i32)
-    (memory.fill (local.get $zero) (i32.const 0) (local.get $zeroBytes))
-    (block $planesDone (loop $planeLoop
-      (br_if $planesDone (i32.ge_u (local.get $p) (local.get $planes)))
-      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $p) (local.get $sps))))
-      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $p) (local.get $dps))))
-      (local.set $h (i32.const 0))
-      (block $rowsDone (loop $rowLoop
-        (br_if $rowsDone (i32.ge_u (local.get $h) (local.get $rows)))
-        (memory.copy (local.get $d) (local.get $s) (i32.shl (local.get $width) (i32.const 2)))
-        (local.set $s (i32.add (local.get $s) (local.get $srs)))
-        (local.set $d (i32.add (local.get $d) (local.get $drs)))
-        (local.set $h (i32.add (local.get $h) (i32.const 1)))
-        (br $rowLoop)))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $planeLoop)))
-  )`;
-
 /**
- * The whole transforms.wat: the copy helper and, per {@link wasmTransformSizes}, the input
+ * The whole transforms.wat: the copy and touch helpers and, per {@link wasmTransformSizes}, the input
  * and output transforms of F(m×m, r×r), on the shared memory of the GEMM.
  *
  * @example
@@ -291,6 +267,7 @@ export function transformsWat(): string {
 (module
   (import "env" "memory" (memory 1 16384 shared))
 ${copyFunctions}
+${touchFunction}
 ${functions.join('\n')}
 )
 `;

@@ -35,14 +35,8 @@ import {
   scratchAddress,
   type WasmGemm,
 } from './module.ts';
-import {
-  builtTransforms,
-  type TileRegions,
-  type TransformsLoader,
-  tileRegions,
-  WasmTileRun,
-  wasmTransformKey,
-} from './tile-transforms.ts';
+import { type TileRegions, tileRegions, wasmTiles, wasmTransformKey } from './tile-transforms.ts';
+import { builtTransforms, type TransformsLoader } from './transforms-module.ts';
 
 /** Columns of C per register tile of the GEMM: tile blocks are multiples of it. */
 const SLIVER_COLUMNS = 12;
@@ -81,6 +75,8 @@ export function winogradSimdLayout(g: ConvGeometry, plan: WinogradPlan): Winogra
  * from the filter cache) and multiplied in one GEMM per ξν: shape b's 256 → 256 is 9 MiB.
  */
 const WHOLE_FILTER_BYTES = 32 * 1024 * 1024;
+/** U of a block larger than this (about L2) is read into cache before each product (`touch`). */
+const TOUCH_ABOVE_BYTES = 1024 * 1024;
 /** Bytes of V plus M for one tile block, aimed at the 1 MiB L2. */
 const TILE_BLOCK_BYTES = 512 * 1024;
 
@@ -150,10 +146,18 @@ function wasmProducts(
     layout.u,
     matrixStride.U,
   ].join('|');
+  // Reads U[ξν] into cache before its GEMM (transform-wat.ts says why); absent with the JS
+  // transforms or a transforms.wasm built before it existed.
+  const exports = transforms?.(gemm);
+  const touch = typeof exports === 'object' ? exports.touch : undefined;
   const mStrides = (channels: number, count: number) =>
     transposed(channels, count) ? { channel: 1, tile: channels } : { channel: count, tile: 1 };
   return {
-    ...wasmTiles(gemm, g, plan, layout, transforms, mStrides),
+    ...wasmTiles(gemm, g, plan, layout.tiles, transforms, {
+      vStart: layout.v,
+      mStart: layout.m,
+      mStrides,
+    }),
     ...(cacheable
       ? {
           filterCache: {
@@ -175,35 +179,20 @@ function wasmProducts(
       // Mᵀ = Vᵀ·Uᵀ needs no repacking: V's panels of 4 tiles are A panels, U's panels of
       // 4 channels B panels. Each element is the same float32 sum in the same order.
       const swap = transposed(channels, count);
+      // A U that fits L2 stays there across the call's tile blocks (shape a: 590 KiB);
+      // touching it again measured 3 % slower. Shape b's 9.4 MiB is streamed every call.
+      const uBytes = 16 * Math.ceil(channels / 4) * cig;
+      const touchU = alphaArea * uBytes > TOUCH_ABOVE_BYTES;
       for (let xi = 0; xi < alphaArea; xi++) {
         const u = 4 * (layout.u + xi * matrixStride.U);
         const v = 4 * (layout.v + xi * matrixStride.V);
         const m = 4 * (layout.m + xi * matrixStride.M);
+        if (touchU) touch?.(u, uBytes);
         if (swap) gemm.gemm(count, channels, cig, v, u, m, channels, scratchAddress(0));
         else gemm.gemm(channels, count, cig, u, v, m, count, scratchAddress(0));
       }
     },
   };
-}
-
-/**
- * The WebAssembly tile transforms for this call, when transforms.wasm has the plan's
- * (else the JS transforms run; both give the same bits).
- */
-function wasmTiles(
-  gemm: WasmGemm,
-  g: ConvGeometry,
-  plan: WinogradPlan,
-  layout: WinogradSimdLayout,
-  transforms: TransformsLoader | undefined,
-  mStrides: (channels: number, count: number) => { channel: number; tile: number },
-): Pick<WinogradProducts, 'tileTransforms'> {
-  const key = wasmTransformKey(plan);
-  if (!transforms || !key || !layout.tiles) return {};
-  const exports = transforms(gemm);
-  if (typeof exports === 'string') return {};
-  const products = { vStart: layout.v, mStart: layout.m, mStrides };
-  return { tileTransforms: new WasmTileRun(exports, key, gemm, g, plan, layout.tiles, products) };
 }
 
 /**

@@ -39,22 +39,6 @@ async function ownKernel(pick: () => Promise<AnyConvKernel>): Promise<KernelHost
   return openInProcessHost(await pick());
 }
 
-/**
- * onnxruntime-node's ConvInteger and QLinearConv (impl/peers/ort-int8.ts), in
- * process; where onnxruntime-node cannot load, every case is declined with why.
- */
-async function ortInt8(): Promise<KernelHost> {
-  const loaded = await (await import('../../impl/peers/ort-int8.ts')).loadOrtInt8Kernel();
-  if (!('unavailable' in loaded)) return openQuantizedInProcessHost(loaded);
-  const reason = loaded.unavailable;
-  return openQuantizedInProcessHost({
-    name: 'ort-int8',
-    supportsQuantized: () => reason,
-    convInteger: () => Promise.reject(new Error(reason)),
-    qlinearConv: () => Promise.reject(new Error(reason)),
-  });
-}
-
 const OPENERS: Record<string, Opener> = {
   im2col: () => ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colKernel),
   'im2col-f64': () =>
@@ -65,7 +49,7 @@ const OPENERS: Record<string, Opener> = {
     ownKernel(async () => (await import('../../impl/im2col/index.ts')).im2colBf16Kernel),
   'im2col-int8': async () =>
     openQuantizedInProcessHost((await import('../../impl/quantized/index.ts')).im2colInt8Kernel),
-  'ort-int8': ortInt8,
+  'ort-int8': () => openModuleHost(kernelModule('ort-int8')),
   'im2col-simd': () =>
     ownKernel(async () => (await import('../../impl/wasm/index.ts')).im2colSimdKernel),
   'winograd-f2': () =>

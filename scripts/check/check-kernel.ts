@@ -31,7 +31,7 @@ import {
   type OpName,
   parseOpList,
 } from '../../reference/ops.ts';
-import type { QuantizedOp } from '../../reference/quantized-kernel.ts';
+import type { QuantizedKernel, QuantizedOp } from '../../reference/quantized-kernel.ts';
 import { UsageError } from '../cli-error.ts';
 import { shellQuote } from '../shell-quote.ts';
 import { packageVersion } from '../version.ts';
@@ -43,7 +43,9 @@ import {
   openCommandHost,
   openInProcessHost,
   openModuleHost,
+  openQuantizedInProcessHost,
 } from './hosts/index.ts';
+import { quantizedOpsOf } from './hosts/quantized-in-process.ts';
 import { partialReport, trackProgress } from './interrupt.ts';
 import { runNetworkPhase } from './networks.ts';
 import { MAX_TIMER_MS, parseDims, parseIntegerOption, parseSeed, parseShard } from './options.ts';
@@ -90,7 +92,17 @@ export function parseToleranceName(text: string): ToleranceName {
 }
 
 /** The kernel to check: an object, a module file (.js/.mjs/.ts), or a program (docs/protocol.md). */
-export type KernelUnderTest = AnyConvKernel | { module: string } | { command: string };
+export type KernelUnderTest =
+  | AnyConvKernel
+  | QuantizedKernel
+  | { module: string }
+  | { command: string };
+
+/** A kernel object of the quantized ops only (no `conv`): its host runs just those. */
+function quantizedOnly(kernel: KernelUnderTest): kernel is QuantizedKernel {
+  const k = kernel as Record<string, unknown>;
+  return typeof k.conv !== 'function' && quantizedOpsOf(kernel as QuantizedKernel).length > 0;
+}
 
 /**
  * What to check and how; every field is optional and is the CLI option of the
@@ -208,7 +220,9 @@ export async function openKernelTarget(
         })
       : 'module' in kernel && typeof kernel.module === 'string'
         ? await openModuleHost(resolve(kernel.module))
-        : await openInProcessHost(kernel as AnyConvKernel);
+        : quantizedOnly(kernel)
+          ? openQuantizedInProcessHost(kernel)
+          : await openInProcessHost(kernel as AnyConvKernel);
   const tolerance =
     options.tolerance === undefined
       ? browser

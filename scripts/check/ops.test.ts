@@ -3,10 +3,10 @@
  * phase group per op the kernel implements, the op's oracle and bound, and a
  * broken kernel per op caught with a repro that names the op.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkKernel } from '../../index.ts';
 import {
   backwardDataAsConvTranspose,
@@ -17,6 +17,7 @@ import {
   referenceConvBackwardWeights,
   referenceConvTranspose,
 } from '../../reference/index.ts';
+import { verifyFixtures } from '../fixtures/verify.ts';
 
 const f64 = (v: ArrayLike<number>) => Float64Array.from(v);
 
@@ -113,23 +114,27 @@ describe('convcheck check on every op a kernel implements', () => {
     },
   );
 
-  it('--save-failures writes no fixture for an op failure (fixtures hold conv cases) and says so', async () => {
+  it('--save-failures writes an op failure as that op’s fixture, which verify replays', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'convcheck-ops-'));
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const report = await checkKernel(oracle({ name: 'broken', ...broken[0]![1] }), {
+      const kernel = oracle({ name: 'broken', ...broken[0]![1] });
+      const report = await checkKernel(kernel, {
         ...quick,
         ops: ['convtranspose'],
         saveFailures: dir,
       });
       expect(report.exitCode).toBe(1);
-      expect(report.phases.find((p) => p.failure)?.failure?.savedTo).toBeUndefined();
-      expect(readdirSync(dir)).toEqual([]);
-      expect(String(stderr.mock.calls[0]?.[0])).toMatch(
-        /fixtures hold conv cases only, not convtranspose/,
-      );
+      const saved = report.phases.find((p) => p.failure)?.failure?.savedTo;
+      expect(saved).toBeDefined();
+      // One fixture per failing phase (exact, real, special data).
+      expect(readdirSync(dir)).toContain(saved!.slice(dir.length + 1));
+      // The broken kernel fails the saved case again; the oracle replays it bit for bit.
+      const replay = await verifyFixtures({ dir: saved!, host: kernel });
+      expect(replay.results.map((r) => [r.op, r.verdict])).toEqual([['convtranspose', 'fail']]);
+      const oracleReplay = await verifyFixtures({ dir: saved! });
+      expect(oracleReplay.results.find((r) => r.checker === 'oracle')?.verdict).toBe('pass');
     } finally {
-      stderr.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -72,7 +72,7 @@ describe('quantized ops in convcheck check', () => {
       expect(ties.failure!.savedTo).toBeUndefined();
       expect(ties.failure!.details).toMatch(/\noperands: x \[/);
       expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
-        'fixtures hold conv cases only, not qlinear-conv; replay it with its repro line',
+        '--save-failures writes no qlinear-conv fixture yet (the quantized judge keeps no operands); replay it with its repro line',
       );
     } finally {
       stderr.mockRestore();
@@ -124,6 +124,33 @@ describe('quantized ops in convcheck check', () => {
     expect(twice.phases[0]!.verdict).toBe('error');
     expect(twice.phases[0]!.failure!.message).toMatch(/^nondeterministic/);
   });
+
+  it('checkKernel takes a QuantizedKernel without conv, and runs its ops only', async () => {
+    const report = await checkKernel(im2colInt8Kernel, quick);
+    expect(report.phases.map((p) => p.op)).toEqual([
+      'conv-integer',
+      'qlinear-conv',
+      'qlinear-conv',
+      'qlinear-conv',
+    ]);
+    expect(report.exitCode).toBe(0);
+  });
+
+  it('--impl takes a module of the quantized ops only (no conv), isolated like any module', async () => {
+    const module = 'scripts/check/hosts/testdata/int8-only.ts';
+    const report = await checkKernel({ module }, quick);
+    expect(report.phases.map((p) => [p.phase, p.verdict])).toEqual([
+      ['conv-integer / integer data', 'pass'],
+      ['qlinear-conv / integer data', 'pass'],
+      ['qlinear-conv / rounding-tie data', 'pass'],
+      ['qlinear-conv / saturation data', 'pass'],
+    ]);
+    // Asked for conv, it says it has none: a SKIP with the reason, not an error.
+    const conv = await checkKernel({ module }, { ...quick, ops: ['conv'] });
+    expect(conv.phases[0]!.skipReasons).toEqual({
+      'the kernel does not implement conv (no conv method)': 1,
+    });
+  }, 30_000);
 
   it('a kernel whose convInteger returns the wrong length is an error, not a pass', async () => {
     const kernel = {

@@ -4,6 +4,7 @@
  */
 import { boundParameters } from '../../properties/tolerance.ts';
 import { saveFailureFixture } from '../fixtures/failure.ts';
+import { isFloatOpFixture } from '../fixtures/manifest.ts';
 import type { CaseOutcome } from './evaluate.ts';
 import type { CaseFailure } from './results.ts';
 
@@ -21,15 +22,17 @@ export async function saveFailure(
   failure: CaseFailure,
   outcome: CaseOutcome,
 ): Promise<string | undefined> {
-  // Fixtures hold conv (and pooling) cases: an op's failure keeps its repro line only.
-  if (failure.op !== undefined && failure.op !== 'conv') {
+  // ConvTranspose and the backward passes are saved as their op's fixture; the quantized
+  // failures keep their repro line only.
+  const op = failure.op === undefined || failure.op === 'conv' ? undefined : failure.op;
+  if (op !== undefined && !isFloatOpFixture(op)) {
     throw new Error(
-      `fixtures hold conv cases only, not ${failure.op}; replay it with its repro line`,
+      `--save-failures writes no ${op} fixture yet (the quantized judge keeps no operands); replay it with its repro line`,
     );
   }
   if (!outcome.operands || !outcome.reference || !outcome.model) return undefined;
   const dtype = outcome.operands.input instanceof Float64Array ? 'float64' : 'float32';
-  const params = boundParameters(failure.problem, dtype, outcome.model);
+  const params = boundParameters(failure.problem, dtype, outcome.model, op);
   return saveFailureFixture({
     dir: parent,
     problem: failure.problem,
@@ -50,5 +53,6 @@ export async function saveFailure(
     },
     note: `${failure.message}; repro: ${failure.repro}`,
     seed: failure.seed,
+    ...(op ? { op } : {}),
   });
 }

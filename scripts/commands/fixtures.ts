@@ -16,6 +16,7 @@ import {
 } from '../../reference/index.ts';
 import { declaredOps, isOpName, OP_NAMES, type OpName } from '../../reference/ops.ts';
 import { KERNEL_DTYPES } from '../../reference/storage.ts';
+import { BUILTIN_NAMES } from '../check/builtins.ts';
 import {
   HostStartError,
   type KernelHost,
@@ -60,6 +61,8 @@ export interface VerifyCommandOptions {
   verbose?: boolean;
   /** The ops an --impl-cmd program implements, comma-separated (conv implied). */
   ops?: string;
+  /** Built-in kernels by `check --builtin` name, comma-separated. */
+  builtin?: string;
 }
 
 function integer(flag: string, text: string | undefined): number | undefined {
@@ -148,6 +151,20 @@ function programOps(text: string | undefined): OpName[] | undefined {
   return declaredOps(names as OpName[]);
 }
 
+/** The --builtin names (checked when opened), refused beside --impl or --impl-cmd. */
+function builtinNames(options: VerifyCommandOptions): string[] | undefined {
+  if (options.builtin === undefined) return undefined;
+  if ((options.impl ?? options.kernel ?? options.implCmd ?? options.cmd) !== undefined) {
+    throw new UsageError('fixtures verify: give --builtin, --impl or --impl-cmd, not two of them');
+  }
+  const names = options.builtin.split(',').map((n) => n.trim());
+  const bad = names.find((n) => !BUILTIN_NAMES.includes(n));
+  if (bad !== undefined) {
+    throw new UsageError(`--builtin must name one of ${BUILTIN_NAMES.join(', ')}, got '${bad}'`);
+  }
+  return names;
+}
+
 /** Opens the host named by --impl or --impl-cmd; HostStartError becomes a UsageError (exit 2). */
 async function openHost(options: VerifyCommandOptions): Promise<KernelHost | undefined> {
   const impl = options.impl ?? options.kernel;
@@ -205,9 +222,15 @@ export async function runFixturesVerify(
       `--timeout-ms must be in [1, ${MAX_TIMER_MS}] ms, got '${options.timeoutMs ?? options.timeout}'`,
     );
   }
+  const builtins = builtinNames(options);
   const host = await openHost(options);
   try {
-    const report = await verifyFixtures({ dir, host: host ?? 'builtin', timeoutMs });
+    const report = await verifyFixtures({
+      dir,
+      host: host ?? 'builtin',
+      timeoutMs,
+      ...(builtins ? { builtins } : {}),
+    });
     const text = formatVerifyReport(report, options.verbose ?? false);
     return { report, text, json: JSON.stringify(report, null, 2), exitCode: report.exitCode };
   } finally {
@@ -261,6 +284,10 @@ export function registerFixtures(program: Command): void {
     .argument('<dir>', 'fixture directory')
     .option('--impl <module>', 'check this kernel module (default export: a ConvKernel)')
     .option('--impl-cmd <command>', 'check a kernel program speaking the subprocess protocol')
+    .option(
+      '--builtin <names>',
+      'replay on these built-in kernels (as check --builtin names them, comma-separated) instead of the oracle and default built-ins',
+    )
     .option(
       '--dtype <dtype>',
       'dtype of an --impl-cmd program: float32 (default), float64, float16 or bfloat16',

@@ -264,8 +264,8 @@ class BrowserHost implements HostCore {
     const methods = loaded.methods ?? {};
     // The quantized ops a module implements are listed too: the page does not run them,
     // and a run reports each as SKIP with that reason (check-kernel.ts) rather than not at all.
-    this.ops = OP_NAMES.filter(
-      (op) => op === 'conv' || methods[OPS[op].method]?.type === 'function',
+    this.ops = OP_NAMES.filter((op) =>
+      op === 'conv' ? loaded.convType === 'function' : methods[OPS[op].method]?.type === 'function',
     );
     this.session = opened.value;
   }

@@ -35,7 +35,8 @@ export function describeValue(value: unknown): string {
 
 /**
  * Checks the shape of a would-be kernel: an object with a string `name`, a `conv`
- * function, an optional `dtype` of 'float32', 'float64', 'float16' or 'bfloat16'
+ * function (or, for a kernel of the quantized ops only, `convInteger` and/or
+ * `qlinearConv` and no `conv`), an optional `dtype` of 'float32', 'float64', 'float16' or 'bfloat16'
  * (the last two: `Uint16Array`s of raw patterns) and an optional `supports`
  * function.
  *
@@ -55,7 +56,11 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
     };
   }
   const k = candidate as Record<string, unknown>;
-  if (typeof k.conv !== 'function') {
+  // A kernel of the quantized ops only (reference/quantized-kernel.ts) needs no conv.
+  const quantizedOnly =
+    k.conv === undefined &&
+    (typeof k.convInteger === 'function' || typeof k.qlinearConv === 'function');
+  if (typeof k.conv !== 'function' && !quantizedOnly) {
     return {
       violation: `the default export has no conv function (conv is ${describeValue(k.conv)})`,
     };
@@ -85,10 +90,12 @@ export function checkKernelContract(candidate: unknown): ContractCheck {
       };
     }
   }
-  if (k.supports !== undefined && typeof k.supports !== 'function') {
-    return {
-      violation: `supports must be a function when given, got ${describeValue(k.supports)}`,
-    };
+  for (const name of ['supports', 'supportsQuantized']) {
+    if (k[name] !== undefined && typeof k[name] !== 'function') {
+      return {
+        violation: `${name} must be a function when given, got ${describeValue(k[name])}`,
+      };
+    }
   }
   return { kernel: candidate as AnyConvKernel };
 }

@@ -85,9 +85,8 @@ export function serialHost(core: HostCore): KernelHost {
     ops: core.ops ?? ['conv'],
     supports: (problem, op = 'conv') =>
       whileOpen(async () => {
-        if (op !== 'conv' && !(core.ops ?? ['conv']).includes(op)) {
-          return `the kernel does not implement ${op}`;
-        }
+        // conv too: a kernel of the quantized ops only has none.
+        if (!(core.ops ?? ['conv']).includes(op)) return `the kernel does not implement ${op}`;
         // A declared layout and a 16-bit storage are the forward conv's: the other ops travel canonical.
         if (op !== 'conv' && !isCanonical(layouts)) {
           return `${op} is checked in NCHW/OIHW only; the kernel declares ${layouts.layout}/${layouts.weightLayout}`;
