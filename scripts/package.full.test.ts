@@ -81,8 +81,9 @@ describe('the packed tarball', () => {
     expect(manifest.bin.convcheck).toMatch(/\.js$/);
     const bin = join(project, 'node_modules/convcheck', manifest.bin.convcheck);
     const r = nodeIn([bin, 'check', '--suite', 'quick', '--runs', '3', '--seed', '1']);
-    // im2col: conv, convtranspose and conv-backward-data × 3 phases; each Winograd kernel: conv × 3.
-    expect(r.stdout).toMatch(/15 passed, 0 thin, 0 failed, 0 errored/);
+    // im2col: conv, convtranspose and conv-backward-data × 3 phases; each Winograd kernel: conv × 3;
+    // im2col-int8: conv-integer × 1 and qlinear-conv × 3 (integer, rounding-tie, saturation data).
+    expect(r.stdout).toMatch(/19 passed, 0 thin, 0 failed, 0 errored/);
     expect(r.status).toBe(0);
   });
 
