@@ -67,9 +67,11 @@ export class FilterCache {
     this.#weights = Buffer.from(bytes);
   }
 
-  /** U was overwritten with something else. */
+  /**
+   * U was overwritten with something else. The key may stay: {@link holds} is true only
+   * with weights held, and {@link remember} sets both.
+   */
   forget(): void {
-    this.#key = '';
     this.#weights = undefined;
   }
 }
