@@ -70,7 +70,10 @@ function product(magnitude: number, operand: string): string {
 /**
  * Row `row` of `matrix` applied to operands, as one f64x2 expression: the first term
  * negated when its coefficient is (JS `-c * x`: the same bits as `(-c)·x`), each next
- * one added or subtracted, left to right; `0` for an empty row.
+ * one added or subtracted, left to right. No row of the transforms generated here is
+ * empty (Bᵀ and Aᵀ have full row rank): an empty one would print nothing, leaving an
+ * instruction short of an operand, and `npm run build` would fail to validate the module
+ * rather than assemble a wrong transform.
  */
 function sumExpression(matrix: SparseRows, row: number, operand: (column: number) => string) {
   let text = '';
@@ -80,7 +83,7 @@ function sumExpression(matrix: SparseRows, row: number, operand: (column: number
     if (text === '') text = coefficient < 0 ? `(f64x2.neg ${term})` : term;
     else text = `(f64x2.${coefficient < 0 ? 'sub' : 'add'} ${text} ${term})`;
   }
-  return text === '' ? splat(0) : text;
+  return text;
 }
 
 /** Local declarations and the two stages of Out = L · X · Rᵀ + addend, as `(local.set …)`s. */

@@ -3,7 +3,7 @@
  * onto a Winograd SIMD kernel's memory, or saying why it cannot be.
  */
 import { readFileSync } from 'node:fs';
-import { type WasmGemm, wasmApi } from './module.ts';
+import { type WasmApi, type WasmGemm, wasmApi } from './module.ts';
 
 /** An export of transforms.wasm: numbers in, nothing (or a number) out. */
 export type Exported = (...args: number[]) => unknown;
@@ -23,19 +23,20 @@ export type TransformsLoader = (gemm: WasmGemm) => TransformExports | string;
  * ```
  */
 export function transformsFromBytes(bytes: Uint8Array): TransformsLoader {
-  let module: object | string;
+  // The API travels with the module: a runtime without it has only the reason.
+  let compiled: { api: WasmApi; module: object } | string;
   try {
     if (wasmApi === undefined) throw new Error('this runtime has no WebAssembly');
-    module = new wasmApi.Module(bytes);
+    compiled = { api: wasmApi, module: new wasmApi.Module(bytes) };
   } catch (error) {
-    module = `WebAssembly tile transforms do not compile (${error instanceof Error ? error.message : String(error)})`;
+    compiled = `WebAssembly tile transforms do not compile (${error instanceof Error ? error.message : String(error)})`;
   }
   const instances = new WeakMap<WasmGemm, TransformExports>();
   return (gemm) => {
-    if (typeof module === 'string' || wasmApi === undefined) return String(module);
+    if (typeof compiled === 'string') return compiled;
     let exports = instances.get(gemm);
     if (!exports) {
-      const instance = new wasmApi.Instance(module, { env: { memory: gemm.memory } });
+      const instance = new compiled.api.Instance(compiled.module, { env: { memory: gemm.memory } });
       exports = instance.exports as TransformExports;
       instances.set(gemm, exports);
     }
