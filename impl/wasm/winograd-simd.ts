@@ -64,7 +64,8 @@ export function winogradSimdLayout(g: ConvGeometry, plan: WinogradPlan): Winogra
   const v = headerBytes / 4;
   const u = v + plan.alphaArea * plan.matrixStride.V;
   const m = u + plan.alphaArea * plan.matrixStride.U;
-  // Slack for the GEMM's reads of B past the last tile: 8 columns of the last V.
+  // Slack after M: the GEMM may read up to 8 columns (of C_in/g floats) past B's last one;
+  // whichever of V and U is B, those reads stay inside the memory the call claims.
   const productsEnd = m + plan.alphaArea * plan.matrixStride.M + 8 * g.inChannelsPerGroup;
   const tiles = wasmTransformKey(plan) ? tileRegions(g, plan, productsEnd) : undefined;
   return { v, u, m, tiles, end: tiles?.end ?? productsEnd };
