@@ -30,12 +30,12 @@ import type { Exported, TransformExports, TransformsLoader } from './transforms-
  * ```
  */
 export function wasmTransformKey(plan: WinogradPlan): string | undefined {
-  const { height, width } = plan;
-  const size = wasmTransformSizes.find((s) => s.m === width.m && s.r === width.r);
-  if (!size || height.m !== size.m || height.r !== size.r) return undefined;
-  const standard = winogradTransforms(size.m, size.r);
-  if (height.transforms !== standard || width.transforms !== standard) return undefined;
-  return transformKey(size.m, size.r);
+  // The transforms carry m and r, and winogradTransforms gives the default points' record
+  // (one object per F(m, r)): the identity alone says square, this size, default points.
+  const { transforms } = plan.width;
+  if (plan.height.transforms !== transforms) return undefined;
+  const size = wasmTransformSizes.find((s) => winogradTransforms(s.m, s.r) === transforms);
+  return size ? transformKey(size.m, size.r) : undefined;
 }
 
 /** Float32 element indexes of the regions the WebAssembly transforms use, and the padded sizes. */
@@ -68,14 +68,10 @@ export interface TileRegions {
  */
 export function tileRegions(g: ConvGeometry, plan: WinogradPlan, start: number): TileRegions {
   const { height, width } = plan;
-  const inputHeight = Math.max(
-    (height.tiles - 1) * height.m + height.alpha,
-    height.padBegin + height.inputSize,
-  );
-  const inputWidth = Math.max(
-    (width.tiles - 1) * width.m + width.alpha,
-    width.padBegin + width.inputSize,
-  );
+  // The rows the last tile reads, (tiles − 1)·m + α = tiles·m + r − 1 ≥ outputSize + r − 1 =
+  // padBegin + inputSize + padEnd: the padded input always fits (padding is never negative).
+  const inputHeight = (height.tiles - 1) * height.m + height.alpha;
+  const inputWidth = (width.tiles - 1) * width.m + width.alpha;
   const outputHeight = height.tiles * height.m;
   const outputWidth = width.tiles * width.m;
   const tileSlots = Math.ceil(plan.tilesPerBlock / 4) * 4;
