@@ -213,18 +213,24 @@ function pairTwins(
 }
 
 /**
- * Justifications that match no surviving mutant (the mutant is now killed, or its code changed).
+ * Justifications of a mutated file that match no surviving mutant (the mutant is now killed,
+ * or its code changed). Entries for files the report did not mutate are not stale: a report
+ * of one group (`npm run mutation -- --group wasm`) says nothing about the others' mutants.
  *
  * @example
  * ```ts
- * staleJustifications(justifications, findSurvivors(report, justifications));
+ * staleJustifications(justifications, findSurvivors(report, justifications), Object.keys(report.files));
  * ```
  */
 export function staleJustifications(
   justifications: readonly EquivalentJustification[],
   survivors: readonly Survivor[],
+  mutatedFiles: readonly string[],
 ): EquivalentJustification[] {
-  return justifications.filter((j) => !survivors.some((s) => s.justification === j));
+  const mutated = new Set(mutatedFiles);
+  return justifications.filter(
+    (j) => mutated.has(j.file) && !survivors.some((s) => s.justification === j),
+  );
 }
 
 /** The method, as configured in stryker.config.mjs and scripts/maintainer/mutation/run.ts. */
@@ -257,7 +263,7 @@ export function summarizeMutations(
   const overall = tallyMutants(files.flatMap((f) => report.files[f]!.mutants));
   const survivors = findSurvivors(report, justifications);
   const unjustified = survivors.filter((s) => !s.justification);
-  const stale = staleJustifications(justifications, survivors);
+  const stale = staleJustifications(justifications, survivors, files);
   return { report, files, overall, survivors, unjustified, stale };
 }
 

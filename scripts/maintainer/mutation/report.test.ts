@@ -124,7 +124,7 @@ describe('findSurvivors', () => {
     const second = { ...first, line: 2, reason: 'two' };
     const survivors = findSurvivors(twins, [first, second]);
     expect(survivors.map((s) => s.justification?.reason)).toEqual(['one', 'two']);
-    expect(staleJustifications([first, second], survivors)).toEqual([]);
+    expect(staleJustifications([first, second], survivors, ['b.ts'])).toEqual([]);
   });
 
   it('pairs moved twins with their entries in line order, whatever else sits on the old lines', () => {
@@ -142,7 +142,7 @@ describe('findSurvivors', () => {
     ]) {
       const survivors = findSurvivors(moved, entries);
       expect(survivors.map((s) => s.justification?.reason)).toEqual([undefined, 'one', 'two']);
-      expect(staleJustifications(entries, survivors)).toEqual([]);
+      expect(staleJustifications(entries, survivors, ['b.ts'])).toEqual([]);
     }
   });
 
@@ -163,10 +163,19 @@ describe('findSurvivors', () => {
     ).toBeUndefined();
   });
 
-  it('reports justifications that match no survivor as stale', () => {
-    const gone = { ...justification, file: 'c.ts' };
+  it('reports justifications of a mutated file that match no survivor as stale', () => {
+    const gone = { ...justification, file: 'a.ts', replacement: 'a >= 2' };
     const survivors = findSurvivors(report, [justification, gone]);
-    expect(staleJustifications([justification, gone], survivors)).toEqual([gone]);
+    expect(staleJustifications([justification, gone], survivors, ['a.ts', 'b.ts'])).toEqual([gone]);
+  });
+
+  it('does not call a justification of a file outside the report stale', () => {
+    const elsewhere = { ...justification, file: 'c.ts' };
+    const survivors = findSurvivors(report, [justification, elsewhere]);
+    expect(staleJustifications([justification, elsewhere], survivors, ['a.ts', 'b.ts'])).toEqual(
+      [],
+    );
+    expect(summarizeMutations(report, [justification, elsewhere]).stale).toEqual([]);
   });
 });
 
