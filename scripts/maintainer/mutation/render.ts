@@ -14,7 +14,7 @@ const METHOD = [
   "- One Stryker run per group: `reference/`, `impl/gemm/`, `impl/im2col/`, `impl/winograd/`, `impl/wasm/` (needs the built `gemm.wasm`). Each group's mutants are judged by that tree's unit tests only (`vitest.mutation.config.ts`), so code a test calls in another tree runs uninstrumented; the property suites, CLI tests and peer adapters are not run.",
   "- Timeouts count as detected, as in Stryker's score: a mutant that makes a loop run away is killed by its timeout.",
   "- Static mutants (code run while modules load) have no per-test coverage, and Stryker's incremental mode reuses their results even when tests change; `npm run mutation` therefore drops the surviving static mutants from the incremental files before each run, so they are tested again.",
-  "- Survivors are killed by tests in each unit's test file (its `mutation-testing additions` block), or justified in `scripts/maintainer/mutation/equivalent.json` as equivalent (reason: category, then why no test can tell the mutant from the original).",
+  "- Survivors are killed by tests beside the code (`*.mutation.test.ts` files, or a `mutation-testing additions` block in a unit's test file), or justified in `scripts/maintainer/mutation/equivalent.json` as equivalent (reason: category, then why no test can tell the mutant from the original).",
 ];
 
 export const formatScore = (score: number | null) =>

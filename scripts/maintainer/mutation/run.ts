@@ -1,10 +1,11 @@
 /**
  * `npm run mutation`: runs Stryker once per mutation group of stryker.config.mjs
- * (reference, gemm, im2col, winograd; incremental), times the runs, then regenerates
- * docs/mutation.md with scripts/maintainer/mutation/report.ts.
+ * (reference, gemm, im2col, winograd, wasm; incremental), times the runs, then regenerates
+ * docs/mutation.md (or --out) with scripts/maintainer/mutation/report.ts.
  *
  *   npm run mutation                        # every group
  *   npm run mutation -- --group reference   # one group (the doc still covers all reports)
+ *   npm run mutation -- --group wasm --out docs/mutation-wasm.md
  *   npm run mutation -- -- --force          # anything after a second `--` goes to Stryker
  */
 import { spawnSync } from 'node:child_process';
@@ -53,10 +54,19 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+const ownArgs = args.indexOf('--') >= 0 ? args.slice(0, args.indexOf('--')) : args;
+const outAt = ownArgs.indexOf('--out');
+const out = outAt >= 0 ? ownArgs[outAt + 1] : undefined;
+if (outAt >= 0 && (out === undefined || out.startsWith('--'))) {
+  console.error(`run.ts: --out needs a file name (got '${out ?? ''}')`);
+  process.exit(2);
+}
+
 const started = Date.now();
 // Arguments after `--` go to Stryker, e.g. `npm run mutation -- -- --force`.
 const dashes = args.indexOf('--');
 const strykerArgs = dashes >= 0 ? args.slice(dashes + 1) : [];
+const forced = strykerArgs.includes('--force');
 for (const group of chosen) {
   const dropped = forgetStaticSurvivors(
     resolve(root, `reports/mutation/${group}.incremental.json`),
@@ -73,11 +83,18 @@ for (const group of chosen) {
   }
 }
 const minutes = (Date.now() - started) / 60_000;
-// Incremental runs reuse earlier results: this is the time of this run, not of a full one.
-const runTime = `${minutes.toFixed(1)} min for groups ${chosen.join(', ')} (last \`npm run mutation\`, incremental)`;
+// Incremental runs reuse earlier results: their time is that of this run, not of a full one.
+const mode = forced ? 'forced: every mutant tested' : 'incremental';
+const runTime = `${minutes.toFixed(1)} min for groups ${chosen.join(', ')} (last \`npm run mutation\`, ${mode}, 2 test runners)`;
 const report = spawnSync(
   'npx',
-  ['tsx', 'scripts/maintainer/mutation/report.ts', '--run-time', runTime],
+  [
+    'tsx',
+    'scripts/maintainer/mutation/report.ts',
+    '--run-time',
+    runTime,
+    ...(out ? ['--out', out] : []),
+  ],
   {
     cwd: root,
     stdio: 'inherit',
