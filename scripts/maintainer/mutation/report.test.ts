@@ -209,6 +209,18 @@ describe('renderMutationReport', () => {
   it('lists the excluded files with their reason', () => {
     expect(doc).toContain('- `x/**`: why.');
   });
+
+  it('names the mutated folders in its title, so a one-group report says which group', () => {
+    expect(doc.split('\n')[0]).toBe('# Mutation testing of ./');
+    const files = {
+      'impl/wasm/a.ts': report.files['a.ts']!,
+      'reference/b.ts': report.files['b.ts']!,
+    };
+    const twoFolders = renderMutationReport(summarizeMutations({ ...report, files }, []), [], {
+      command: 'npm run mutation',
+    });
+    expect(twoFolders.split('\n')[0]).toBe('# Mutation testing of impl/wasm/, reference/');
+  });
 });
 
 describe('mergeReports and categoryOf', () => {

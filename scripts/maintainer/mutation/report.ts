@@ -12,7 +12,7 @@
  * Markdown in render.ts; both are re-exported here.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatScore, renderMutationReport } from './render.ts';
@@ -70,8 +70,14 @@ function main(args: string[]): number {
   );
   const runTime = values['run-time'];
   const summary = summarizeMutations(report, justifications);
+  // The command that regenerates this file: a report written elsewhere came from one group.
+  const groupNames = paths.map((path) => basename(path, '.json'));
+  const command =
+    values.out === undefined
+      ? 'npm run mutation'
+      : `npm run mutation -- ${groupNames.length === 1 ? `--group ${groupNames[0]} ` : ''}--out ${values.out}`;
   const markdown = renderMutationReport(summary, excluded, {
-    command: 'npm run mutation',
+    command,
     ...(runTime ? { runTime } : {}),
   });
   writeFileSync(outPath, markdown);
