@@ -51,6 +51,7 @@ import { runNetworkPhase } from './networks.ts';
 import { MAX_TIMER_MS, parseDims, parseIntegerOption, parseSeed, parseShard } from './options.ts';
 import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
+import { announceSkippedPhase } from './phase/summary.ts';
 import type { Progress } from './progress.ts';
 import { runQuantizedPhase } from './quantized-phase.ts';
 import { type CaseFailure, type CheckReport, type PhaseResult, summarize } from './results.ts';
@@ -361,7 +362,9 @@ async function runPhases(
       const first = OP_NAMES.indexOf(op) * kinds;
       const quantized = !isFloatOp(op);
       if (!target.host.ops.includes(op) || (quantized && !target.host.quantized)) {
-        phases.push(notImplementedPhase(target, op, settings));
+        const skipped = notImplementedPhase(target, op, settings);
+        const label = `${target.host.name} / ${skipped.phase}`;
+        phases.push(announceSkippedPhase(run.progress, label, skipped));
         continue;
       }
       if (quantized) {

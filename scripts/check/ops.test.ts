@@ -55,7 +55,18 @@ describe('convcheck check on every op a kernel implements', () => {
       dtype: 'float64',
       conv: (p, x, w, b) => referenceConv(p, x, w, b),
     };
-    const report = await checkKernel(convOnly, { ...quick, ops: ['convtranspose'] });
+    const printed: string[] = [];
+    const progress = {
+      phaseStart: (label: string) => printed.push(label),
+      tick: () => {},
+      phaseEnd: (summary: string) => printed.push(summary),
+    };
+    const report = await checkKernel(convOnly, { ...quick, ops: ['convtranspose'], progress });
+    // The console shows the SKIP and its reason, not only the count in the last line.
+    expect(printed).toEqual([
+      'conv-only / convtranspose / all data',
+      expect.stringMatching(/^SKIP — .*does not implement convtranspose/),
+    ]);
     expect(report.phases).toHaveLength(1);
     expect(report.phases[0]).toMatchObject({ verdict: 'skip', op: 'convtranspose' });
     expect(Object.keys(report.phases[0]!.skipReasons)[0]).toMatch(

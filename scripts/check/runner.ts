@@ -32,7 +32,7 @@ import { caseArbitrary, coveringExamples, phaseDims } from './phase/case-space.t
 import { caseDescriptor, reproFor, toFailure } from './phase/failure.ts';
 import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
-import { phaseSummary } from './phase/summary.ts';
+import { announceSkippedPhase, phaseSummary } from './phase/summary.ts';
 import type { Progress } from './progress.ts';
 import type { CaseFailure, PhaseResult } from './results.ts';
 import type { SuiteSpec } from './suites.ts';
@@ -133,14 +133,13 @@ export async function runGeneratedPhase(
   if (phaseDims(target, options).length === 0) {
     const reason = `--dims ${options.dims.join(',')} is outside the kernel's domain (${target.tolerance.constraints.dims?.join(',')}-D)`;
     stats.skipReasons[reason] = 1;
-    return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
   }
   if (data === 'special' && target.host.finiteOnly) {
     stats.skipReasons[FINITE_ONLY_REASON] = 1;
     const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
-    options.progress.phaseStart(`${target.host.name} / ${data} data`, 0);
-    options.progress.phaseEnd(phaseSummary(skipped));
-    return skipped;
+    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';

@@ -1,5 +1,6 @@
 /** The line printed at the end of a phase. */
 import { isFloatOp } from '../../../reference/ops.ts';
+import type { Progress } from '../progress.ts';
 import { type PhaseResult, THIN_MINIMUM } from '../results.ts';
 
 /**
@@ -25,4 +26,24 @@ export function phaseSummary(r: PhaseResult): string {
   const why =
     r.verdict === 'skip' ? `: ${Object.keys(r.skipReasons).join('; ') || 'no reason given'}` : '';
   return `${base}${worst}${sampled}${thin}${why} (${(r.durationMs / 1000).toFixed(1)} s)`;
+}
+
+/**
+ * Prints a phase that was skipped before it ran (an op the kernel lacks, data it
+ * declares it cannot take, dims outside its domain) the way a run phase is printed,
+ * so no skip is silent on the console; returns the phase.
+ *
+ * @example
+ * ```ts
+ * phases.push(announceSkippedPhase(progress, 'im2col / special data', skipped));
+ * ```
+ */
+export function announceSkippedPhase(
+  progress: Progress,
+  label: string,
+  skipped: PhaseResult,
+): PhaseResult {
+  progress.phaseStart(label, 0);
+  progress.phaseEnd(phaseSummary(skipped));
+  return skipped;
 }
