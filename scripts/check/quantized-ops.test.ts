@@ -97,6 +97,32 @@ describe('quantized ops in convcheck check', () => {
     ]);
   });
 
+  it("dims outside a quantized kernel's domain are a SKIP phase, printed with the reason", async () => {
+    const [target] = await openTargets({ builtin: 'im2col-int8' });
+    const tolerance = target!.tolerance;
+    const twoD = {
+      ...target!,
+      tolerance: { ...tolerance, quantized: { ...tolerance.quantized, dims: [2] as const } },
+    };
+    const printed: string[] = [];
+    const progress = {
+      phaseStart: (label: string) => printed.push(label),
+      tick: () => {},
+      phaseEnd: (summary: string) => printed.push(summary),
+    };
+    const report = await runCheck(async () => [twoD], {
+      ...quick,
+      ops: ['conv-integer'],
+      dims: [1],
+      progress,
+    });
+    expect(report.phases.map((p) => p.verdict)).toEqual(['skip']);
+    expect(printed).toEqual([
+      'im2col-int8 / conv-integer / integer data',
+      expect.stringMatching(/^SKIP — .*--dims 1 is outside the kernel's domain \(2-D\)/),
+    ]);
+  });
+
   it('a kernel that writes into x, or answers differently the second time, is an error', async () => {
     const right = im2colInt8Kernel.convInteger!;
     const writes = {

@@ -24,7 +24,7 @@ import type { QuantizedHostPart } from './hosts/index.ts';
 import { phaseSeed } from './options.ts';
 import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
-import { phaseSummary } from './phase/summary.ts';
+import { announceSkippedPhase, phaseSummary } from './phase/summary.ts';
 import type { CaseFailure, PhaseResult } from './results.ts';
 import { CaseFailed, type CheckTarget, checkPhase, type RunOptions, recordCase } from './runner.ts';
 
@@ -173,14 +173,16 @@ export async function runQuantizedPhase(
   const host = target.host.quantized;
   if (host === undefined) {
     stats.skipReasons[`the kernel does not implement ${op}`] = 1;
-    return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
   }
   if (quantizedDims(target, options).length === 0) {
     const domain = target.tolerance.quantized?.dims?.join(',');
     stats.skipReasons[
       `--dims ${options.dims.join(',')} is outside the kernel's domain (${domain}-D)`
     ] = 1;
-    return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   options.progress.phaseStart(`${target.host.name} / ${named.phase}`, runs);
