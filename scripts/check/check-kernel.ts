@@ -49,9 +49,8 @@ import { quantizedOpsOf } from './hosts/quantized-in-process.ts';
 import { partialReport, trackProgress } from './interrupt.ts';
 import { runNetworkPhase } from './networks.ts';
 import { MAX_TIMER_MS, parseDims, parseIntegerOption, parseSeed, parseShard } from './options.ts';
-import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
-import { announceSkippedPhase } from './phase/summary.ts';
+import { skipBeforeRun } from './phase/summary.ts';
 import type { Progress } from './progress.ts';
 import { runQuantizedPhase } from './quantized-phase.ts';
 import { type CaseFailure, type CheckReport, type PhaseResult, summarize } from './results.ts';
@@ -303,14 +302,13 @@ function notImplementedPhase(
   target: CheckTarget,
   op: OpName,
   settings: ReturnType<typeof runSettings>,
+  progress: Progress,
 ): PhaseResult {
-  const stats = new PhaseStats(Date.now());
   // The browser host runs the float ops only: say so rather than blame the kernel.
   const reason =
     target.implFlags.includes('--browser') && !isFloatOp(op)
       ? `the --browser host runs the float ops only, not ${op}`
       : `the kernel does not implement ${op} (no ${OPS[op].method} method)`;
-  stats.skipReasons[reason] = 1;
   const phase = `${op === 'conv' ? '' : `${op} / `}all data`;
   const named = {
     kernel: target.host.name,
@@ -318,7 +316,7 @@ function notImplementedPhase(
     seed: settings.seed,
     ...(op === 'conv' ? {} : { op }),
   };
-  return phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+  return skipBeforeRun(progress, named, new PhaseStats(Date.now()), reason);
 }
 
 /**
@@ -362,9 +360,7 @@ async function runPhases(
       const first = OP_NAMES.indexOf(op) * kinds;
       const quantized = !isFloatOp(op);
       if (!target.host.ops.includes(op) || (quantized && !target.host.quantized)) {
-        const skipped = notImplementedPhase(target, op, settings);
-        const label = `${target.host.name} / ${skipped.phase}`;
-        phases.push(announceSkippedPhase(run.progress, label, skipped));
+        phases.push(notImplementedPhase(target, op, settings, run.progress));
         continue;
       }
       if (quantized) {

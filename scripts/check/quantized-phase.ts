@@ -24,7 +24,7 @@ import type { QuantizedHostPart } from './hosts/index.ts';
 import { phaseSeed } from './options.ts';
 import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
-import { announceSkippedPhase, phaseSummary } from './phase/summary.ts';
+import { phaseSummary, skipBeforeRun } from './phase/summary.ts';
 import type { CaseFailure, PhaseResult } from './results.ts';
 import { CaseFailed, type CheckTarget, checkPhase, type RunOptions, recordCase } from './runner.ts';
 
@@ -172,17 +172,12 @@ export async function runQuantizedPhase(
   const stats = new PhaseStats(started);
   const host = target.host.quantized;
   if (host === undefined) {
-    stats.skipReasons[`the kernel does not implement ${op}`] = 1;
-    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
-    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
+    return skipBeforeRun(options.progress, named, stats, `the kernel does not implement ${op}`);
   }
   if (quantizedDims(target, options).length === 0) {
     const domain = target.tolerance.quantized?.dims?.join(',');
-    stats.skipReasons[
-      `--dims ${options.dims.join(',')} is outside the kernel's domain (${domain}-D)`
-    ] = 1;
-    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
-    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
+    const reason = `--dims ${options.dims.join(',')} is outside the kernel's domain (${domain}-D)`;
+    return skipBeforeRun(options.progress, named, stats, reason);
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   options.progress.phaseStart(`${target.host.name} / ${named.phase}`, runs);

@@ -32,7 +32,7 @@ import { caseArbitrary, coveringExamples, phaseDims } from './phase/case-space.t
 import { caseDescriptor, reproFor, toFailure } from './phase/failure.ts';
 import { phaseResult } from './phase/result.ts';
 import { PhaseStats } from './phase/stats.ts';
-import { announceSkippedPhase, phaseSummary } from './phase/summary.ts';
+import { phaseSummary, skipBeforeRun } from './phase/summary.ts';
 import type { Progress } from './progress.ts';
 import type { CaseFailure, PhaseResult } from './results.ts';
 import type { SuiteSpec } from './suites.ts';
@@ -132,14 +132,10 @@ export async function runGeneratedPhase(
   const stats = new PhaseStats(started);
   if (phaseDims(target, options).length === 0) {
     const reason = `--dims ${options.dims.join(',')} is outside the kernel's domain (${target.tolerance.constraints.dims?.join(',')}-D)`;
-    stats.skipReasons[reason] = 1;
-    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
-    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
+    return skipBeforeRun(options.progress, named, stats, reason);
   }
   if (data === 'special' && target.host.finiteOnly) {
-    stats.skipReasons[FINITE_ONLY_REASON] = 1;
-    const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
-    return announceSkippedPhase(options.progress, `${target.host.name} / ${named.phase}`, skipped);
+    return skipBeforeRun(options.progress, named, stats, FINITE_ONLY_REASON);
   }
   const runs = Math.max(1, Math.ceil(options.runs / options.shard.count));
   const rule = target.host.padding === 'skip-taps' ? ' (padding: skip-taps)' : '';

@@ -2,6 +2,8 @@
 import { isFloatOp } from '../../../reference/ops.ts';
 import type { Progress } from '../progress.ts';
 import { type PhaseResult, THIN_MINIMUM } from '../results.ts';
+import { type PhaseEnd, phaseResult } from './result.ts';
+import type { PhaseStats } from './stats.ts';
 
 /**
  * One line for the end of a phase: verdict, counts, worst error, sampling, time.
@@ -29,21 +31,24 @@ export function phaseSummary(r: PhaseResult): string {
 }
 
 /**
- * Prints a phase that was skipped before it ran (an op the kernel lacks, data it
- * declares it cannot take, dims outside its domain) the way a run phase is printed,
- * so no skip is silent on the console; returns the phase.
+ * Ends a phase that cannot run (an op the kernel lacks, data it declares it cannot
+ * take, dims outside its domain) as a SKIP with its reason, printed the way a run
+ * phase is printed, so no skip is silent on the console.
  *
  * @example
  * ```ts
- * phases.push(announceSkippedPhase(progress, 'im2col / special data', skipped));
+ * return skipBeforeRun(progress, { kernel: 'k', phase: 'special data', seed: 1 }, stats, FINITE_ONLY_REASON);
  * ```
  */
-export function announceSkippedPhase(
+export function skipBeforeRun(
   progress: Progress,
-  label: string,
-  skipped: PhaseResult,
+  named: Pick<PhaseEnd, 'kernel' | 'op' | 'phase' | 'seed'>,
+  stats: PhaseStats,
+  reason: string,
 ): PhaseResult {
-  progress.phaseStart(label, 0);
+  stats.skipReasons[reason] = 1;
+  const skipped = phaseResult({ ...named, stats, verdict: 'skip', durationMs: 0 });
+  progress.phaseStart(`${skipped.kernel} / ${skipped.phase}`, 0);
   progress.phaseEnd(phaseSummary(skipped));
   return skipped;
 }
