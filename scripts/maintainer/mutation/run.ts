@@ -46,15 +46,18 @@ const MUTATION_GROUPS = ['reference', 'gemm', 'im2col', 'winograd', 'wasm'] as c
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const args = process.argv.slice(2);
-const at = args.indexOf('--group');
-const chosen = at >= 0 ? [args[at + 1] ?? ''] : [...MUTATION_GROUPS];
+// Arguments after `--` go to Stryker, e.g. `npm run mutation -- -- --force`.
+const dashes = args.indexOf('--');
+const ownArgs = dashes >= 0 ? args.slice(0, dashes) : args;
+const strykerArgs = dashes >= 0 ? args.slice(dashes + 1) : [];
+const at = ownArgs.indexOf('--group');
+const chosen = at >= 0 ? [ownArgs[at + 1] ?? ''] : [...MUTATION_GROUPS];
 const unknown = chosen.filter((g) => !(MUTATION_GROUPS as readonly string[]).includes(g));
 if (unknown.length > 0) {
   console.error(`run.ts: --group must be one of ${MUTATION_GROUPS.join(', ')} (got '${unknown}')`);
   process.exit(2);
 }
 
-const ownArgs = args.indexOf('--') >= 0 ? args.slice(0, args.indexOf('--')) : args;
 const outAt = ownArgs.indexOf('--out');
 const out = outAt >= 0 ? ownArgs[outAt + 1] : undefined;
 if (outAt >= 0 && (out === undefined || out.startsWith('--'))) {
@@ -63,9 +66,6 @@ if (outAt >= 0 && (out === undefined || out.startsWith('--'))) {
 }
 
 const started = Date.now();
-// Arguments after `--` go to Stryker, e.g. `npm run mutation -- -- --force`.
-const dashes = args.indexOf('--');
-const strykerArgs = dashes >= 0 ? args.slice(dashes + 1) : [];
 const forced = strykerArgs.includes('--force');
 for (const group of chosen) {
   const dropped = forgetStaticSurvivors(
